@@ -1,0 +1,33 @@
+# The two commands of the README: `make run` and `make test`. Each does its
+# own set-up on a fresh machine (virtualenv, install, migrate).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup browser-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/daphne -b 127.0.0.1 -p 8000 helpdesk.asgi:application
+
+# Chromium for the browser tests and gettext for the translation check, from
+# Debian's packages, when the machine lacks them.
+browser-deps:
+	@command -v chromium >/dev/null && command -v xgettext >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext)
+
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3* test_db.sqlite3* staticfiles

@@ -1,0 +1,197 @@
+"""The dashboard's socket, ``/ws/agent/``: the queue, the agent's chats and their messages."""
+from channels.db import database_sync_to_async
+from django.utils import translation
+
+from chat import events, housekeeping, selectors, services
+from chat.consumers.base import FrameConsumer, require_int, require_str
+from chat.errors import InvalidFrame
+from chat.models import ChatStatus, Party, PresenceStatus
+from chat.presence import display_name
+from chat.serializers import chat_state_payload
+
+CLOSE_NOT_AGENT = 4401
+
+
+class AgentConsumer(FrameConsumer):
+    frame_types = ("hello", "presence", "take", "take_next", "send", "typing", "read", "end", "ping")
+
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.chat_ids = set()
+        if self.user is None or not self.user.is_authenticated or not self.user.is_active:
+            await self.accept()
+            await self.close(code=CLOSE_NOT_AGENT)
+            self.user = None
+            return
+        await super().connect()
+        housekeeping.ensure_started()
+        self.language = translation.get_supported_language_variant(self.scope.get("language", "en") or "en")
+        self.channel_ids = await database_sync_to_async(selectors.agent_channel_ids)(self.user)
+        housekeeping.registry.add_agent(self.user.pk)
+        await database_sync_to_async(services.touch_agents)([self.user.pk])
+        await events.join(self, events.agent_group(self.user.pk))
+        for channel_id in self.channel_ids:
+            await events.join(self, events.queue_group(channel_id))
+
+    async def disconnect(self, code):
+        if self.user is None:
+            return
+        housekeeping.registry.remove_agent(self.user.pk)
+        await events.leave(self, events.agent_group(self.user.pk))
+        for channel_id in self.channel_ids:
+            await events.leave(self, events.queue_group(channel_id))
+        for chat_id in self.chat_ids:
+            await events.leave(self, events.chat_group(chat_id))
+
+    # Frames --------------------------------------------------------------------
+
+    async def frame_hello(self, frame):
+        """Send the whole picture, then each open chat's log after what the client has."""
+        seen = frame.get("chats") or {}
+        if not isinstance(seen, dict):
+            raise InvalidFrame()
+        state = await database_sync_to_async(self._state)()
+        await self.send_frame("state", **state)
+        for chat in state["chats"]:
+            await self._follow_chat(chat["id"])
+            after = seen.get(str(chat["id"]), 0)
+            if not isinstance(after, int) or after < 0:
+                raise InvalidFrame()
+            await self.catch_up(chat["id"], after)
+
+    async def frame_presence(self, frame):
+        status = frame.get("status")
+        if status not in PresenceStatus.values:
+            raise InvalidFrame()
+        await database_sync_to_async(services.set_presence)(self.user, status=status)
+
+    async def frame_take(self, frame):
+        chat_id = require_int(frame, "chat_id", minimum=1)
+        await database_sync_to_async(self._take)(chat_id)
+
+    def _take(self, chat_id):
+        chat = selectors.access_chat_for_agent(self.user, chat_id)
+        services.accept_chat(chat, agent=self.user)
+
+    async def frame_take_next(self, frame):
+        await database_sync_to_async(services.take_next)(self.user)
+
+    async def frame_send(self, frame):
+        chat_id = require_int(frame, "chat_id", minimum=1)
+        client_id = require_str(frame, "client_id", max_length=64)
+        chat = await database_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
+        message, _created = await database_sync_to_async(services.post_message)(
+            chat, author=Party.AGENT, agent=self.user, body=frame.get("body"), client_id=client_id
+        )
+        await self.send_frame("ack", chat_id=chat_id, client_id=client_id, seq=message.seq)
+
+    async def frame_typing(self, frame):
+        chat_id = require_int(frame, "chat_id", minimum=1)
+        if chat_id not in self.chat_ids:
+            await database_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
+            raise InvalidFrame()
+        await events.send_now(
+            events.chat_group(chat_id),
+            {
+                "type": "chat.typing",
+                "chat_id": chat_id,
+                "party": Party.AGENT,
+                "active": bool(frame.get("active")),
+                "name": display_name(self.user),
+            },
+        )
+
+    async def frame_read(self, frame):
+        chat_id = require_int(frame, "chat_id", minimum=1)
+        seq = require_int(frame, "seq")
+        chat = await database_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
+        await database_sync_to_async(services.mark_read)(chat, agent=self.user, seq=seq)
+
+    async def frame_end(self, frame):
+        chat_id = require_int(frame, "chat_id", minimum=1)
+        chat = await database_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
+        await database_sync_to_async(services.end_chat)(chat, by=Party.AGENT, agent=self.user)
+
+    async def frame_ping(self, frame):
+        await self.send_frame("pong")
+
+    # Group events ----------------------------------------------------------------
+
+    async def agent_assigned(self, event):
+        chat_id = event["chat_id"]
+        summary = await database_sync_to_async(self._summary)(chat_id)
+        await self.send_frame("chat", chat=summary, assigned=True)
+        await self._follow_chat(chat_id)
+        await self.catch_up(chat_id, 0)
+
+    async def agent_presence(self, event):
+        await self.send_frame("presence", status=event["status"])
+
+    async def queue_changed(self, event):
+        queue = await database_sync_to_async(self._queue)()
+        await self.send_frame("queue", queue=queue)
+
+    async def chat_message(self, event):
+        await self.deliver(event["chat_id"], event["message"])
+
+    async def chat_typing(self, event):
+        if event["party"] == Party.CUSTOMER:
+            await self.send_frame("typing", chat_id=event["chat_id"], party=event["party"], active=event["active"])
+
+    async def chat_state(self, event):
+        state = event["state"]
+        await self.send_frame("chat_state", chat_id=state["chat_id"], state=state)
+        if state["status"] == ChatStatus.ENDED:
+            self.chat_ids.discard(state["chat_id"])
+            await events.leave(self, events.chat_group(state["chat_id"]))
+
+    # Helpers -------------------------------------------------------------------
+
+    async def _follow_chat(self, chat_id):
+        if chat_id not in self.chat_ids:
+            self.chat_ids.add(chat_id)
+            await events.join(self, events.chat_group(chat_id))
+
+    def _state(self):
+        presence = getattr(self.user, "presence", None)
+        return {
+            "presence": presence.status if presence else PresenceStatus.AWAY,
+            "agent_name": display_name(self.user),
+            "channels": [{"id": c.pk, "name": c.name} for c in self.user.chat_channels.all()],
+            "queue": self._queue(),
+            "chats": [agent_chat_summary(chat) for chat in selectors.agent_open_chats(self.user)],
+        }
+
+    def _queue(self):
+        return [queue_entry(chat) for chat in selectors.queued_chats(self.channel_ids).select_related("channel")[:100]]
+
+    def _summary(self, chat_id):
+        chat = selectors.access_chat_for_agent(self.user, chat_id)
+        return agent_chat_summary(chat, unread=0)
+
+
+def queue_entry(chat):
+    return {
+        "id": chat.pk,
+        "channel": chat.channel.name,
+        "customer_name": chat.customer_name,
+        "question": selectors.first_customer_message(chat.pk)[:200],
+        "queued_at": chat.queued_at.isoformat(),
+    }
+
+
+def agent_chat_summary(chat, unread=None):
+    summary = chat_state_payload(chat)
+    summary.update(
+        id=chat.pk,
+        channel=chat.channel.name,
+        customer_name=chat.customer_name,
+        customer_email=chat.customer_email,
+        email_domain_verified=chat.email_domain_verified,
+        form_data=chat.form_data,
+        queued_at=chat.queued_at.isoformat() if chat.queued_at else None,
+        accepted_at=chat.accepted_at.isoformat() if chat.accepted_at else None,
+        unread=getattr(chat, "unread", 0) if unread is None else unread,
+        read_seq=chat.agent_read_seq,
+    )
+    return summary

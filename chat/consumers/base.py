@@ -1,0 +1,113 @@
+"""
+What the customer's and the agent's sockets share: decoding frames, limits,
+turning errors into error frames, and sending a chat's log without gaps or
+repeats (docs/protocol.md).
+"""
+import json
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import translation
+
+from chat import selectors
+from chat.errors import ChatError, FrameTooLarge, InvalidFrame, InvalidJSON, RateLimited, UnknownFrameType
+from chat.ratelimit import TokenBucket
+from chat.serializers import message_payload
+
+# A frame carries at most one message of services.MAX_MESSAGE_LENGTH
+# characters; JSON escaping can grow that, so the limit leaves room.
+MAX_FRAME_BYTES = 32 * 1024
+
+# Humans type a few messages a minute; ten frames a second with bursts of
+# twenty lets typing indicators and resends through and stops a flood.
+FRAME_RATE = 10
+FRAME_BURST = 20
+
+
+class FrameConsumer(AsyncWebsocketConsumer):
+    """Maps a frame ``{"type": "x.y"}`` to the method ``frame_x_y``."""
+
+    frame_types = ()
+    language = "en"
+
+    async def connect(self):
+        self.bucket = TokenBucket(rate=FRAME_RATE, burst=FRAME_BURST)
+        # Per chat: the highest sequence number this socket has sent. Frames
+        # below it are repeats and are dropped; a jump above it is a gap and is
+        # filled from the database first.
+        self.sent_seq = {}
+        await self.accept()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        frame = {}
+        try:
+            raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
+            if len(raw.encode("utf-8")) > MAX_FRAME_BYTES:
+                raise FrameTooLarge()
+            if not self.bucket.allow():
+                raise RateLimited()
+            try:
+                frame = json.loads(raw)
+            except ValueError:
+                raise InvalidJSON() from None
+            if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+                frame = {}
+                raise InvalidFrame()
+            if frame["type"] not in self.frame_types:
+                raise UnknownFrameType()
+            handler = getattr(self, "frame_" + frame["type"].replace(".", "_"))
+            await handler(frame)
+        except ChatError as error:
+            await self.send_error(error, frame)
+
+    async def send_frame(self, frame_type, **fields):
+        await self.send(text_data=json.dumps({"type": frame_type, **fields}))
+
+    async def send_error(self, error, frame=None):
+        with translation.override(self.language):
+            message = str(error.message)
+        extra = {}
+        if frame:
+            for key in ("client_id", "chat_id"):
+                if key in frame and isinstance(frame[key], (str, int)):
+                    extra[key] = frame[key]
+        await self.send_frame("error", code=error.code, message=message, **extra)
+
+    async def deliver(self, chat_id, payload):
+        """Send one message of a chat's log, first filling any gap before it."""
+        last = self.sent_seq.get(chat_id, 0)
+        seq = payload["seq"]
+        if seq <= last:
+            return
+        if seq > last + 1:
+            missing = await database_sync_to_async(self._payloads_between)(chat_id, last, seq - 1)
+            for earlier in missing:
+                await self.send_frame("message", chat_id=chat_id, message=earlier)
+        await self.send_frame("message", chat_id=chat_id, message=payload)
+        self.sent_seq[chat_id] = seq
+
+    async def catch_up(self, chat_id, after_seq):
+        """Send everything of the chat's log after ``after_seq``."""
+        self.sent_seq[chat_id] = max(self.sent_seq.get(chat_id, 0), after_seq)
+        missing = await database_sync_to_async(self._payloads_between)(chat_id, self.sent_seq[chat_id], None)
+        for payload in missing:
+            await self.send_frame("message", chat_id=chat_id, message=payload)
+            self.sent_seq[chat_id] = payload["seq"]
+
+    @staticmethod
+    def _payloads_between(chat_id, after_seq, up_to_seq):
+        return [message_payload(m) for m in selectors.messages_between(chat_id, after_seq=after_seq, up_to_seq=up_to_seq)]
+
+
+def require_int(frame, key, *, minimum=0):
+    value = frame.get(key, minimum)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise InvalidFrame()
+    return value
+
+
+def require_str(frame, key, *, max_length):
+    value = frame.get(key)
+    if not isinstance(value, str) or len(value) > max_length:
+        raise InvalidFrame()
+    return value

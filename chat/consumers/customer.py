@@ -1,0 +1,136 @@
+"""The widget's socket, ``/ws/chat/``. The chat token arrives in the first frame, never in the URL."""
+import asyncio
+
+from channels.db import database_sync_to_async
+
+from chat import events, housekeeping, selectors, services
+from chat.consumers.base import FrameConsumer, require_int, require_str
+from chat.errors import InvalidFrame, NotHello
+from chat.models import ChatStatus, Party
+from chat.serializers import chat_state_payload
+from chat.texts import queue_text
+
+# Close codes (docs/protocol.md).
+CLOSE_UNKNOWN_TOKEN = 4401
+CLOSE_NO_HELLO = 4408
+
+# A socket that has not said which chat it belongs to within this time is
+# closed, so idle anonymous sockets cannot pile up.
+HELLO_TIMEOUT_SECONDS = 10
+
+
+class CustomerConsumer(FrameConsumer):
+    frame_types = ("hello", "send", "typing", "end", "ping")
+
+    async def connect(self):
+        self.chat_id = None
+        self.in_queue_group = False
+        await super().connect()
+        housekeeping.ensure_started()
+        self.hello_timer = asyncio.get_running_loop().call_later(HELLO_TIMEOUT_SECONDS, self._close_without_hello)
+
+    def _close_without_hello(self):
+        if self.chat_id is None:
+            asyncio.ensure_future(self.close(code=CLOSE_NO_HELLO))
+
+    async def disconnect(self, code):
+        self.hello_timer.cancel()
+        if self.chat_id is not None:
+            housekeeping.registry.remove_chat(self.chat_id)
+            await events.leave(self, events.chat_group(self.chat_id))
+            if self.in_queue_group:
+                await events.leave(self, events.queue_group(self.channel_id))
+
+    async def frame_hello(self, frame):
+        if self.chat_id is not None:
+            raise InvalidFrame()
+        last_seq = require_int(frame, "last_seq")
+        chat = await database_sync_to_async(selectors.access_chat_by_token)(frame.get("token"))
+        if chat is None:
+            await self.close(code=CLOSE_UNKNOWN_TOKEN)
+            return
+        self.hello_timer.cancel()
+        self.chat_id = chat.pk
+        self.channel_id = chat.channel_id
+        self.language = chat.channel.language
+        housekeeping.registry.add_chat(chat.pk)
+        # Join before reading the log, so that nothing falls between the two;
+        # what arrives twice is dropped by sequence number.
+        await events.join(self, events.chat_group(chat.pk))
+        await database_sync_to_async(services.touch_customers)([chat.pk])
+        await self.send_frame("welcome", state=await self._state())
+        await self._follow_queue(chat.status)
+        await self.catch_up(chat.pk, last_seq)
+
+    async def frame_send(self, frame):
+        chat = await self._chat()
+        client_id = require_str(frame, "client_id", max_length=64)
+        message, _created = await database_sync_to_async(services.post_message)(
+            chat, author=Party.CUSTOMER, body=frame.get("body"), client_id=client_id
+        )
+        await self.send_frame("ack", client_id=client_id, seq=message.seq)
+
+    async def frame_typing(self, frame):
+        await self._chat()
+        await events.send_now(
+            events.chat_group(self.chat_id),
+            {"type": "chat.typing", "chat_id": self.chat_id, "party": Party.CUSTOMER, "active": bool(frame.get("active"))},
+        )
+
+    async def frame_end(self, frame):
+        chat = await self._chat()
+        await database_sync_to_async(services.end_chat)(chat, by=Party.CUSTOMER)
+
+    async def frame_ping(self, frame):
+        await self.send_frame("pong")
+
+    # Group events -------------------------------------------------------------
+
+    async def chat_message(self, event):
+        await self.deliver(self.chat_id, event["message"])
+
+    async def chat_typing(self, event):
+        if event["party"] != Party.CUSTOMER:
+            await self.send_frame("typing", party=event["party"], active=event["active"], name=event.get("name", ""))
+
+    async def chat_state(self, event):
+        await self.send_frame("state", state=await self._state())
+        await self._follow_queue(event["state"]["status"])
+
+    async def queue_changed(self, event):
+        state = await self._state()
+        if state["status"] == ChatStatus.QUEUED:
+            await self.send_frame("queue", position=state["position"], wait_seconds=state["wait_seconds"], text=state["queue_text"])
+
+    # Helpers -----------------------------------------------------------------
+
+    async def _chat(self):
+        if self.chat_id is None:
+            raise NotHello()
+        return await database_sync_to_async(selectors.access_chat_by_id)(self.chat_id)
+
+    async def _follow_queue(self, status):
+        """Hear about queue moves only while waiting in it."""
+        waiting = status == ChatStatus.QUEUED
+        if waiting and not self.in_queue_group:
+            await events.join(self, events.queue_group(self.channel_id))
+        elif not waiting and self.in_queue_group:
+            await events.leave(self, events.queue_group(self.channel_id))
+        self.in_queue_group = waiting
+
+    @database_sync_to_async
+    def _state(self):
+        return customer_state(selectors.access_chat_by_id(self.chat_id))
+
+
+def customer_state(chat):
+    """What the widget needs to draw a chat: status, agent, place in the queue."""
+    state = chat_state_payload(chat)
+    position = selectors.queue_position(chat)
+    wait = selectors.wait_estimate_seconds(chat, position)
+    state.update(
+        position=position,
+        wait_seconds=wait,
+        queue_text=queue_text(chat.channel, position=position, wait_seconds=wait) if position else "",
+    )
+    return state

@@ -1,0 +1,111 @@
+"""
+The pre-chat form's e-mail check: syntax, then whether the domain can receive
+mail (DNS: MX, else A/AAAA). Asynchronous, so a slow nameserver never blocks
+the server's event loop. A domain that does not exist, has a null MX (RFC 7505)
+or no host at all is refused; a time-out or an unreachable nameserver lets the
+customer through with the address marked "domain not verified".
+"""
+import enum
+
+import dns.asyncresolver
+import dns.exception
+import dns.name
+import dns.nameserver
+import dns.resolver
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from email_validator import EmailNotValidError, validate_email
+
+
+class Verdict(enum.Enum):
+    VERIFIED = "verified"
+    UNVERIFIED = "unverified"
+    BAD_SYNTAX = "bad_syntax"
+    NO_SUCH_DOMAIN = "no_such_domain"
+    NULL_MX = "null_mx"
+    NO_MAIL_HOST = "no_mail_host"
+
+    @property
+    def accepted(self):
+        return self in (Verdict.VERIFIED, Verdict.UNVERIFIED)
+
+
+REFUSALS = {
+    Verdict.BAD_SYNTAX: _("Enter a valid e-mail address, e.g. name@example.com."),
+    Verdict.NO_SUCH_DOMAIN: _("The domain %(domain)s does not exist. Please check the address."),
+    Verdict.NULL_MX: _("The domain %(domain)s does not accept e-mail. Please use another address."),
+    Verdict.NO_MAIL_HOST: _("The domain %(domain)s has no mail server. Please check the address."),
+}
+
+
+def refusal_message(verdict, domain):
+    return REFUSALS[verdict] % {"domain": domain}
+
+
+def normalize_syntax(address):
+    """The normalized address and its domain, or None when the syntax is wrong."""
+    if not isinstance(address, str) or len(address) > 254:
+        return None
+    try:
+        result = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return result.normalized, result.ascii_domain
+
+
+def parse_nameserver(text):
+    """'10.0.0.1', '10.0.0.1:5353', '[::1]:5353' -> (address, port)."""
+    if text.startswith("["):
+        address, _bracket, rest = text[1:].partition("]")
+        return address, int(rest.lstrip(":") or 53)
+    if text.count(":") == 1:
+        address, port = text.split(":")
+        return address, int(port)
+    return text, 53
+
+
+def make_resolver():
+    nameservers = settings.HELPDESK_DNS_NAMESERVERS
+    resolver = dns.asyncresolver.Resolver(configure=not nameservers)
+    if nameservers:
+        resolver.nameservers = [dns.nameserver.Do53Nameserver(*parse_nameserver(ns)) for ns in nameservers]
+    resolver.timeout = settings.HELPDESK_DNS_TIMEOUT
+    resolver.lifetime = settings.HELPDESK_DNS_TIMEOUT
+    return resolver
+
+
+async def check_domain(domain):
+    resolver = make_resolver()
+    try:
+        answer = await resolver.resolve(domain, "MX")
+        exchanges = [record.exchange for record in answer]
+        if exchanges and all(exchange == dns.name.root for exchange in exchanges):
+            return Verdict.NULL_MX
+        return Verdict.VERIFIED
+    except dns.resolver.NXDOMAIN:
+        return Verdict.NO_SUCH_DOMAIN
+    except dns.resolver.NoAnswer:
+        pass
+    except (dns.exception.Timeout, dns.resolver.NoNameservers):
+        return Verdict.UNVERIFIED
+    # No MX: RFC 5321 falls back to the domain's own address.
+    for record_type in ("A", "AAAA"):
+        try:
+            await resolver.resolve(domain, record_type)
+            return Verdict.VERIFIED
+        except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
+            continue
+        except (dns.exception.Timeout, dns.resolver.NoNameservers):
+            return Verdict.UNVERIFIED
+    return Verdict.NO_MAIL_HOST
+
+
+async def check_email(address):
+    """(verdict, normalized address, message or None)."""
+    parsed = normalize_syntax(address)
+    if parsed is None:
+        return Verdict.BAD_SYNTAX, address, REFUSALS[Verdict.BAD_SYNTAX]
+    normalized, domain = parsed
+    verdict = await check_domain(domain)
+    message = None if verdict.accepted else refusal_message(verdict, domain)
+    return verdict, normalized, message

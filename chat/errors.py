@@ -1,0 +1,88 @@
+"""
+Errors a customer or an agent can cause, each with a stable code and a
+translated message. Consumers turn them into error frames, views into JSON 4xx
+answers (docs/protocol.md lists the codes).
+"""
+from django.utils.translation import gettext_lazy as _
+
+
+class ChatError(Exception):
+    code = "error"
+    message = _("Something went wrong.")
+    http_status = 400
+
+    def __init__(self, message=None):
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.code))
+
+
+class InvalidJSON(ChatError):
+    code = "invalid_json"
+    message = _("The frame is not valid JSON.")
+
+
+class InvalidFrame(ChatError):
+    code = "invalid_frame"
+    message = _("The frame is missing a field or has a wrong one.")
+
+
+class UnknownFrameType(ChatError):
+    code = "unknown_type"
+    message = _("This kind of frame is not known.")
+
+
+class FrameTooLarge(ChatError):
+    code = "too_large"
+    message = _("The frame is too large.")
+
+
+class MessageTooLong(ChatError):
+    code = "too_long"
+    message = _("The message is too long.")
+
+
+class EmptyMessage(ChatError):
+    code = "empty"
+    message = _("The message is empty.")
+
+
+class RateLimited(ChatError):
+    code = "rate_limited"
+    message = _("You are sending too fast. Please wait a moment.")
+    http_status = 429
+
+
+class NotYourChat(ChatError):
+    code = "not_your_chat"
+    message = _("This chat is not yours.")
+    http_status = 404
+
+
+class ChatEnded(ChatError):
+    code = "chat_ended"
+    message = _("This chat has ended.")
+    http_status = 409
+
+
+class ChatAlreadyTaken(ChatError):
+    code = "chat_taken"
+    message = _("Another agent has already taken this chat.")
+    http_status = 409
+
+
+class AtChatLimit(ChatError):
+    code = "at_limit"
+    message = _("You already have as many chats as this channel allows.")
+    http_status = 409
+
+
+class QueueEmpty(ChatError):
+    code = "queue_empty"
+    message = _("Nobody is waiting.")
+    http_status = 404
+
+
+class NotHello(ChatError):
+    code = "hello_first"
+    message = _("Say hello first.")

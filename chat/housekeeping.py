@@ -1,0 +1,80 @@
+"""
+Upkeep that runs in every server process: refresh "seen" for the customers and
+agents connected to this process, end the chats of customers who are gone, and
+assign chats that no event assigned. Every step is decided in the database, so
+any number of processes may run it at once; the registry below only says which
+connections this process holds.
+"""
+import asyncio
+import logging
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from chat import services
+from chat.presence import HEARTBEAT_SECONDS
+
+logger = logging.getLogger(__name__)
+
+
+class ConnectionRegistry:
+    """Counts the open sockets per chat and per agent in this process."""
+
+    def __init__(self):
+        self.chats = {}
+        self.agents = {}
+
+    @staticmethod
+    def _add(counts, key):
+        counts[key] = counts.get(key, 0) + 1
+
+    @staticmethod
+    def _remove(counts, key):
+        remaining = counts.get(key, 0) - 1
+        if remaining > 0:
+            counts[key] = remaining
+        else:
+            counts.pop(key, None)
+
+    def add_chat(self, chat_id):
+        self._add(self.chats, chat_id)
+
+    def remove_chat(self, chat_id):
+        self._remove(self.chats, chat_id)
+
+    def add_agent(self, user_id):
+        self._add(self.agents, user_id)
+
+    def remove_agent(self, user_id):
+        self._remove(self.agents, user_id)
+
+
+registry = ConnectionRegistry()
+_task = None
+
+
+def run_upkeep_once():
+    services.touch_customers(list(registry.chats))
+    services.touch_agents(list(registry.agents))
+    services.end_chats_of_gone_customers()
+    services.assign_in_all_channels()
+
+
+async def _loop():
+    while True:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        try:
+            await database_sync_to_async(run_upkeep_once)()
+        except Exception:
+            # One failed round (database restarting, say) must not end upkeep
+            # for the life of the process; the next round tries again.
+            logger.exception("Housekeeping round failed")
+
+
+def ensure_started():
+    """Start the loop in this process's event loop, once."""
+    global _task
+    if not settings.HELPDESK_HOUSEKEEPING:
+        return
+    if _task is None or _task.done():
+        _task = asyncio.get_running_loop().create_task(_loop())

@@ -1,0 +1,315 @@
+"""Channels, their pre-chat forms and agents; chats and their messages."""
+import hashlib
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chat.colors import normalize_hex_color
+
+hex_color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, e.g. #1a73e8."))
+
+RESERVED_FIELD_KEYS = {"name", "email", "question", "website"}
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(zone)s is not a known time zone."), params={"zone": value})
+
+
+def validate_origin_list(value):
+    for origin in value.split():
+        if not (origin.startswith("http://") or origin.startswith("https://")) or origin.count("/") != 2:
+            raise ValidationError(
+                _("%(origin)s is not an origin. Write scheme and host, e.g. https://www.example.com"),
+                params={"origin": origin},
+            )
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    GERMAN = "de", _("German")
+
+
+class Channel(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("slug"), unique=True, help_text=_("Identifies the channel in the embed snippet and the widget's address.")
+    )
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_time_zone]
+    )
+    allowed_origins = models.TextField(
+        _("allowed website origins"),
+        blank=True,
+        validators=[validate_origin_list],
+        help_text=_(
+            "The websites that may show this chat, one per line, e.g. https://www.example.com. "
+            "The widget refuses to load anywhere else."
+        ),
+    )
+    button_label = models.CharField(_("button label"), max_length=40, default=_("Chat with us"))
+    header_title = models.CharField(_("header title"), max_length=80, default=_("Customer service"))
+    welcome_message = models.TextField(
+        _("welcome message"),
+        blank=True,
+        help_text=_("Posted in the agent's name when an agent takes the chat. Leave empty for none."),
+    )
+    color = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#1a73e8",
+        validators=[hex_color_validator],
+        help_text=_("The button and header colour. Text on it is black or white, whichever reads better."),
+    )
+    queue_message = models.TextField(
+        _("queue message"),
+        blank=True,
+        help_text=_(
+            "Shown while the customer waits. {position} becomes the place in the queue, {wait} the estimated "
+            "wait. Leave empty for the standard text."
+        ),
+    )
+    max_chats_per_agent = models.PositiveSmallIntegerField(
+        _("maximum concurrent chats per agent"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    assign_automatically = models.BooleanField(
+        _("assign automatically"),
+        default=False,
+        help_text=_(
+            "A waiting chat goes, oldest first, to the present agent with the fewest open chats, "
+            "as soon as one is below the limit."
+        ),
+    )
+    customer_timeout_seconds = models.PositiveIntegerField(
+        _("customer time-out (seconds)"),
+        default=120,
+        validators=[MinValueValidator(30)],
+        help_text=_(
+            "A customer with no connection for this long leaves the queue, or their chat ends as abandoned."
+        ),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ChannelMembership", related_name="chat_channels", verbose_name=_("agents")
+    )
+
+    class Meta:
+        verbose_name = _("chat channel")
+        verbose_name_plural = _("chat channels")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.color = normalize_hex_color(self.color)
+        super().save(*args, **kwargs)
+
+    @property
+    def allowed_origin_list(self):
+        return self.allowed_origins.split()
+
+
+class ChannelMembership(models.Model):
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("channel"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_memberships", verbose_name=_("agent")
+    )
+    is_manager = models.BooleanField(_("manager"), default=False)
+
+    class Meta:
+        verbose_name = _("agent of the channel")
+        verbose_name_plural = _("agents of the channel")
+        constraints = [models.UniqueConstraint(fields=["channel", "user"], name="unique_channel_member")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.channel}"
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    LONG_TEXT = "textarea", _("Long text")
+    CHOICE = "choice", _("Choice")
+    CHECKBOX = "checkbox", _("Checkbox")
+
+
+class PreChatField(models.Model):
+    """An extra field of a channel's pre-chat form; name and e-mail are always asked."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="form_fields", verbose_name=_("channel"))
+    key = models.SlugField(_("key"), max_length=40, help_text=_("A short name for the field, e.g. customer_number."))
+    label = models.CharField(_("label"), max_length=120)
+    field_type = models.CharField(_("type"), max_length=10, choices=FieldType.choices, default=FieldType.TEXT)
+    required = models.BooleanField(_("required"), default=False)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("For a choice field: one option per line."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("pre-chat form field")
+        verbose_name_plural = _("pre-chat form fields")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["channel", "key"], name="unique_form_field_key")]
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        if self.key in RESERVED_FIELD_KEYS:
+            raise ValidationError({"key": _("This key is reserved; name and e-mail are always asked.")})
+        if self.field_type == FieldType.CHOICE and not self.choice_list:
+            raise ValidationError({"choices": _("A choice field needs at least one option.")})
+
+    @property
+    def choice_list(self):
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class PresenceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    AWAY = "away", _("Away")
+
+
+class AgentPresence(models.Model):
+    """
+    Whether an agent wants chats, and when a dashboard of theirs was last
+    connected. An agent is available only when both hold: present, and seen
+    within the grace period (see chat.presence).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presence", verbose_name=_("agent")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=PresenceStatus.choices, default=PresenceStatus.AWAY)
+    seen_at = models.DateTimeField(_("dashboard last connected"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agent presence")
+        verbose_name_plural = _("agent presences")
+
+    def __str__(self):
+        return f"{self.user}: {self.get_status_display()}"
+
+
+class ChatStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting in the queue")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+class Party(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent")
+    SYSTEM = "system", _("System")
+
+
+class EndReason(models.TextChoices):
+    ENDED = "ended", _("Ended")
+    ABANDONED = "abandoned", _("Abandoned: the customer was gone")
+    LEFT_QUEUE = "left_queue", _("Left the queue: the customer was gone")
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Chat(models.Model):
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="chats", verbose_name=_("channel"))
+    status = models.CharField(_("status"), max_length=10, choices=ChatStatus.choices, default=ChatStatus.QUEUED)
+    # Only the hash is stored: a database leak does not hand out live chats.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    customer_name = models.CharField(_("customer name"), max_length=100)
+    customer_email = models.EmailField(_("customer e-mail"))
+    email_domain_verified = models.BooleanField(
+        _("e-mail domain verified"),
+        default=True,
+        help_text=_("Off when the DNS check could not be completed (time-out): the domain was not verified."),
+    )
+    form_data = models.JSONField(_("pre-chat form"), default=dict, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="chats",
+        verbose_name=_("agent"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    initial_position = models.PositiveIntegerField(_("position when queued"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("taken"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.CharField(_("ended by"), max_length=10, choices=Party.choices, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=12, choices=EndReason.choices, blank=True)
+    last_seq = models.PositiveIntegerField(_("last message number"), default=0)
+    agent_read_seq = models.PositiveIntegerField(default=0)
+    customer_seen_at = models.DateTimeField(_("customer last connected"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chat")
+        verbose_name_plural = _("chats")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["channel", "status", "queued_at"], name="chat_queue_idx"),
+            models.Index(fields=["agent", "status"], name="chat_agent_status_idx"),
+            models.Index(fields=["status", "customer_seen_at"], name="chat_status_seen_idx"),
+        ]
+
+    def __str__(self):
+        return _("Chat %(id)s with %(name)s") % {"id": self.pk, "name": self.customer_name}
+
+    @staticmethod
+    def new_token():
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_open(self):
+        return self.status != ChatStatus.ENDED
+
+
+class MessageKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    EVENT = "event", _("Event")
+
+
+class Message(models.Model):
+    """
+    One entry of a chat's log. Text is plain text, never HTML. Events (an agent
+    joined, the chat ended) are stored in the same log so that both sides see
+    them in order and get them again after a reconnect.
+    """
+
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="messages", verbose_name=_("chat"))
+    seq = models.PositiveIntegerField(_("number"))
+    client_id = models.CharField(max_length=64, blank=True)
+    author = models.CharField(_("author"), max_length=10, choices=Party.choices)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("agent")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices, default=MessageKind.TEXT)
+    body = models.TextField(_("text"), blank=True)
+    event = models.CharField(_("event"), max_length=20, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["chat", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["chat", "seq"], name="unique_message_seq"),
+            models.UniqueConstraint(
+                fields=["chat", "client_id"], condition=~models.Q(client_id=""), name="unique_message_client_id"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.seq} {self.author}: {self.body[:40]}"

@@ -1,0 +1,139 @@
+"""
+Reads, with the permission check where one is needed: ``access_*`` fetches and
+checks in one step, so a caller cannot forget the check.
+"""
+import statistics
+from datetime import timedelta
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from chat.errors import NotYourChat
+from chat.models import Channel, Chat, ChatStatus, Message, Party, hash_token
+from chat.presence import available_agents_q
+
+# How many recent chats of a channel the wait estimate looks at, and how far
+# back: enough to smooth one slow pick-up, recent enough to follow the day.
+WAIT_SAMPLE_SIZE = 20
+WAIT_SAMPLE_DAYS = 7
+
+
+def access_chat_by_token(token):
+    """The chat a customer's token opens, or None. The token is the only key."""
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    return Chat.objects.select_related("channel", "agent").filter(token_hash=hash_token(token)).first()
+
+
+def agent_channel_ids(agent):
+    return list(Channel.objects.filter(memberships__user=agent).values_list("pk", flat=True))
+
+
+def access_chat_for_agent(agent, chat_id):
+    """A chat of one of the agent's channels; anything else looks like no chat at all."""
+    if not isinstance(chat_id, int) or isinstance(chat_id, bool):
+        raise NotYourChat()
+    chat = (
+        Chat.objects.select_related("channel", "agent")
+        .filter(pk=chat_id, channel__memberships__user=agent)
+        .first()
+    )
+    if chat is None:
+        raise NotYourChat()
+    return chat
+
+
+def messages_between(chat_id, *, after_seq, up_to_seq=None):
+    """The chat's log after ``after_seq`` (and up to ``up_to_seq``), in order."""
+    messages = Message.objects.select_related("chat", "agent").filter(chat_id=chat_id, seq__gt=after_seq)
+    if up_to_seq is not None:
+        messages = messages.filter(seq__lte=up_to_seq)
+    return list(messages.order_by("seq"))
+
+
+def queued_chats(channel_ids):
+    return Chat.objects.filter(channel_id__in=channel_ids, status=ChatStatus.QUEUED).order_by("queued_at", "pk")
+
+
+def queue_position(chat):
+    """1 for the chat that waits longest; None once the chat no longer waits."""
+    if chat.status != ChatStatus.QUEUED:
+        return None
+    ahead = Chat.objects.filter(channel_id=chat.channel_id, status=ChatStatus.QUEUED).filter(
+        Q(queued_at__lt=chat.queued_at) | Q(queued_at=chat.queued_at, pk__lt=chat.pk)
+    )
+    return ahead.count() + 1
+
+
+def wait_per_place_seconds(channel_id, now=None):
+    """
+    The median wait of the channel's recent chats, per place they had in the
+    queue when they arrived; None without history. Times the customer's own
+    place, it estimates their wait from what really happened lately.
+    """
+    now = now or timezone.now()
+    recent = (
+        Chat.objects.filter(
+            channel_id=channel_id,
+            accepted_at__isnull=False,
+            queued_at__isnull=False,
+            initial_position__isnull=False,
+            accepted_at__gte=now - timedelta(days=WAIT_SAMPLE_DAYS),
+        )
+        .order_by("-accepted_at")
+        .values_list("queued_at", "accepted_at", "initial_position")[:WAIT_SAMPLE_SIZE]
+    )
+    samples = [(accepted - queued).total_seconds() / max(position, 1) for queued, accepted, position in recent]
+    if not samples:
+        return None
+    return statistics.median(samples)
+
+
+def wait_estimate_seconds(chat, position):
+    per_place = wait_per_place_seconds(chat.channel_id)
+    if per_place is None or position is None:
+        return None
+    return round(per_place * position)
+
+
+def available_agent_count(channel):
+    return channel.members.filter(available_agents_q()).count()
+
+
+def agent_open_chats(agent):
+    """The agent's active chats, with how many customer messages they have not read."""
+    return list(
+        Chat.objects.select_related("channel")
+        .filter(agent=agent, status=ChatStatus.ACTIVE)
+        .annotate(
+            unread=Count(
+                "messages",
+                filter=Q(messages__author=Party.CUSTOMER, messages__seq__gt=F("agent_read_seq")),
+            )
+        )
+        .order_by("accepted_at", "pk")
+    )
+
+
+
+def agent_recent_chats(agent, *, hours=8, limit=20):
+    since = timezone.now() - timedelta(hours=hours)
+    return list(
+        Chat.objects.select_related("channel")
+        .filter(agent=agent, status=ChatStatus.ENDED, ended_at__gte=since)
+        .order_by("-ended_at")[:limit]
+    )
+
+
+def first_customer_message(chat_id):
+    return (
+        Message.objects.filter(chat_id=chat_id, author=Party.CUSTOMER, kind="text").order_by("seq").values_list(
+            "body", flat=True
+        ).first()
+        or ""
+    )
+
+
+def access_chat_by_id(chat_id):
+    """For a socket that has already proven its right to the chat."""
+    return Chat.objects.select_related("channel", "agent").get(pk=chat_id)

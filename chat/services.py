@@ -1,0 +1,321 @@
+"""
+Every change of a chat's state happens here: start, post, accept, end,
+presence, and the sweeps of the housekeeping loop. Views, consumers, admin
+actions and commands call these functions; live events leave only from here,
+after the commit (chat.events).
+"""
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from chat import events, selectors
+from chat.errors import (
+    AtChatLimit,
+    ChatAlreadyTaken,
+    ChatEnded,
+    EmptyMessage,
+    MessageTooLong,
+    NotYourChat,
+    QueueEmpty,
+)
+from chat.models import (
+    AgentPresence,
+    Channel,
+    Chat,
+    ChatStatus,
+    EndReason,
+    Message,
+    MessageKind,
+    Party,
+    PresenceStatus,
+    hash_token,
+)
+from chat.presence import available_agents_q, display_name
+from chat.serializers import chat_state_payload, message_payload
+
+# Long enough for a detailed question, short enough that one message cannot
+# flood the other side's screen or the database.
+MAX_MESSAGE_LENGTH = 4000
+MAX_CLIENT_ID_LENGTH = 64
+
+
+# Starting and posting ------------------------------------------------------
+
+
+def start_chat(channel, *, name, email, email_verified, form_data, question):
+    """
+    Create a chat in the channel's queue with the question as its first
+    message. Returns (chat, token): the token is shown to the customer once and
+    only its hash is kept.
+    """
+    question = _clean_body(question)
+    token = Chat.new_token()
+    with transaction.atomic():
+        now = timezone.now()
+        chat = Chat.objects.create(
+            channel=channel,
+            status=ChatStatus.QUEUED,
+            token_hash=hash_token(token),
+            customer_name=name,
+            customer_email=email,
+            email_domain_verified=email_verified,
+            form_data=form_data,
+            queued_at=now,
+            customer_seen_at=now,
+        )
+        chat.initial_position = selectors.queue_position(chat)
+        chat.save(update_fields=["initial_position"])
+        _append(chat, author=Party.CUSTOMER, body=question)
+        _notify_queue_changed(channel.pk)
+    if channel.assign_automatically:
+        assign_waiting_chats(channel)
+    chat.refresh_from_db()
+    return chat, token
+
+
+def post_message(chat, *, author, body, client_id="", agent=None):
+    """
+    Store a message and announce it after the commit. A message whose
+    ``client_id`` was stored before is not stored again: the earlier one is
+    returned with created=False, so a client may resend until it gets an ack.
+    """
+    body = _clean_body(body)
+    client_id = (client_id or "")[:MAX_CLIENT_ID_LENGTH]
+    with transaction.atomic():
+        locked = Chat.objects.select_for_update().get(pk=chat.pk)
+        if client_id:
+            earlier = Message.objects.filter(chat=locked, client_id=client_id).first()
+            if earlier is not None:
+                return earlier, False
+        if locked.status == ChatStatus.ENDED:
+            raise ChatEnded()
+        if author == Party.AGENT and (locked.agent_id != agent.pk or locked.status != ChatStatus.ACTIVE):
+            raise NotYourChat()
+        message = _append(locked, author=author, body=body, client_id=client_id, agent=agent)
+    return message, True
+
+
+def _clean_body(body):
+    if not isinstance(body, str):
+        raise EmptyMessage()
+    body = body.strip()
+    if not body:
+        raise EmptyMessage()
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise MessageTooLong()
+    return body
+
+
+def _append(chat, *, author, body="", client_id="", agent=None, kind=MessageKind.TEXT, event="", params=None):
+    """
+    Give the message the chat's next sequence number, store it, and announce it
+    after the commit. Must run inside a transaction; locks the chat row so that
+    numbers are handed out one at a time.
+    """
+    seq = Chat.objects.select_for_update().values_list("last_seq", flat=True).get(pk=chat.pk) + 1
+    Chat.objects.filter(pk=chat.pk).update(last_seq=seq)
+    chat.last_seq = seq
+    message = Message.objects.create(
+        chat=chat,
+        seq=seq,
+        client_id=client_id,
+        author=author,
+        agent=agent,
+        kind=kind,
+        body=body,
+        event=event,
+        params=params or {},
+    )
+    message.chat = chat
+    events.send_on_commit(events.chat_group(chat.pk), {"type": "chat.message", "chat_id": chat.pk, "message": message_payload(message)})
+    return message
+
+
+def _append_event(chat, event, **params):
+    return _append(chat, author=Party.SYSTEM, kind=MessageKind.EVENT, event=event, params=params)
+
+
+# Taking chats ---------------------------------------------------------------
+
+
+def accept_chat(chat, *, agent):
+    """
+    Give a waiting chat to an agent. Two agents at the same moment: the
+    database decides, one gets it and the other ChatAlreadyTaken.
+    """
+    with transaction.atomic():
+        if not chat.channel.memberships.filter(user=agent).exists():
+            raise NotYourChat()
+        # Lock the agent's presence row: two chats offered to one agent at once
+        # are counted one after the other, so the limit holds.
+        AgentPresence.objects.get_or_create(user=agent)
+        AgentPresence.objects.select_for_update().get(user=agent)
+        open_count = Chat.objects.filter(agent=agent, channel_id=chat.channel_id, status=ChatStatus.ACTIVE).count()
+        if open_count >= chat.channel.max_chats_per_agent:
+            raise AtChatLimit()
+        now = timezone.now()
+        taken = Chat.objects.filter(pk=chat.pk, status=ChatStatus.QUEUED).update(
+            status=ChatStatus.ACTIVE, agent=agent, accepted_at=now
+        )
+        if not taken:
+            current = Chat.objects.filter(pk=chat.pk).values_list("status", flat=True).first()
+            raise ChatEnded() if current == ChatStatus.ENDED else ChatAlreadyTaken()
+        chat.refresh_from_db()
+        _append_event(chat, "joined", agent=display_name(agent))
+        if chat.channel.welcome_message.strip():
+            _append(chat, author=Party.AGENT, agent=agent, body=chat.channel.welcome_message.strip())
+        _notify_state(chat)
+        _notify_queue_changed(chat.channel_id)
+        events.send_on_commit(events.agent_group(agent.pk), {"type": "agent.assigned", "chat_id": chat.pk})
+    return chat
+
+
+def take_next(agent):
+    """Accept the chat that has waited longest in any of the agent's channels."""
+    channel_ids = selectors.agent_channel_ids(agent)
+    for chat in selectors.queued_chats(channel_ids).select_related("channel")[:20]:
+        try:
+            return accept_chat(chat, agent=agent)
+        except (ChatAlreadyTaken, ChatEnded):
+            continue
+        except AtChatLimit:
+            continue
+    raise QueueEmpty()
+
+
+def assign_waiting_chats(channel):
+    """
+    Hand the channel's waiting chats, oldest first, to present members with
+    the fewest open chats below the limit, until chats or agents run out.
+    Safe to run in several processes at once: accept_chat decides each chat.
+    Returns how many chats were assigned.
+    """
+    assigned = 0
+    for chat in list(selectors.queued_chats([channel.pk]).select_related("channel")[:50]):
+        agent = _least_busy_available_agent(channel)
+        if agent is None:
+            break
+        try:
+            accept_chat(chat, agent=agent)
+            assigned += 1
+        except (ChatAlreadyTaken, ChatEnded, AtChatLimit):
+            continue
+    return assigned
+
+
+def _least_busy_available_agent(channel):
+    candidates = (
+        channel.members.filter(available_agents_q())
+        .annotate(open_chats=Count("chats", filter=Q(chats__status=ChatStatus.ACTIVE, chats__channel=channel)))
+        .filter(open_chats__lt=channel.max_chats_per_agent)
+        .order_by("open_chats", "presence__seen_at", "pk")
+    )
+    return candidates.first()
+
+
+# Ending ---------------------------------------------------------------------
+
+
+def end_chat(chat, *, by, agent=None, reason=EndReason.ENDED):
+    """
+    End a chat; ``by`` is the party that ended it. An ended chat accepts no
+    more messages. Ending twice changes nothing.
+    """
+    with transaction.atomic():
+        locked = Chat.objects.select_for_update().select_related("channel", "agent").get(pk=chat.pk)
+        if locked.status == ChatStatus.ENDED:
+            return locked
+        if by == Party.AGENT and locked.agent_id != agent.pk:
+            raise NotYourChat()
+        was_queued = locked.status == ChatStatus.QUEUED
+        locked.status = ChatStatus.ENDED
+        locked.ended_at = timezone.now()
+        locked.ended_by = by
+        locked.end_reason = reason
+        locked.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+        _append_event(locked, "ended", by=by, reason=reason)
+        _notify_state(locked)
+        if was_queued:
+            _notify_queue_changed(locked.channel_id)
+    if not was_queued and locked.channel.assign_automatically:
+        assign_waiting_chats(locked.channel)
+    return locked
+
+
+def mark_read(chat, *, agent, seq):
+    """The agent has read the chat up to ``seq``; never moves backwards."""
+    Chat.objects.filter(pk=chat.pk, agent=agent, agent_read_seq__lt=seq).update(
+        agent_read_seq=min(seq, chat.last_seq)
+    )
+
+
+# Presence and the housekeeping loop ------------------------------------------
+
+
+def set_presence(agent, *, status):
+    with transaction.atomic():
+        presence, _created = AgentPresence.objects.get_or_create(user=agent)
+        presence.status = status
+        presence.seen_at = timezone.now()
+        presence.save(update_fields=["status", "seen_at"])
+        events.send_on_commit(events.agent_group(agent.pk), {"type": "agent.presence", "status": status})
+    if status == PresenceStatus.PRESENT:
+        for channel in Channel.objects.filter(memberships__user=agent, assign_automatically=True):
+            assign_waiting_chats(channel)
+    return presence
+
+
+def touch_agents(user_ids, now=None):
+    """Record that dashboards of these agents are connected right now."""
+    if not user_ids:
+        return
+    now = now or timezone.now()
+    AgentPresence.objects.filter(user_id__in=user_ids).update(seen_at=now)
+    missing = set(user_ids) - set(AgentPresence.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+    for user_id in missing:
+        AgentPresence.objects.get_or_create(user_id=user_id, defaults={"seen_at": now})
+
+
+def touch_customers(chat_ids, now=None):
+    """Record that these chats' customers are connected right now."""
+    if chat_ids:
+        Chat.objects.filter(pk__in=chat_ids).exclude(status=ChatStatus.ENDED).update(
+            customer_seen_at=now or timezone.now()
+        )
+
+
+def end_chats_of_gone_customers(now=None):
+    """
+    A customer with no connection for their channel's time-out leaves the
+    queue, or their chat ends as abandoned: the queue never fills with ghosts.
+    Returns how many chats were ended.
+    """
+    now = now or timezone.now()
+    ended = 0
+    for channel in Channel.objects.all().only("pk", "customer_timeout_seconds"):
+        cutoff = now - timedelta(seconds=channel.customer_timeout_seconds)
+        gone = Chat.objects.filter(channel=channel, customer_seen_at__lt=cutoff).exclude(status=ChatStatus.ENDED)
+        for chat in gone:
+            reason = EndReason.LEFT_QUEUE if chat.status == ChatStatus.QUEUED else EndReason.ABANDONED
+            end_chat(chat, by=Party.SYSTEM, reason=reason)
+            ended += 1
+    return ended
+
+
+def assign_in_all_channels():
+    """Catch up on assignments that no event triggered (an agent's grace ran out, a chat ended elsewhere)."""
+    for channel in Channel.objects.filter(assign_automatically=True, chats__status=ChatStatus.QUEUED).distinct():
+        assign_waiting_chats(channel)
+
+
+# Live events ----------------------------------------------------------------
+
+
+def _notify_state(chat):
+    events.send_on_commit(events.chat_group(chat.pk), {"type": "chat.state", "state": chat_state_payload(chat)})
+
+
+def _notify_queue_changed(channel_id):
+    events.send_on_commit(events.queue_group(channel_id), {"type": "queue.changed", "channel_id": channel_id})

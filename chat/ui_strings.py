@@ -1,0 +1,81 @@
+"""
+The texts the widget's and the dashboard's JavaScript show, translated on the
+server and handed to the page as JSON: no translation catalogue to download,
+and one .po file for everything.
+"""
+from django.utils.translation import gettext as _
+
+
+def widget_strings():
+    return {
+        "open": _("Open chat"),
+        "minimize": _("Minimize chat"),
+        "close": _("End chat"),
+        "name": _("Name"),
+        "email": _("E-mail"),
+        "required": _("required"),
+        "next": _("Continue"),
+        "question": _("Your question"),
+        "question_hint": _("Type your question and press Enter."),
+        "send": _("Send"),
+        "message": _("Message"),
+        "messages": _("Messages"),
+        "start_failed": _("The chat could not be started. Please try again."),
+        "waiting": _("Waiting for an agent"),
+        "joined": _("%(agent)s joined the chat."),
+        "ended_customer": _("You ended the chat."),
+        "ended_agent": _("%(agent)s ended the chat."),
+        "ended_system": _("The chat ended because the connection was lost for too long."),
+        "ended_title": _("The chat has ended."),
+        "new_chat": _("Start a new chat"),
+        "confirm_end": _("Do you want to end the chat?"),
+        "confirm_yes": _("Yes, end the chat"),
+        "confirm_no": _("No, continue"),
+        "typing": _("%(name)s is typing…"),
+        "agent": _("Agent"),
+        "you": _("You"),
+        "reconnecting": _("Connection lost. Reconnecting…"),
+        "sending": _("Sending…"),
+        "not_sent": _("Not sent yet"),
+        "form_errors": _("Please correct the marked fields."),
+    }
+
+
+def dashboard_strings():
+    return {
+        "present": _("Present"),
+        "away": _("Away"),
+        "status": _("Status"),
+        "queue": _("Queue"),
+        "queue_empty": _("Nobody is waiting."),
+        "take": _("Take"),
+        "take_next": _("Take next"),
+        "my_chats": _("My chats"),
+        "no_chats": _("You have no open chats."),
+        "unread": _("unread"),
+        "waiting_for": _("waiting for %(time)s"),
+        "end_chat": _("End chat"),
+        "chat_menu": _("Chat menu"),
+        "confirm_end": _("End this chat?"),
+        "send": _("Send"),
+        "message": _("Message"),
+        "messages": _("Messages"),
+        "customer": _("Customer"),
+        "email": _("E-mail"),
+        "email_unverified": _("e-mail domain not verified"),
+        "email_verified": _("e-mail domain verified"),
+        "typing": _("The customer is typing…"),
+        "joined": _("%(agent)s joined the chat."),
+        "ended_customer": _("The customer ended the chat."),
+        "ended_agent": _("%(agent)s ended the chat."),
+        "ended_system": _("The chat ended: the customer was gone too long."),
+        "chat_ended": _("This chat has ended."),
+        "dismiss": _("Close"),
+        "select_chat": _("Choose a chat on the left, or take one from the queue."),
+        "new_chat_alert": _("New chat"),
+        "reconnecting": _("Connection lost. Reconnecting…"),
+        "connected": _("Connected"),
+        "not_sent": _("Not sent yet"),
+        "seconds": _("%(n)s s"),
+        "minutes": _("%(n)s min"),
+    }

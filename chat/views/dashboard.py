@@ -1,0 +1,17 @@
+"""The agents' dashboard page; everything live goes over /ws/agent/."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from chat import selectors
+from chat.ui_strings import dashboard_strings
+
+
+@login_required
+def dashboard(request):
+    config = {"strings": dashboard_strings(), "agentName": request.user.get_short_name() or request.user.get_username()}
+    channels = request.user.chat_channels.all()
+    return render(
+        request,
+        "agent/dashboard.html",
+        {"config": config, "channels": channels, "recent": selectors.agent_recent_chats(request.user)},
+    )

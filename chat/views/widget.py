@@ -1,0 +1,175 @@
+"""
+The widget app in its iframe and its JSON endpoints (docs/api.md). The loader
+on the host page asks only for the button's look; everything else happens
+inside the iframe, on this site's origin.
+"""
+import json
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from chat import selectors, services, throttle
+from chat.colors import readable_text_color
+from chat.consumers.customer import customer_state
+from chat.errors import ChatError
+from chat.models import Channel
+from chat.prechat import validate_prechat
+from chat.ui_strings import widget_strings
+
+MAX_BODY_BYTES = 64 * 1024
+START_WINDOW_SECONDS = 600
+
+
+def _channel_or_404(slug):
+    return get_object_or_404(Channel, slug=slug)
+
+
+def _frame_ancestors(channel):
+    return " ".join(["'self'", *channel.allowed_origin_list])
+
+
+def _field_config(form_field):
+    return {
+        "key": form_field.key,
+        "label": form_field.label,
+        "type": form_field.field_type,
+        "required": form_field.required,
+        "choices": form_field.choice_list,
+    }
+
+
+@require_GET
+@xframe_options_exempt
+def widget_page(request, slug):
+    channel = _channel_or_404(slug)
+    with translation.override(channel.language):
+        config = {
+            "slug": channel.slug,
+            "language": channel.language,
+            "title": channel.header_title,
+            "color": channel.color,
+            "textColor": readable_text_color(channel.color),
+            "fields": [_field_config(f) for f in channel.form_fields.all()],
+            "allowedOrigins": channel.allowed_origin_list,
+            "strings": widget_strings(),
+        }
+        response = render(
+            request,
+            "chat/widget.html",
+            {"channel": channel, "config": config, "text_color": config["textColor"]},
+        )
+    # The widget may be framed only by the channel's own websites.
+    response["Content-Security-Policy"] = f"frame-ancestors {_frame_ancestors(channel)}"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _with_cors(request, channel, response):
+    """Let the channel's websites (and no others) read the loader's answer."""
+    origin = request.headers.get("Origin")
+    if origin and origin in channel.allowed_origin_list:
+        response["Access-Control-Allow-Origin"] = origin
+    response["Vary"] = "Origin"
+    return response
+
+
+@require_GET
+def button_config(request, slug):
+    """What the loader needs to draw the button: nothing personal, no cookie."""
+    channel = _channel_or_404(slug)
+    with translation.override(channel.language):
+        data = {
+            "label": channel.button_label,
+            "color": channel.color,
+            "textColor": readable_text_color(channel.color),
+            "language": channel.language,
+        }
+    response = JsonResponse(data)
+    response["Cache-Control"] = "public, max-age=60"
+    return _with_cors(request, channel, response)
+
+
+def _json_body(request):
+    if len(request.body) > MAX_BODY_BYTES:
+        return None
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _error(code, message, status=400, **extra):
+    return JsonResponse({"error": {"code": code, "message": str(message)}, **extra}, status=status)
+
+
+async def _validated(channel, data):
+    fields = await sync_to_async(list)(channel.form_fields.all())
+    return await validate_prechat(fields, data)
+
+
+@csrf_exempt
+@require_POST
+async def validate_form(request, slug):
+    """Check the pre-chat form (the e-mail domain too) before the question is asked."""
+    channel = await sync_to_async(_channel_or_404)(slug)
+    with translation.override(channel.language):
+        data = _json_body(request)
+        if data is None:
+            return _error("invalid_json", _("The request is not valid JSON."))
+        result = await _validated(channel, data)
+        if not result.valid:
+            return _error("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+        return JsonResponse({"ok": True, "email": result.email, "email_verified": result.email_verified})
+
+
+@csrf_exempt
+@require_POST
+async def start(request, slug):
+    """Create the chat with its first message and answer with the customer's token."""
+    channel = await sync_to_async(_channel_or_404)(slug)
+    with translation.override(channel.language):
+        data = _json_body(request)
+        if data is None:
+            return _error("invalid_json", _("The request is not valid JSON."))
+        allowed = await sync_to_async(throttle.hit)(
+            "start",
+            throttle.client_address(request),
+            limit=settings.HELPDESK_CHAT_START_LIMIT,
+            window_seconds=START_WINDOW_SECONDS,
+        )
+        if not allowed:
+            return _error("rate_limited", _("Too many chats from your address. Please try again later."), 429)
+        result = await _validated(channel, data)
+        if not result.valid:
+            return _error("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+        try:
+            chat, token = await sync_to_async(services.start_chat)(
+                channel,
+                name=result.name,
+                email=result.email,
+                email_verified=result.email_verified,
+                form_data=result.form_data,
+                question=data.get("question"),
+            )
+        except ChatError as error:
+            return _error(error.code, error.message, fields={"question": str(error.message)})
+        state = await sync_to_async(customer_state)(chat)
+        return JsonResponse({"token": token, "state": state}, status=201)
+
+
+@require_GET
+async def state(request, slug):
+    """The chat's state for the token in the X-Chat-Token header."""
+    chat = await sync_to_async(selectors.access_chat_by_token)(request.headers.get("X-Chat-Token", ""))
+    if chat is None or chat.channel.slug != slug:
+        with translation.override((await sync_to_async(_channel_or_404)(slug)).language):
+            return _error("unknown_token", _("This chat does not exist."), 404)
+    return JsonResponse({"state": await sync_to_async(customer_state)(chat)})

@@ -1,0 +1,1 @@
+# FAQ categories and entries arrive with the FAQ suggestions issue.

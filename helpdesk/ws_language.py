@@ -1,0 +1,20 @@
+"""Puts the browser's preferred language into a websocket's scope, as LocaleMiddleware does for HTTP."""
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+
+class LanguageMiddleware:
+    def __init__(self, application):
+        self.application = application
+
+    async def __call__(self, scope, receive, send):
+        headers = dict(scope.get("headers", []))
+        accept = headers.get(b"accept-language", b"").decode("latin-1")
+        language = "en"
+        for code, _quality in parse_accept_lang_header(accept):
+            try:
+                language = get_supported_language_variant(code)
+                break
+            except LookupError:
+                continue
+        return await self.application(dict(scope, language=language), receive, send)

@@ -1,0 +1,1 @@
+# Requests and reply templates arrive with the opening-hours issue.
