@@ -1,0 +1,57 @@
+"""Shared fixtures: small make_* helpers for channels, agents and chats, and the test DNS server."""
+import pytest
+from django.contrib.auth import get_user_model
+
+from chat import services
+from chat.models import Channel, ChannelMembership, Chat, PresenceStatus
+from tests.dnsserver import dns_server, use_test_dns  # noqa: F401  (fixtures)
+
+
+@pytest.fixture
+def make_channel(db):
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        number = next(counter)
+        fields.setdefault("name", f"Channel {number}")
+        fields.setdefault("slug", f"channel-{number}")
+        fields.setdefault("allowed_origins", "http://127.0.0.1:9999")
+        return Channel.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_agent(db):
+    counter = iter(range(1, 10_000))
+
+    def make(*channels, present=True, first_name="", manager=False, username=None):
+        number = next(counter)
+        user = get_user_model().objects.create_user(
+            username=username or f"agent{number}", password="agent-password-123", first_name=first_name or f"Agent{number}"
+        )
+        for channel in channels:
+            ChannelMembership.objects.create(channel=channel, user=user, is_manager=manager)
+        if present:
+            services.set_presence(user, status=PresenceStatus.PRESENT)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_chat(db):
+    def make(channel, *, name="Erika", email="erika@example.com", question="Where is my parcel?", form_data=None):
+        chat, token = services.start_chat(
+            channel, name=name, email=email, email_verified=True, form_data=form_data or [], question=question
+        )
+        # With its channel loaded, so that async tests can read chat.channel.
+        return Chat.objects.select_related("channel").get(pk=chat.pk), token
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def no_housekeeping_loop(settings):
+    """Tests call the upkeep steps themselves; the loop runs only in real server processes."""
+    settings.HELPDESK_HOUSEKEEPING = False
