@@ -224,7 +224,7 @@ def end_chat(chat, *, by, agent=None, reason=EndReason.ENDED):
     more messages. Ending twice changes nothing.
     """
     with transaction.atomic():
-        locked = Chat.objects.select_for_update().select_related("channel", "agent").get(pk=chat.pk)
+        locked = Chat.objects.select_for_update(of=("self",)).select_related("channel", "agent").get(pk=chat.pk)
         if locked.status == ChatStatus.ENDED:
             return locked
         if by == Party.AGENT and locked.agent_id != agent.pk:

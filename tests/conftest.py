@@ -55,3 +55,20 @@ def make_chat(db):
 def no_housekeeping_loop(settings):
     """Tests call the upkeep steps themselves; the loop runs only in real server processes."""
     settings.HELPDESK_HOUSEKEEPING = False
+
+
+def pytest_collection_modifyitems(config, items):
+    """
+    Tests marked ``production`` need PostgreSQL and Redis (several server
+    processes share them). Without REDIS_URL and DATABASE_URL they are
+    deselected, not skipped: `make test-production` and .ci/run run them.
+    """
+    import os
+
+    if os.environ.get("REDIS_URL") and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    kept = [item for item in items if "production" not in item.keywords]
+    deselected = [item for item in items if "production" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept

@@ -1,0 +1,129 @@
+"""
+The production stack: two Daphne processes sharing PostgreSQL and Redis,
+driven over real websockets with the documented protocol.
+"""
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
+
+from chat.models import Chat, Message
+from tests.servers import DaphneProcess, server_environment
+from tests.wsclient import ProtocolClient, session_cookie, start_chat_over_http
+
+pytestmark = [pytest.mark.production, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+async def close_test_connections():
+    """The ORM runs in asgiref's worker thread here; close its connection so the test database can be dropped."""
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+def two_servers(dns_server, transactional_db):
+    env = server_environment(dns_server.address)
+    servers = [DaphneProcess(env, name="daphne-a").start(), DaphneProcess(env, name="daphne-b").start()]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def is_type(*types):
+    return lambda frame: frame["type"] in types
+
+
+def is_message(author=None):
+    return lambda frame: frame["type"] == "message" and (author is None or frame["message"]["author"] == author)
+
+
+async def test_customer_on_one_process_and_agent_on_the_other_chat_live(two_servers, make_channel, make_agent):
+    server_a, server_b = two_servers
+    channel = await sync_to_async(make_channel)(slug="shop")
+    agent = await sync_to_async(make_agent)(channel, first_name="Anna")
+    started = await sync_to_async(start_chat_over_http)(server_a.url, "shop", question="Is my order shipped?")
+    customer = await ProtocolClient(server_a.url, "/ws/chat/").connect()
+    await customer.send("hello", token=started["token"], last_seq=0)
+    await customer.receive_until(is_message("customer"))
+
+    dashboard = await ProtocolClient(server_b.url, "/ws/agent/", cookie=await sync_to_async(session_cookie)(agent)).connect()
+    await dashboard.send("hello", chats={})
+    state = (await dashboard.receive_until(is_type("state")))[-1]
+    chat_id = state["queue"][0]["id"]
+    await dashboard.send("take", chat_id=chat_id)
+    await dashboard.receive_until(is_type("chat"))
+    active = (await customer.receive_until(is_type("state")))[-1]
+    assert active["state"]["agent_name"] == "Anna"
+
+    await dashboard.send("send", chat_id=chat_id, client_id="a-1", body="Yes, it left today.")
+    reply = (await customer.receive_until(is_message("agent")))[-1]
+    assert reply["message"]["body"] == "Yes, it left today."
+    await customer.send("send", client_id="c-1", body="<b>Thanks</b>")
+    seen = (await dashboard.receive_until(is_message("customer")))[-1]
+    while seen["message"]["client_id"] != "c-1":
+        seen = (await dashboard.receive_until(is_message("customer")))[-1]
+    assert seen["message"]["body"] == "<b>Thanks</b>"
+    await customer.close()
+    await dashboard.close()
+
+
+async def test_a_dropped_customer_gets_the_three_missed_messages_exactly_once(two_servers, make_channel, make_agent):
+    server_a, server_b = two_servers
+    channel = await sync_to_async(make_channel)(slug="shop")
+    agent = await sync_to_async(make_agent)(channel)
+    started = await sync_to_async(start_chat_over_http)(server_a.url, "shop")
+    chat_id = started["state"]["chat_id"]
+    dashboard = await ProtocolClient(server_b.url, "/ws/agent/", cookie=await sync_to_async(session_cookie)(agent)).connect()
+    await dashboard.send("hello", chats={})
+    await dashboard.receive_until(is_type("state"))
+    await dashboard.send("take", chat_id=chat_id)
+    await dashboard.receive_until(is_type("chat"))
+
+    customer = await ProtocolClient(server_a.url, "/ws/chat/").connect()
+    await customer.send("hello", token=started["token"], last_seq=0)
+    frames = await customer.receive_until(lambda f: f["type"] == "message" and f["message"]["event"] == "joined")
+    last_seq = frames[-1]["message"]["seq"]
+    await customer.close()
+
+    for number in range(3):
+        await dashboard.send("send", chat_id=chat_id, client_id=f"missed-{number}", body=f"Missed {number}")
+        await dashboard.receive_until(lambda f: f["type"] == "ack" and f["client_id"] == f"missed-{number}")
+
+    customer = await ProtocolClient(server_b.url, "/ws/chat/").connect()
+    await customer.send("hello", token=started["token"], last_seq=last_seq)
+    frames = await customer.receive_until(lambda f: f["type"] == "message" and f["message"]["client_id"] == "missed-2")
+    bodies = [f["message"]["body"] for f in frames if f["type"] == "message"]
+    assert bodies == ["Missed 0", "Missed 1", "Missed 2"]
+    with pytest.raises(asyncio.TimeoutError):
+        await customer.receive(timeout=0.5)
+    stored = await sync_to_async(list)(Message.objects.filter(chat_id=chat_id, client_id__startswith="missed").values_list("seq", flat=True))
+    assert len(stored) == 3
+    await customer.close()
+    await dashboard.close()
+
+
+async def test_two_agents_on_two_processes_take_one_chat_one_wins(two_servers, make_channel, make_agent):
+    server_a, server_b = two_servers
+    channel = await sync_to_async(make_channel)(slug="shop")
+    agents = [await sync_to_async(make_agent)(channel) for _ in range(2)]
+    started = await sync_to_async(start_chat_over_http)(server_a.url, "shop")
+    chat_id = started["state"]["chat_id"]
+    dashboards = []
+    for agent, server in zip(agents, two_servers):
+        client = await ProtocolClient(server.url, "/ws/agent/", cookie=await sync_to_async(session_cookie)(agent)).connect()
+        await client.send("hello", chats={})
+        await client.receive_until(is_type("state"))
+        dashboards.append(client)
+    await asyncio.gather(*(client.send("take", chat_id=chat_id) for client in dashboards))
+    results = await asyncio.gather(
+        *(client.receive_until(lambda f: f["type"] == "error" or (f["type"] == "chat" and f.get("assigned"))) for client in dashboards)
+    )
+    outcomes = sorted(frames[-1]["type"] for frames in results)
+    assert outcomes == ["chat", "error"]
+    assert [frames[-1]["code"] for frames in results if frames[-1]["type"] == "error"] == ["chat_taken"]
+    chat = await sync_to_async(Chat.objects.get)(pk=chat_id)
+    assert chat.agent_id in {agent.pk for agent in agents}
+    for client in dashboards:
+        await client.close()
