@@ -7,6 +7,8 @@ The README lists every variable. With DJANGO_DEBUG off, a missing secret key or
 host list stops start-up with a clear message instead of running insecurely.
 """
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -95,8 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # A file, not memory: browser tests run the server in another process
-    # that must see the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
+    # that must see the same test database. One per test run, so that runs
+    # side by side do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"helpdesk-test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
