@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup browser-deps clean
+.PHONY: run test test-production setup browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ browser-deps:
 
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
+
+# The same suite on the production stack, plus the tests that need several
+# server processes. PostgreSQL and Redis must be reachable (.ci/run starts them).
+PRODUCTION_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
+PRODUCTION_REDIS_URL ?= redis://127.0.0.1:6379/0
+test-production: $(STAMP) browser-deps
+	DATABASE_URL=$(PRODUCTION_DATABASE_URL) REDIS_URL=$(PRODUCTION_REDIS_URL) $(BIN)/python -m pytest
 
 clean:
 	rm -rf $(VENV) db.sqlite3* test_db.sqlite3* staticfiles
