@@ -5,10 +5,13 @@ the server's event loop. A domain that does not exist, has a null MX (RFC 7505)
 or no host at all is refused; a time-out or an unreachable nameserver lets the
 customer through with the address marked "domain not verified".
 """
+import asyncio
 import enum
+import socket
 
 import dns.asyncresolver
 import dns.exception
+import dns.inet
 import dns.name
 import dns.nameserver
 import dns.resolver
@@ -64,18 +67,55 @@ def parse_nameserver(text):
     return text, 53
 
 
-def make_resolver():
-    nameservers = settings.HELPDESK_DNS_NAMESERVERS
-    resolver = dns.asyncresolver.Resolver(configure=not nameservers)
-    if nameservers:
-        resolver.nameservers = [dns.nameserver.Do53Nameserver(*parse_nameserver(ns)) for ns in nameservers]
-    resolver.timeout = settings.HELPDESK_DNS_TIMEOUT
-    resolver.lifetime = settings.HELPDESK_DNS_TIMEOUT
+async def _nameservers(texts, timeout):
+    """
+    Do53 nameservers for the configured "host[:port]" entries. A host name
+    (not an IP address) is looked up first, without blocking the event loop:
+    dnspython itself only talks to IP addresses, and would otherwise silently
+    time out on every query.
+    """
+    loop = asyncio.get_running_loop()
+    nameservers = []
+    for text in texts:
+        host, port = parse_nameserver(text.strip())
+        if dns.inet.is_address(host):
+            addresses = [host]
+        else:
+            try:
+                infos = await asyncio.wait_for(
+                    loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM), timeout=timeout
+                )
+            except (OSError, asyncio.TimeoutError):
+                continue
+            addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        nameservers += [dns.nameserver.Do53Nameserver(address, port) for address in addresses]
+    return nameservers
+
+
+async def make_resolver():
+    """A resolver for the configured nameservers (the system's when none), or None when none can be reached."""
+    configured = settings.HELPDESK_DNS_NAMESERVERS
+    timeout = settings.HELPDESK_DNS_TIMEOUT
+    try:
+        resolver = dns.asyncresolver.Resolver(configure=not configured)
+    except dns.resolver.NoResolverConfiguration:
+        return None
+    if configured:
+        nameservers = await _nameservers(configured, timeout)
+        if not nameservers:
+            return None
+        resolver.nameservers = nameservers
+    # The whole check gets the configured time; each nameserver a share of it,
+    # so that a dead first nameserver leaves time to ask the next one.
+    resolver.lifetime = timeout
+    resolver.timeout = timeout / max(1, len(resolver.nameservers))
     return resolver
 
 
 async def check_domain(domain):
-    resolver = make_resolver()
+    resolver = await make_resolver()
+    if resolver is None:
+        return Verdict.UNVERIFIED
     try:
         answer = await resolver.resolve(domain, "MX")
         exchanges = [record.exchange for record in answer]
@@ -105,7 +145,8 @@ async def check_email(address):
     parsed = normalize_syntax(address)
     if parsed is None:
         return Verdict.BAD_SYNTAX, address, REFUSALS[Verdict.BAD_SYNTAX]
-    normalized, domain = parsed
-    verdict = await check_domain(domain)
-    message = None if verdict.accepted else refusal_message(verdict, domain)
+    normalized, ascii_domain = parsed
+    verdict = await check_domain(ascii_domain)
+    # Name the domain as the customer wrote it (bücher.example, not xn--bcher-kva.example).
+    message = None if verdict.accepted else refusal_message(verdict, normalized.rpartition("@")[2])
     return verdict, normalized, message

@@ -1,0 +1,483 @@
+"""The widget's HTTP endpoints (docs/api.md), with the e-mail check against the test DNS server."""
+import hashlib
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.core.cache import cache
+from django.test import AsyncClient, Client
+from django.utils import translation
+
+from chat.models import Chat, ChatStatus, FieldType, Message, Party, PreChatField
+
+GOOD_FORM = {"name": "Erika Mustermann", "email": "erika@example.com"}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def channel(make_channel):
+    return make_channel(slug="shop", allowed_origins="https://shop.example https://www.shop.example")
+
+
+@pytest.fixture
+def form_channel(make_channel):
+    """A channel with one extra field of each kind that can be wrong."""
+    channel = make_channel(slug="forms", allowed_origins="https://shop.example")
+    PreChatField.objects.create(channel=channel, key="customer_number", label="Customer number", required=True, order=1)
+    PreChatField.objects.create(
+        channel=channel, key="privacy", label="I accept the privacy policy", field_type=FieldType.CHECKBOX,
+        required=True, order=2,
+    )
+    PreChatField.objects.create(
+        channel=channel, key="topic", label="Topic", field_type=FieldType.CHOICE, choices="Orders\nReturns\n",
+        order=3,
+    )
+    PreChatField.objects.create(channel=channel, key="phone", label="Phone", field_type=FieldType.PHONE, order=4)
+    PreChatField.objects.create(
+        channel=channel, key="other_email", label="Other e-mail", field_type=FieldType.EMAIL, order=5
+    )
+    return channel
+
+
+def good_extra_fields(**changes):
+    fields = {"customer_number": "K-1234", "privacy": True, "topic": "Returns", "phone": "+49 30 1234567"}
+    fields.update(changes)
+    return fields
+
+
+async def post_json(client, url, data, **extra):
+    body = data if isinstance(data, (str, bytes)) else json.dumps(data)
+    return await client.post(url, data=body, content_type="application/json", **extra)
+
+
+async def start_chat(client, slug="shop", *, question="Where is my parcel?", headers=None, **form):
+    data = {**GOOD_FORM, **form, "question": question}
+    return await post_json(client, f"/chat/{slug}/api/start", data, headers=headers)
+
+
+# Button config and widget page -----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_button_config_is_readable_by_an_allowed_origin(channel):
+    response = Client().get("/chat/shop/api/button", headers={"Origin": "https://www.shop.example"})
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "https://www.shop.example"
+    assert "Origin" in response["Vary"]
+    data = response.json()
+    assert data == {"label": "Chat with us", "color": "#1a73e8", "textColor": data["textColor"], "language": "en"}
+    assert data["textColor"] in ("#000000", "#ffffff", "#000", "#fff")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("origin", ["https://evil.example", "https://shop.example.evil.example", "null", ""])
+def test_the_button_config_has_no_cors_header_for_other_origins(channel, origin):
+    headers = {"Origin": origin} if origin else {}
+
+    response = Client().get("/chat/shop/api/button", headers=headers)
+
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response
+    assert "Origin" in response["Vary"]
+
+
+@pytest.mark.django_db
+def test_the_button_config_sets_no_cookie(channel):
+    response = Client().get("/chat/shop/api/button", headers={"Origin": "https://shop.example"})
+
+    assert not response.cookies
+
+
+@pytest.mark.django_db
+def test_an_unknown_channel_has_no_button_config():
+    assert Client().get("/chat/nope/api/button").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_widget_page_may_be_framed_only_by_itself_and_the_channels_origins(channel):
+    response = Client().get("/chat/shop/")
+
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == (
+        "frame-ancestors 'self' https://shop.example https://www.shop.example"
+    )
+    assert "X-Frame-Options" not in response
+
+
+@pytest.mark.django_db
+def test_the_widget_page_of_a_channel_without_origins_may_be_framed_only_by_itself(make_channel):
+    make_channel(slug="lonely", allowed_origins="")
+
+    response = Client().get("/chat/lonely/")
+
+    assert response["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert "X-Frame-Options" not in response
+
+
+# api/form ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_good_form_is_accepted_with_a_verified_e_mail(channel):
+    response = await post_json(AsyncClient(), "/chat/shop/api/form", {"name": "Erika", "email": "Erika@EXAMPLE.com"})
+
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "email": "Erika@example.com", "email_verified": True}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_form_whose_e_mail_domain_times_out_is_accepted_unverified(channel):
+    response = await post_json(AsyncClient(), "/chat/shop/api/form", {"name": "Erika", "email": "erika@slow.example"})
+
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "email": "erika@slow.example", "email_verified": False}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_form_whose_e_mail_domain_uses_the_a_fallback_is_accepted_verified(channel):
+    response = await post_json(AsyncClient(), "/chat/shop/api/form", {"name": "Erika", "email": "erika@a-only.example"})
+
+    assert response.status_code == 200
+    assert response.json()["email_verified"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        ({"email": "erika@example.com"}, "name", "Please enter your name."),
+        ({"name": "   ", "email": "erika@example.com"}, "name", "Please enter your name."),
+        ({"name": "E" * 101, "email": "erika@example.com"}, "name", "Please keep this under 100 characters."),
+        ({"name": "Erika"}, "email", "Please enter your e-mail address."),
+        ({"name": "Erika", "email": "erika@"}, "email", "Enter a valid e-mail address, e.g. name@example.com."),
+        (
+            {"name": "Erika", "email": "erika@no-such-domain.example"},
+            "email",
+            "The domain no-such-domain.example does not exist. Please check the address.",
+        ),
+        (
+            {"name": "Erika", "email": "erika@nullmx.example"},
+            "email",
+            "The domain nullmx.example does not accept e-mail. Please use another address.",
+        ),
+        (
+            {"name": "Erika", "email": "erika@nomail.example"},
+            "email",
+            "The domain nomail.example has no mail server. Please check the address.",
+        ),
+    ],
+)
+async def test_a_wrong_name_or_e_mail_is_refused_with_a_message_for_the_field(channel, form, field, message):
+    response = await post_json(AsyncClient(), "/chat/shop/api/form", form)
+
+    assert response.status_code == 400
+    data = response.json()
+    assert data["error"] == {"code": "invalid_form", "message": "Please correct the marked fields."}
+    assert data["fields"] == {field: message}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_form_with_all_extra_fields_right_is_accepted(form_channel):
+    form = {**GOOD_FORM, "fields": good_extra_fields()}
+
+    response = await post_json(AsyncClient(), "/chat/forms/api/form", form)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["ok"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"customer_number": ""}, "customer_number", "This field is required."),
+        ({"customer_number": None}, "customer_number", "This field is required."),
+        ({"privacy": False}, "privacy", "Please tick this box to continue."),
+        ({"privacy": None}, "privacy", "Please tick this box to continue."),
+        ({"topic": "Complaints"}, "topic", "Choose one of the options."),
+        ({"phone": "call me maybe"}, "phone", "Enter a phone number, e.g. +49 30 1234567."),
+        ({"phone": "12"}, "phone", "Enter a phone number, e.g. +49 30 1234567."),
+        ({"other_email": "not-an-address"}, "other_email", "Enter a valid e-mail address, e.g. name@example.com."),
+        ({"customer_number": "K" * 201}, "customer_number", "Please keep this under 200 characters."),
+    ],
+)
+async def test_a_wrong_extra_field_is_refused_with_a_message_for_that_field(form_channel, changes, field, message):
+    form = {**GOOD_FORM, "fields": good_extra_fields(**changes)}
+
+    response = await post_json(AsyncClient(), "/chat/forms/api/form", form)
+
+    assert response.status_code == 400
+    data = response.json()
+    assert data["error"]["code"] == "invalid_form"
+    assert data["fields"] == {field: message}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_form_without_the_extra_fields_reports_every_required_one(form_channel):
+    response = await post_json(AsyncClient(), "/chat/forms/api/form", {"name": "", "email": "erika@nullmx.example"})
+
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"name", "email", "customer_number", "privacy"}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_optional_extra_fields_may_stay_empty(form_channel):
+    form = {**GOOD_FORM, "fields": {"customer_number": "K-1", "privacy": "on"}}
+
+    response = await post_json(AsyncClient(), "/chat/forms/api/form", form)
+
+    assert response.status_code == 200, response.json()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("body", ["{not json", "[1, 2, 3]", '"just a string"'])
+async def test_a_form_that_is_not_a_json_object_is_refused_as_invalid_json(channel, body):
+    response = await post_json(AsyncClient(), "/chat/shop/api/form", body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_json"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_form_endpoint_accepts_only_post(channel):
+    response = await AsyncClient().get("/chat/shop/api/form")
+
+    assert response.status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_form_errors_come_in_the_channels_language(make_channel):
+    await sync_to_async(make_channel)(slug="laden", language="de")
+
+    with translation.override("en"):
+        response = await post_json(AsyncClient(), "/chat/laden/api/form", {"name": "", "email": "erika@nullmx.example"})
+
+    assert response.status_code == 400
+    data = response.json()
+    # German catalogues may not be compiled yet: only check that messages are produced.
+    assert data["error"]["message"].strip()
+    assert data["fields"]["name"].strip()
+    assert "nullmx.example" in data["fields"]["email"]
+
+
+# api/start ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_starting_a_chat_queues_it_with_the_question_as_its_first_message(channel):
+    response = await start_chat(AsyncClient(), question="  Where is my parcel?  ")
+
+    assert response.status_code == 201
+    data = response.json()
+    chat = await Chat.objects.select_related("channel").aget(pk=data["state"]["chat_id"])
+    assert chat.channel.slug == "shop"
+    assert chat.status == ChatStatus.QUEUED
+    assert chat.customer_name == "Erika Mustermann"
+    assert chat.customer_email == "erika@example.com"
+    assert chat.email_domain_verified is True
+    messages = [m async for m in Message.objects.filter(chat=chat).order_by("seq")]
+    assert [(m.seq, m.author, m.body) for m in messages] == [(1, Party.CUSTOMER, "Where is my parcel?")]
+    assert data["state"]["status"] == "queued"
+    assert data["state"]["position"] == 1
+    assert data["state"]["last_seq"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_token_is_returned_once_and_only_its_hash_is_stored(channel):
+    response = await start_chat(AsyncClient())
+
+    token = response.json()["token"]
+    assert isinstance(token, str) and len(token) >= 32
+    chat = await Chat.objects.aget(pk=response.json()["state"]["chat_id"])
+    assert chat.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    stored = [row async for row in Chat.objects.values()] + [row async for row in Message.objects.values()]
+    assert token not in json.dumps(stored, default=str)
+    assert token not in json.dumps(response.json()["state"])
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_second_chat_waits_in_second_place(channel):
+    client = AsyncClient()
+    first = await start_chat(client, name="Erika")
+    second = await start_chat(client, name="Max", email="max@example.org")
+
+    assert first.json()["state"]["position"] == 1
+    assert second.json()["state"]["position"] == 2
+    assert first.json()["token"] != second.json()["token"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_chat_whose_e_mail_domain_timed_out_is_marked_unverified(channel):
+    response = await start_chat(AsyncClient(), email="erika@slow.example")
+
+    assert response.status_code == 201
+    chat = await Chat.objects.aget(pk=response.json()["state"]["chat_id"])
+    assert chat.customer_email == "erika@slow.example"
+    assert chat.email_domain_verified is False
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_chat_keeps_the_extra_fields_of_the_form(form_channel):
+    response = await start_chat(AsyncClient(), "forms", fields=good_extra_fields())
+
+    assert response.status_code == 201
+    chat = await Chat.objects.aget(pk=response.json()["state"]["chat_id"])
+    values = {item["key"]: item["value"] for item in chat.form_data}
+    assert values["customer_number"] == "K-1234"
+    assert values["privacy"] is True
+    assert values["topic"] == "Returns"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("question", ["", "   ", None])
+async def test_a_chat_without_a_question_is_refused_and_not_created(channel, question):
+    data = {**GOOD_FORM}
+    if question is not None:
+        data["question"] = question
+
+    response = await post_json(AsyncClient(), "/chat/shop/api/start", data)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"]["code"] == "empty"
+    assert "question" in body["fields"]
+    assert await Chat.objects.acount() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_chat_with_a_refused_e_mail_is_not_created(channel):
+    response = await start_chat(AsyncClient(), email="erika@nullmx.example")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_form"
+    assert "email" in response.json()["fields"]
+    assert await Chat.objects.acount() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_start_that_is_not_json_is_refused_as_invalid_json(channel):
+    response = await post_json(AsyncClient(), "/chat/shop/api/start", "{oops")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_json"
+    assert await Chat.objects.acount() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_start_body_over_64_kib_is_refused(channel):
+    data = {**GOOD_FORM, "question": "x" * (65 * 1024)}
+
+    response = await post_json(AsyncClient(), "/chat/shop/api/start", data)
+
+    assert response.status_code == 400
+    assert await Chat.objects.acount() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_fourth_start_from_one_address_within_the_window_is_rate_limited(channel, settings):
+    settings.HELPDESK_CHAT_START_LIMIT = 3
+    client = AsyncClient()
+
+    statuses = [(await start_chat(client, name=f"Customer {i}")).status_code for i in range(3)]
+    fourth = await start_chat(client, name="Customer 4")
+
+    assert statuses == [201, 201, 201]
+    assert fourth.status_code == 429
+    assert fourth.json()["error"]["code"] == "rate_limited"
+    assert await Chat.objects.acount() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_start_limit_counts_per_client_address(channel, settings):
+    settings.HELPDESK_CHAT_START_LIMIT = 1
+    settings.HELPDESK_TRUST_X_FORWARDED_FOR = True  # the only way to vary the address in the test client
+    client = AsyncClient()
+    first = {"X-Forwarded-For": "198.51.100.1"}
+    other = {"X-Forwarded-For": "198.51.100.2, 10.0.0.1"}
+
+    assert (await start_chat(client, headers=first)).status_code == 201
+    assert (await start_chat(client, headers=first)).status_code == 429
+    assert (await start_chat(client, headers=other)).status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_start_endpoint_accepts_only_post(channel):
+    assert (await AsyncClient().get("/chat/shop/api/start")).status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_unknown_channel_cannot_start_a_chat():
+    response = await start_chat(AsyncClient(), "no-such-channel")
+
+    assert response.status_code == 404
+
+
+# api/state ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_state_is_returned_for_the_token_in_the_header(channel):
+    client = AsyncClient()
+    started = (await start_chat(client)).json()
+
+    response = await client.get("/chat/shop/api/state", headers={"X-Chat-Token": started["token"]})
+
+    assert response.status_code == 200
+    state = response.json()["state"]
+    assert state["chat_id"] == started["state"]["chat_id"]
+    assert state["status"] == "queued"
+    assert state["position"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("token", ["", "wrong-token", "x" * 500])
+async def test_a_wrong_token_gets_unknown_token(channel, token):
+    client = AsyncClient()
+    await start_chat(client)
+
+    response = await client.get("/chat/shop/api/state", headers={"X-Chat-Token": token})
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_token"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_token_of_another_channel_gets_unknown_token(channel, make_channel):
+    await sync_to_async(make_channel)(slug="other")
+    client = AsyncClient()
+    token = (await start_chat(client)).json()["token"]
+
+    response = await client.get("/chat/other/api/state", headers={"X-Chat-Token": token})
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_token"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_token_in_the_url_is_not_accepted(channel):
+    client = AsyncClient()
+    token = (await start_chat(client)).json()["token"]
+
+    response = await client.get("/chat/shop/api/state", {"token": token, "X-Chat-Token": token})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_token_appears_in_no_url_or_header_of_the_answers(channel):
+    client = AsyncClient()
+    start = await start_chat(client)
+    token = start.json()["token"]
+    state = await client.get("/chat/shop/api/state", headers={"X-Chat-Token": token})
+
+    for response in (start, state):
+        assert all(token not in str(value) for value in response.headers.values())
+        assert not response.cookies
+    assert token not in state.content.decode()
