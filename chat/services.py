@@ -235,7 +235,8 @@ def end_chat(chat, *, by, agent=None, reason=EndReason.ENDED):
         locked.ended_by = by
         locked.end_reason = reason
         locked.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
-        _append_event(locked, "ended", by=by, reason=reason)
+        ended_by_agent = {"agent": display_name(locked.agent)} if by == Party.AGENT else {}
+        _append_event(locked, "ended", by=by, reason=reason, **ended_by_agent)
         _notify_state(locked)
         if was_queued:
             _notify_queue_changed(locked.channel_id)

@@ -1,0 +1,129 @@
+/*
+ * Helpdesk chat loader. Embed with:
+ *   <script src="https://helpdesk.example/static/widget/loader.js" data-channel="support" async></script>
+ * Optional pre-fill: data-name, data-email, data-field-<key>.
+ * Before the click this draws a button and nothing else: no cookie, no storage
+ * write, no websocket. The chat itself runs in an iframe from the helpdesk.
+ */
+(function () {
+  'use strict';
+  var d = document;
+  var script = d.currentScript || d.querySelector('script[data-channel][src*="loader.js"]');
+  var slug = script && script.getAttribute('data-channel');
+  if (!slug || !/^[-\w]+$/.test(slug)) return;
+  var id = 'helpdesk-' + slug;
+  if (d.getElementById(id + '-button')) return;
+  var base = new URL(script.src, location.href).origin;
+  var url = base + '/chat/' + slug + '/';
+  var key = 'helpdesk.widget.' + slug;
+  var hex = /^#[0-9a-fA-F]{6}$/;
+  var button, frame, loaded, userOpened;
+
+  function store(value) {
+    try {
+      if (value) sessionStorage.setItem(key, value);
+      else sessionStorage.removeItem(key);
+    } catch (e) { /* storage blocked: the chat just won't reopen by itself */ }
+  }
+
+  function stored() {
+    try { return sessionStorage.getItem(key); } catch (e) { return null; }
+  }
+
+  function prefill() {
+    var data = { type: 'helpdesk:hello', focus: userOpened, fields: {} };
+    var attrs = script.attributes;
+    for (var i = 0; i < attrs.length; i++) {
+      var n = attrs[i].name;
+      if (n === 'data-name' || n === 'data-email') data[n.slice(5)] = attrs[i].value;
+      else if (n.indexOf('data-field-') === 0) data.fields[n.slice(11)] = attrs[i].value;
+    }
+    return data;
+  }
+
+  function post(message) {
+    if (frame && loaded) frame.contentWindow.postMessage(message, base);
+  }
+
+  function show(open, byUser) {
+    userOpened = byUser;
+    if (open && !frame) {
+      frame = d.createElement('iframe');
+      frame.id = id + '-frame';
+      frame.className = 'helpdesk-frame';
+      frame.title = button.textContent;
+      frame.addEventListener('load', function () {
+        loaded = true;
+        if (!frame.hidden && userOpened) frame.focus();
+        post(prefill());
+      });
+      frame.src = url;
+      button.setAttribute('aria-controls', frame.id);
+      button.parentNode.insertBefore(frame, button.nextSibling);
+    }
+    if (frame) frame.hidden = !open;
+    button.setAttribute('aria-expanded', open ? 'true' : 'false');
+    if (open && loaded && byUser) {
+      frame.focus();
+      post({ type: 'helpdesk:focus' });
+    }
+  }
+
+  window.addEventListener('message', function (event) {
+    if (!frame || event.source !== frame.contentWindow || event.origin !== base) return;
+    var type = event.data && event.data.type;
+    if (type === 'helpdesk:minimize') {
+      show(false);
+      store('minimized');
+      button.focus();
+    } else if (type === 'helpdesk:ended') {
+      store('');
+    } else if (type === 'helpdesk:started' && !frame.hidden) {
+      store('open');
+    }
+  });
+
+  function draw(config) {
+    var color = hex.test(config.color) ? config.color : '#1a73e8';
+    var text = hex.test(config.textColor) ? config.textColor : '#ffffff';
+    var style = d.createElement('style');
+    style.textContent =
+      '#' + id + '-button{position:fixed;right:20px;bottom:20px;z-index:2147483646;margin:0;' +
+      'padding:12px 20px;border:0;border-radius:24px;font:600 16px/1.25 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;' +
+      'background:' + color + ';color:' + text + ';cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.3);' +
+      'max-width:calc(100vw - 40px);text-transform:none;letter-spacing:normal}' +
+      '#' + id + '-button:focus{outline:3px solid #111;outline-offset:2px;box-shadow:0 0 0 2px #fff,0 4px 14px rgba(0,0,0,.3)}' +
+      '#' + id + '-button:focus:not(:focus-visible){outline:0}' +
+      '#' + id + '-frame{position:fixed;right:20px;bottom:84px;z-index:2147483647;width:370px;height:560px;' +
+      'max-width:calc(100vw - 40px);max-height:calc(100vh - 104px);border:0;border-radius:12px;background:#fff;' +
+      'box-shadow:0 8px 32px rgba(0,0,0,.3);display:block;margin:0;padding:0}' +
+      '#' + id + '-frame[hidden]{display:none!important}' +
+      '@media (max-width:480px){#' + id + '-frame{top:0;left:0;right:0;bottom:0;width:100%;height:100%;' +
+      'max-width:none;max-height:none;border-radius:0}}';
+    d.head.appendChild(style);
+    button = d.createElement('button');
+    button.type = 'button';
+    button.id = id + '-button';
+    button.className = 'helpdesk-button';
+    button.textContent = config.label || 'Chat';
+    button.setAttribute('aria-expanded', 'false');
+    button.addEventListener('click', function () {
+      var open = !frame || frame.hidden;
+      show(open, true);
+      store(open ? 'open' : 'minimized');
+    });
+    d.body.appendChild(button);
+    if (stored() === 'open') show(true, false);
+  }
+
+  fetch(url + 'api/button', { credentials: 'omit', mode: 'cors' })
+    .then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    })
+    .then(function (config) {
+      if (d.body) draw(config);
+      else d.addEventListener('DOMContentLoaded', function () { draw(config); });
+    })
+    .catch(function () { /* not allowed on this site or unreachable: no button */ });
+})();
