@@ -43,6 +43,11 @@ def access_chat_for_agent(agent, chat_id):
     return chat
 
 
+def agent_chat_or_none(agent, chat_id):
+    """A chat this agent has handled, or None."""
+    return Chat.objects.select_related("channel", "agent").filter(pk=chat_id, agent=agent).first()
+
+
 def messages_between(chat_id, *, after_seq, up_to_seq=None):
     """The chat's log after ``after_seq`` (and up to ``up_to_seq``), in order."""
     messages = Message.objects.select_related("chat", "agent").filter(chat_id=chat_id, seq__gt=after_seq)

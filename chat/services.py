@@ -246,10 +246,12 @@ def end_chat(chat, *, by, agent=None, reason=EndReason.ENDED):
 
 
 def mark_read(chat, *, agent, seq):
-    """The agent has read the chat up to ``seq``; never moves backwards."""
-    Chat.objects.filter(pk=chat.pk, agent=agent, agent_read_seq__lt=seq).update(
-        agent_read_seq=min(seq, chat.last_seq)
-    )
+    """The agent has read the chat up to ``seq``; never moves backwards. The agent's other tabs hear of it."""
+    seq = min(seq, chat.last_seq)
+    with transaction.atomic():
+        moved = Chat.objects.filter(pk=chat.pk, agent=agent, agent_read_seq__lt=seq).update(agent_read_seq=seq)
+        if moved:
+            events.send_on_commit(events.agent_group(agent.pk), {"type": "agent.read", "chat_id": chat.pk, "seq": seq})
 
 
 # Presence and the housekeeping loop ------------------------------------------

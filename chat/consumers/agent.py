@@ -50,14 +50,20 @@ class AgentConsumer(FrameConsumer):
         seen = frame.get("chats") or {}
         if not isinstance(seen, dict):
             raise InvalidFrame()
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in seen.values()):
+            raise InvalidFrame()
         state = await database_sync_to_async(self._state)()
         await self.send_frame("state", **state)
+        open_ids = set()
         for chat in state["chats"]:
+            open_ids.add(chat["id"])
             await self._follow_chat(chat["id"])
-            after = seen.get(str(chat["id"]), 0)
-            if not isinstance(after, int) or after < 0:
-                raise InvalidFrame()
-            await self.catch_up(chat["id"], after)
+            await self.catch_up(chat["id"], seen.get(str(chat["id"]), 0))
+        # Chats the client holds that ended while it was away: the rest of
+        # their log (the customer's last words, the end itself) and their state.
+        for chat_id, summary in await database_sync_to_async(self._ended_since)(seen, open_ids):
+            await self.send_frame("chat_state", chat_id=chat_id, state=summary)
+            await self.catch_up(chat_id, seen[str(chat_id)])
 
     async def frame_presence(self, frame):
         status = frame.get("status")
@@ -124,6 +130,9 @@ class AgentConsumer(FrameConsumer):
         await self._follow_chat(chat_id)
         await self.catch_up(chat_id, 0)
 
+    async def agent_read(self, event):
+        await self.send_frame("read", chat_id=event["chat_id"], seq=event["seq"])
+
     async def agent_presence(self, event):
         await self.send_frame("presence", status=event["status"])
 
@@ -161,6 +170,16 @@ class AgentConsumer(FrameConsumer):
             "queue": self._queue(),
             "chats": [agent_chat_summary(chat) for chat in selectors.agent_open_chats(self.user)],
         }
+
+    def _ended_since(self, seen, open_ids):
+        ended = []
+        for key in seen:
+            if not key.isdigit() or int(key) in open_ids:
+                continue
+            chat = selectors.agent_chat_or_none(self.user, int(key))
+            if chat is not None and chat.status == ChatStatus.ENDED:
+                ended.append((chat.pk, chat_state_payload(chat)))
+        return ended
 
     def _queue(self):
         return [queue_entry(chat) for chat in selectors.queued_chats(self.channel_ids).select_related("channel")[:100]]

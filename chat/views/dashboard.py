@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from chat import selectors
-from chat.ui_strings import dashboard_strings
+from chat.dashboard_strings import dashboard_strings
 
 
 @login_required

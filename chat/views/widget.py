@@ -21,7 +21,7 @@ from chat.consumers.customer import customer_state
 from chat.errors import ChatError
 from chat.models import Channel
 from chat.prechat import validate_prechat
-from chat.ui_strings import widget_strings
+from chat.widget_strings import widget_strings
 
 MAX_BODY_BYTES = 64 * 1024
 START_WINDOW_SECONDS = 600

@@ -274,3 +274,37 @@ async def test_typing_reaches_the_other_side_only(queued_chat, make_agent):
     assert typing["name"] == "Anna"
     await customer.disconnect()
     await dashboard.disconnect()
+
+
+async def test_a_dashboard_back_from_offline_gets_the_end_of_a_chat_that_ended_meanwhile(queued_chat, make_agent):
+    chat, _token = queued_chat
+    agent = await database_sync_to_async(make_agent)(chat.channel)
+    await database_sync_to_async(services.accept_chat)(chat, agent=agent)
+    await database_sync_to_async(services.post_message)(chat, author=Party.CUSTOMER, body="Thanks, bye!", client_id="bye")
+    await database_sync_to_async(services.end_chat)(chat, by=Party.CUSTOMER)
+    dashboard = await agent_socket(agent, chats={str(chat.pk): 2})
+    frames = await receive_until(dashboard, "state")
+    assert frames[-1]["chats"] == []
+    state = await dashboard.receive_json_from()
+    assert state["type"] == "chat_state" and state["state"]["status"] == "ended"
+    later = [await dashboard.receive_json_from() for _ in range(2)]
+    assert [f["message"]["seq"] for f in later] == [3, 4]
+    assert later[0]["message"]["body"] == "Thanks, bye!" and later[1]["message"]["event"] == "ended"
+    await dashboard.disconnect()
+
+
+async def test_reading_in_one_tab_clears_the_unread_count_in_the_others(queued_chat, make_agent):
+    chat, _token = queued_chat
+    agent = await database_sync_to_async(make_agent)(chat.channel)
+    await database_sync_to_async(services.accept_chat)(chat, agent=agent)
+    first, second = await agent_socket(agent, chats={str(chat.pk): 2}), await agent_socket(agent, chats={str(chat.pk): 2})
+    summary = (await receive_until(second, "state"))[-1]["chats"][0]
+    assert summary["unread"] == 1, "the question is unread"
+    await receive_until(first, "state")
+    await first.send_json_to({"type": "read", "chat_id": chat.pk, "seq": 2})
+    read = (await receive_until(second, "read"))[-1]
+    assert (read["chat_id"], read["seq"]) == (chat.pk, 2)
+    refreshed = await database_sync_to_async(Chat.objects.get)(pk=chat.pk)
+    assert refreshed.agent_read_seq == 2
+    await first.disconnect()
+    await second.disconnect()

@@ -1,44 +1,8 @@
 """
-The texts the widget's and the dashboard's JavaScript show, translated on the
-server and handed to the page as JSON: no translation catalogue to download,
-and one .po file for everything.
+The texts the dashboard's JavaScript shows, translated on the server in the
+agent's language and handed to the page as JSON.
 """
 from django.utils.translation import gettext as _
-
-
-def widget_strings():
-    return {
-        "open": _("Open chat"),
-        "minimize": _("Minimize chat"),
-        "close": _("End chat"),
-        "name": _("Name"),
-        "email": _("E-mail"),
-        "required": _("required"),
-        "next": _("Continue"),
-        "question": _("Your question"),
-        "question_hint": _("Type your question and press Enter."),
-        "send": _("Send"),
-        "message": _("Message"),
-        "messages": _("Messages"),
-        "start_failed": _("The chat could not be started. Please try again."),
-        "waiting": _("Waiting for an agent"),
-        "joined": _("%(agent)s joined the chat."),
-        "ended_customer": _("You ended the chat."),
-        "ended_agent": _("%(agent)s ended the chat."),
-        "ended_system": _("The chat ended because the connection was lost for too long."),
-        "ended_title": _("The chat has ended."),
-        "new_chat": _("Start a new chat"),
-        "confirm_end": _("Do you want to end the chat?"),
-        "confirm_yes": _("Yes, end the chat"),
-        "confirm_no": _("No, continue"),
-        "typing": _("%(name)s is typing…"),
-        "agent": _("Agent"),
-        "you": _("You"),
-        "reconnecting": _("Connection lost. Reconnecting…"),
-        "sending": _("Sending…"),
-        "not_sent": _("Not sent yet"),
-        "form_errors": _("Please correct the marked fields."),
-    }
 
 
 def dashboard_strings():
@@ -49,10 +13,13 @@ def dashboard_strings():
         "queue": _("Queue"),
         "queue_empty": _("Nobody is waiting."),
         "take": _("Take"),
+        # The accessible name of a queue entry's "Take" button.
+        "take_customer": _("Take %(name)s"),
         "take_next": _("Take next"),
         "my_chats": _("My chats"),
         "no_chats": _("You have no open chats."),
         "unread": _("unread"),
+        "unread_count": _("%(n)s unread"),
         "waiting_for": _("waiting for %(time)s"),
         "end_chat": _("End chat"),
         "chat_menu": _("Chat menu"),
@@ -64,18 +31,27 @@ def dashboard_strings():
         "email": _("E-mail"),
         "email_unverified": _("e-mail domain not verified"),
         "email_verified": _("e-mail domain verified"),
+        "yes": _("Yes"),
+        "no": _("No"),
         "typing": _("The customer is typing…"),
         "joined": _("%(agent)s joined the chat."),
         "ended_customer": _("The customer ended the chat."),
         "ended_agent": _("%(agent)s ended the chat."),
         "ended_system": _("The chat ended: the customer was gone too long."),
         "chat_ended": _("This chat has ended."),
+        "ended": _("Ended"),
         "dismiss": _("Close"),
+        # The accessible name of the button that removes an ended chat from "My chats".
+        "dismiss_chat": _("Close chat with %(name)s"),
         "select_chat": _("Choose a chat on the left, or take one from the queue."),
         "new_chat_alert": _("New chat"),
+        "connecting": _("Connecting…"),
         "reconnecting": _("Connection lost. Reconnecting…"),
         "connected": _("Connected"),
+        "logged_out": _("You are logged out. Reload the page to log in again."),
         "not_sent": _("Not sent yet"),
+        "send_failed": _("Not sent: %(reason)s"),
         "seconds": _("%(n)s s"),
         "minutes": _("%(n)s min"),
+        "hours": _("%(n)s h"),
     }
