@@ -97,7 +97,7 @@ def test_the_customer_ends_the_chat_with_the_close_control(server, host_site, ne
 
     widget.get_by_role("button", name="End chat").click()
     widget.get_by_role("button", name="Yes, end the chat").click()
-    expect(widget.get_by_text("You ended the chat.")).to_be_visible()
+    expect(widget.get_by_role("log", name="Messages")).to_contain_text("You ended the chat.")
     expect(dashboard.get_by_role("log", name="Messages")).to_contain_text("The customer ended the chat.")
     assert Chat.objects.get().ended_by == "customer"
 
