@@ -24,7 +24,7 @@ class InvalidJSON(ChatError):
 
 class InvalidFrame(ChatError):
     code = "invalid_frame"
-    message = _("The frame is missing a field or has a wrong one.")
+    message = _("The frame is missing a field, or one of its fields is invalid.")
 
 
 class UnknownFrameType(ChatError):
@@ -85,4 +85,4 @@ class QueueEmpty(ChatError):
 
 class NotHello(ChatError):
     code = "hello_first"
-    message = _("Say hello first.")
+    message = _("Send the hello frame first.")

@@ -44,10 +44,10 @@ def _check_extra_field(form_field, raw, result):
                 result.errors[form_field.key] = _("This field is required.")
                 return
         elif form_field.field_type == FieldType.LONG_TEXT and len(value) > MAX_LONG_TEXT_LENGTH:
-            result.errors[form_field.key] = _("Please keep this under %(max)d characters.") % {"max": MAX_LONG_TEXT_LENGTH}
+            result.errors[form_field.key] = _("Please use at most %(max)d characters.") % {"max": MAX_LONG_TEXT_LENGTH}
             return
         elif form_field.field_type != FieldType.LONG_TEXT and len(value) > MAX_TEXT_LENGTH:
-            result.errors[form_field.key] = _("Please keep this under %(max)d characters.") % {"max": MAX_TEXT_LENGTH}
+            result.errors[form_field.key] = _("Please use at most %(max)d characters.") % {"max": MAX_TEXT_LENGTH}
             return
         elif form_field.field_type == FieldType.PHONE and not PHONE_PATTERN.match(value):
             result.errors[form_field.key] = _("Enter a phone number, e.g. +49 30 1234567.")
@@ -73,7 +73,7 @@ async def validate_prechat(channel_fields, data):
     if not result.name:
         result.errors["name"] = _("Please enter your name.")
     elif len(result.name) > MAX_NAME_LENGTH:
-        result.errors["name"] = _("Please keep this under %(max)d characters.") % {"max": MAX_NAME_LENGTH}
+        result.errors["name"] = _("Please use at most %(max)d characters.") % {"max": MAX_NAME_LENGTH}
     extra = data.get("fields") if isinstance(data.get("fields"), dict) else {}
     for form_field in channel_fields:
         _check_extra_field(form_field, extra.get(form_field.key), result)

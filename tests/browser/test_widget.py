@@ -83,4 +83,24 @@ def test_the_whole_customer_journey_works_by_keyboard(server, host_site, new_pag
     page.keyboard.type("Also, hello!")
     page.keyboard.press("Enter")
     expect(widget.get_by_role("log", name="Messages")).to_contain_text("Also, hello!")
+    expect(widget.get_by_text("Sending…")).to_have_count(0)
     assert Chat.objects.get().messages.filter(body="Also, hello!").count() == 1
+
+
+def test_a_german_channel_speaks_german_from_button_to_queue(server, host_site, new_page):
+    make_shop_channel(host_site, language="de", button_label="Chatten Sie mit uns")
+    host_site.add_page("index.html", shop_page(server, "shop"))
+    page = new_page(locale="en-GB")
+    page.goto(f"{host_site.origin}/index.html")
+    widget = open_widget(page, label="Chatten Sie mit uns")
+    fill_prechat_de = widget.get_by_label("E-Mail", exact=True)
+    widget.get_by_label("Name", exact=True).fill("Erika Mustermann")
+    fill_prechat_de.fill("erika@gibt-es-nicht-wirklich.com")
+    widget.get_by_role("button", name="Weiter").click()
+    expect(widget.get_by_text("Die Domain gibt-es-nicht-wirklich.com existiert nicht.")).to_be_visible()
+    fill_prechat_de.fill("erika@example.com")
+    widget.get_by_role("button", name="Weiter").click()
+    question = widget.get_by_label("Ihre Frage")
+    question.fill("Wo ist mein Paket?")
+    question.press("Enter")
+    expect(widget.get_by_text("Sie sind Nummer 1 in der Warteschlange.")).to_be_visible()

@@ -154,7 +154,7 @@ async def test_a_form_whose_e_mail_domain_uses_the_a_fallback_is_accepted_verifi
     [
         ({"email": "erika@example.com"}, "name", "Please enter your name."),
         ({"name": "   ", "email": "erika@example.com"}, "name", "Please enter your name."),
-        ({"name": "E" * 101, "email": "erika@example.com"}, "name", "Please keep this under 100 characters."),
+        ({"name": "E" * 101, "email": "erika@example.com"}, "name", "Please use at most 100 characters."),
         ({"name": "Erika"}, "email", "Please enter your e-mail address."),
         ({"name": "Erika", "email": "erika@"}, "email", "Enter a valid e-mail address, e.g. name@example.com."),
         (
@@ -205,7 +205,7 @@ async def test_a_form_with_all_extra_fields_right_is_accepted(form_channel):
         ({"phone": "call me maybe"}, "phone", "Enter a phone number, e.g. +49 30 1234567."),
         ({"phone": "12"}, "phone", "Enter a phone number, e.g. +49 30 1234567."),
         ({"other_email": "not-an-address"}, "other_email", "Enter a valid e-mail address, e.g. name@example.com."),
-        ({"customer_number": "K" * 201}, "customer_number", "Please keep this under 200 characters."),
+        ({"customer_number": "K" * 201}, "customer_number", "Please use at most 200 characters."),
     ],
 )
 async def test_a_wrong_extra_field_is_refused_with_a_message_for_that_field(form_channel, changes, field, message):
