@@ -1,7 +1,7 @@
 """
 Upkeep that runs in every server process: refresh "seen" for the customers and
 agents connected to this process, end the chats of customers who are gone, and
-assign chats that no event assigned. Every step is decided in the database, so
+assign chats that no event assigned, and retry e-mails that are due. Every step is decided in the database, so
 any number of processes may run it at once; the registry below only says which
 connections this process holds.
 """
@@ -13,6 +13,7 @@ from django.conf import settings
 
 from chat import services
 from chat.presence import HEARTBEAT_SECONDS
+from requests_app import mail
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def run_upkeep_once():
     services.touch_agents(list(registry.agents))
     services.end_chats_of_gone_customers()
     services.assign_in_all_channels()
+    mail.send_due_emails()
 
 
 async def _loop():

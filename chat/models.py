@@ -96,6 +96,69 @@ class Channel(models.Model):
             "A customer with no connection for this long leaves the queue, or their chat ends as abandoned."
         ),
     )
+    # Opening hours and the closed view (chat.opening_hours decides).
+    opening_hours_enabled = models.BooleanField(
+        _("use opening hours"),
+        default=False,
+        help_text=_("Off: the channel is open whenever an agent is present."),
+    )
+    closed_message = models.TextField(
+        _("closed message"),
+        blank=True,
+        help_text=_("Shown when nobody can chat, followed by the opening hours. Leave empty for the standard text."),
+    )
+    hide_button_when_closed = models.BooleanField(
+        _("hide the chat button while closed"),
+        default=False,
+        help_text=_("Only while request submission is off: otherwise the button leads to the request form."),
+    )
+    # Requests (requests_app).
+    request_enabled = models.BooleanField(_("request submission"), default=False)
+    request_header = models.CharField(_("request form header"), max_length=120, blank=True)
+    request_message = models.TextField(_("request form message"), blank=True)
+    request_template = models.ForeignKey(
+        "requests_app.ReplyTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("request confirmation template"),
+        help_text=_("The e-mail that confirms a request with its ID. Empty: the standard text."),
+    )
+    offer_request_after_minutes = models.PositiveSmallIntegerField(
+        _("offer the request form after waiting (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: never. A customer who has waited this long may leave a request instead."),
+    )
+    offer_request_when_waiting_over = models.PositiveSmallIntegerField(
+        _("offer the request form when more customers wait than"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: never."),
+    )
+    # After the chat.
+    postchat_enabled = models.BooleanField(_("post-chat form"), default=False)
+    postchat_header = models.CharField(_("post-chat form header"), max_length=120, blank=True)
+    postchat_message = models.TextField(_("post-chat form message"), blank=True)
+    rating_label = models.CharField(
+        _("rating label"), max_length=120, blank=True, help_text=_("e.g. How satisfied are you with our service?")
+    )
+    transcript_enabled = models.BooleanField(_("transcript by e-mail"), default=False)
+    transcript_template = models.ForeignKey(
+        "requests_app.ReplyTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("transcript template"),
+        help_text=_("Empty: the standard text."),
+    )
+    # FAQ suggestions before the queue (faq).
+    faq_enabled = models.BooleanField(_("FAQ suggestions"), default=False)
+    faq_max_suggestions = models.PositiveSmallIntegerField(
+        _("FAQ suggestions shown"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ChannelMembership", related_name="chat_channels", verbose_name=_("agents")
     )
@@ -142,10 +205,16 @@ class FieldType(models.TextChoices):
     CHECKBOX = "checkbox", _("Checkbox")
 
 
+class FormKind(models.TextChoices):
+    PRECHAT = "prechat", _("Pre-chat form")
+    REQUEST = "request", _("Request form")
+
+
 class PreChatField(models.Model):
-    """An extra field of a channel's pre-chat form; name and e-mail are always asked."""
+    """An extra field of a channel's pre-chat or request form; name and e-mail are always asked."""
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="form_fields", verbose_name=_("channel"))
+    form = models.CharField(_("form"), max_length=10, choices=FormKind.choices, default=FormKind.PRECHAT)
     key = models.SlugField(_("key"), max_length=40, help_text=_("A short name for the field, e.g. customer_number."))
     label = models.CharField(_("label"), max_length=120)
     field_type = models.CharField(_("type"), max_length=10, choices=FieldType.choices, default=FieldType.TEXT)
@@ -157,7 +226,7 @@ class PreChatField(models.Model):
         verbose_name = _("pre-chat form field")
         verbose_name_plural = _("pre-chat form fields")
         ordering = ["order", "id"]
-        constraints = [models.UniqueConstraint(fields=["channel", "key"], name="unique_form_field_key")]
+        constraints = [models.UniqueConstraint(fields=["channel", "form", "key"], name="unique_form_field_key")]
 
     def __str__(self):
         return self.label
@@ -252,6 +321,12 @@ class Chat(models.Model):
     last_seq = models.PositiveIntegerField(_("last message number"), default=0)
     agent_read_seq = models.PositiveIntegerField(default=0)
     customer_seen_at = models.DateTimeField(_("customer last connected"), null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    rating_comment = models.TextField(_("comment"), blank=True)
+    postchat_submitted_at = models.DateTimeField(_("post-chat form sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("chat")
@@ -313,3 +388,65 @@ class Message(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.author}: {self.body[:40]}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningInterval(models.Model):
+    """
+    One interval of a weekday, in the channel's time zone. A lunch break is two
+    intervals; an interval whose end is not after its start runs past midnight.
+    """
+
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="opening_intervals", verbose_name=_("channel")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens_at = models.TimeField(_("opens"))
+    closes_at = models.TimeField(_("closes"), help_text=_("At or before the opening time: the next day."))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["weekday", "opens_at"]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+
+class SpecialDate(models.Model):
+    """
+    A date with its own hours: closed all day (a holiday) when it has no times,
+    else open in the given interval instead of the weekday's hours. Several
+    rows for one date give several intervals.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="special_dates", verbose_name=_("channel"))
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("e.g. Christmas Day"))
+    opens_at = models.TimeField(_("opens"), null=True, blank=True, help_text=_("Empty: closed all day."))
+    closes_at = models.TimeField(_("closes"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday or special date")
+        verbose_name_plural = _("holidays and special dates")
+        ordering = ["date", "opens_at"]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+    def clean(self):
+        if (self.opens_at is None) != (self.closes_at is None):
+            raise ValidationError(_("Give both times, or neither for a day closed all day."))
+
+    @property
+    def closed_all_day(self):
+        return self.opens_at is None

@@ -1,1 +1,139 @@
-# Requests and reply templates arrive with the opening-hours issue.
+"""Requests (tickets) left when nobody can chat, reply templates, and the e-mail outbox."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chat.models import Language
+
+
+class TemplatePurpose(models.TextChoices):
+    REQUEST_CONFIRMATION = "request_confirmation", _("Request confirmation")
+    TRANSCRIPT = "transcript", _("Chat transcript")
+
+
+class ReplyTemplate(models.Model):
+    """
+    An e-mail text that administrators edit. Subject and body may use only the
+    documented placeholders ({customer_name}, {request_id}, ...; see
+    requests_app.rendering), so a template cannot reach anything else.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    purpose = models.CharField(_("purpose"), max_length=30, choices=TemplatePurpose.choices)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"), help_text=_("Plain text with placeholders in braces, e.g. {customer_name}."))
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["purpose", "language", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_language_display()})"
+
+    def clean(self):
+        from requests_app.rendering import validate_template_text
+
+        errors = {}
+        for field in ("subject", "body"):
+            try:
+                validate_template_text(getattr(self, field), self.purpose)
+            except ValidationError as error:
+                errors[field] = error
+        if errors:
+            raise ValidationError(errors)
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class RequestSource(models.TextChoices):
+    CLOSED_FORM = "closed_form", _("Closed-hours form")
+    QUEUE = "queue", _("From the queue")
+    CHAT = "chat", _("From a chat")
+
+
+class RequestCounter(models.Model):
+    """The last request number handed out in a year; locked while the next is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class Request(models.Model):
+    number = models.CharField(_("request ID"), max_length=20, unique=True, editable=False)
+    channel = models.ForeignKey(
+        "chat.Channel", on_delete=models.PROTECT, related_name="requests", verbose_name=_("channel")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    source = models.CharField(_("source"), max_length=20, choices=RequestSource.choices)
+    customer_name = models.CharField(_("customer name"), max_length=100)
+    customer_email = models.EmailField(_("customer e-mail"))
+    email_domain_verified = models.BooleanField(_("e-mail domain verified"), default=True)
+    question = models.TextField(_("question"))
+    form_data = models.JSONField(_("form"), default=list, blank=True)
+    transcript = models.TextField(_("chat transcript"), blank=True)
+    chat = models.ForeignKey(
+        "chat.Chat", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests", verbose_name=_("chat")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["channel", "status", "created_at"], name="request_channel_status_idx")]
+
+    def __str__(self):
+        return self.number
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutgoingEmail(models.Model):
+    """
+    One e-mail, stored in the same transaction as what caused it, then sent
+    after the commit and retried on failure (requests_app.mail). The key makes
+    "send the transcript of chat 12" happen once however often it is asked for.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=250)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, validators=[MaxValueValidator(100)])
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    request = models.ForeignKey(
+        Request, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails", verbose_name=_("request")
+    )
+    chat = models.ForeignKey(
+        "chat.Chat", on_delete=models.SET_NULL, null=True, blank=True, related_name="emails", verbose_name=_("chat")
+    )
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="email_due_idx")]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from chat import services
 from chat.models import Channel, ChannelMembership, Chat, PresenceStatus
 from tests.dnsserver import dns_server, use_test_dns  # noqa: F401  (fixtures)
+from tests.smtpserver import smtp_server  # noqa: F401  (fixture)
 
 
 @pytest.fixture

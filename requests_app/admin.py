@@ -1,0 +1,62 @@
+"""Reply templates (with a preview), requests and the e-mail outbox in the Django admin."""
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from requests_app.models import OutgoingEmail, ReplyTemplate
+from requests_app.rendering import PLACEHOLDERS, render
+
+# Sample values for the preview, with markup in them to show it stays text.
+PREVIEW_VALUES = {
+    "customer_name": "Erika Mustermann",
+    "customer_email": "erika@example.com",
+    "request_id": "R-2026-00042",
+    "question": "Where is my parcel? <b>urgent</b>",
+    "channel": "Support",
+    "date": "2026-11-25 14:30",
+    "agent": "Anna",
+    "conversation": "14:30 Erika Mustermann: Hello\n14:31 Anna: Hello Erika, how can I help?",
+}
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "purpose", "language", "subject")
+    list_filter = ("purpose", "language")
+    search_fields = ("name", "subject", "body")
+    readonly_fields = ("placeholders", "preview")
+    fields = ("name", "purpose", "language", "subject", "body", "placeholders", "preview")
+
+    @admin.display(description=_("placeholders"))
+    def placeholders(self, template):
+        rows = []
+        for purpose, names in PLACEHOLDERS.items():
+            if template.pk and template.purpose != purpose:
+                continue
+            rows.extend(("{%s}" % name, meaning) for name, meaning in names.items())
+        return format_html("<dl>{}</dl>", format_html_join("", "<dt><code>{}</code></dt><dd>{}</dd>", rows))
+
+    @admin.display(description=_("preview"))
+    def preview(self, template):
+        if not template.pk:
+            return _("Save the template to see a preview.")
+        subject, text, html = render(template.subject, template.body, PREVIEW_VALUES)
+        return format_html(
+            "<p><strong>{}</strong></p><pre style='white-space:pre-wrap'>{}</pre>"
+            "<iframe sandbox srcdoc='{}' title='{}' style='width:100%;height:16em;border:1px solid #ccc'></iframe>",
+            subject,
+            text,
+            html,
+            _("HTML preview"),
+        )
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    list_display = ("subject", "to", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "created_at")
+    search_fields = ("to", "subject", "key")
+    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

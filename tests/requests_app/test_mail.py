@@ -1,0 +1,83 @@
+"""The outbox: sent after the commit to a real SMTP server, once per key, retried on failure."""
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from requests_app import mail
+from requests_app.models import EmailStatus, OutgoingEmail
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def queue(key="k1", **fields):
+    fields.setdefault("to", "erika@example.com")
+    fields.setdefault("subject", "Your request R-2026-00001")
+    fields.setdefault("text", "Hello Erika")
+    fields.setdefault("html", "<p>Hello Erika</p>")
+    return mail.queue_email(key=key, **fields)
+
+
+def test_an_email_goes_out_after_the_commit_as_text_and_html(smtp_server):
+    email, created = queue()
+    assert created
+    received = smtp_server.wait_for(1)
+    assert received[0]["To"] == "erika@example.com"
+    assert smtp_server.text_of(received[0]).strip() == "Hello Erika"
+    assert "<p>Hello Erika</p>" in smtp_server.html_of(received[0])
+    for _ in range(50):
+        email.refresh_from_db()
+        if email.status == EmailStatus.SENT:
+            break
+        time.sleep(0.05)
+    assert (email.status, email.attempts) == (EmailStatus.SENT, 1) and email.sent_at
+
+
+def test_the_same_key_is_queued_and_sent_once(smtp_server):
+    queue(key="transcript:1")
+    again, created = queue(key="transcript:1")
+    assert not created
+    smtp_server.wait_for(1)
+    mail.send_due_emails(now=timezone.now() + timedelta(hours=2))
+    assert len(smtp_server.messages) == 1
+    assert OutgoingEmail.objects.count() == 1
+
+
+def test_a_refused_email_is_retried_later_and_the_error_is_kept(smtp_server, monkeypatch):
+    monkeypatch.setattr(mail, "send_in_background", lambda email_id: None)
+    email, _ = queue()
+    smtp_server.fail_next(1)
+    assert mail.send_email(email.pk) == EmailStatus.PENDING
+    email.refresh_from_db()
+    assert email.attempts == 1 and "451" in email.last_error and email.next_attempt_at > timezone.now()
+    assert mail.send_due_emails() == 0, "not due yet"
+    assert mail.send_due_emails(now=timezone.now() + timedelta(minutes=2)) == 1
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT and email.attempts == 2
+    assert len(smtp_server.messages) == 1
+
+
+def test_an_email_gives_up_after_the_last_attempt(smtp_server, monkeypatch):
+    monkeypatch.setattr(mail, "send_in_background", lambda email_id: None)
+    email, _ = queue()
+    smtp_server.fail_next(100)
+    now = timezone.now()
+    for _ in range(mail.MAX_ATTEMPTS):
+        now += timedelta(hours=1)
+        mail.send_due_emails(now=now)
+    email.refresh_from_db()
+    assert email.status == EmailStatus.FAILED and email.attempts == mail.MAX_ATTEMPTS
+    assert smtp_server.messages == []
+
+
+def test_nothing_is_sent_when_the_transaction_rolls_back(smtp_server):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            queue()
+            raise RuntimeError("the request failed")
+    assert OutgoingEmail.objects.count() == 0
+    with pytest.raises(AssertionError):
+        smtp_server.wait_for(1, timeout=0.5)
