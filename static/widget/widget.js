@@ -296,6 +296,12 @@
       showScreen('form', firstFormFocus());
       return;
     }
+    // A feature module may step in before the chat starts (FAQ suggestions).
+    if (hooks.beforeStart) hooks.beforeStart(question, function () { startChat(question); });
+    else startChat(question);
+  });
+
+  function startChat(question) {
     var body = { name: formValues.name, email: formValues.email, fields: formValues.fields, question: question };
     setBusy(el.questionSubmit, true);
     postJSON('start', body).then(function (result) {
@@ -307,11 +313,13 @@
         beginChat(result.data.token, result.data.state);
         return;
       }
+      // A feature module may handle a refusal (the channel closed meanwhile).
+      if (hooks.startRefused && hooks.startRefused(result)) return;
       var fields = result.data.fields || {};
       var message = (result.data.error && result.data.error.message) || S.start_failed;
       if (fields.question || !Object.keys(fields).length) {
         showQuestionError(fields.question || message);
-        el.question.focus();
+        showScreen('question', el.question);
       } else {
         showScreen('form');
         (showFormErrors(result.data) || el.formSubmit).focus();
@@ -319,9 +327,9 @@
     }, function () {
       setBusy(el.questionSubmit, false);
       showQuestionError(S.network_error);
-      el.question.focus();
+      showScreen('question', el.question);
     });
-  });
+  }
 
   // ---------------------------------------------------------------- chat state
 
@@ -868,4 +876,23 @@
     showScreen('form');
     if (!embedded) firstFormFocus().focus();
   }
+
+  // ---------------------------------------------------------------- extensions
+  // Feature modules (static/widget/faq.js, ...) load after this file, add
+  // their own screen and hook in here. Hooks: beforeStart(question, start),
+  // startRefused(result) -> true when handled.
+  var hooks = {};
+  window.helpdeskWidget = {
+    config: config,
+    strings: S,
+    hooks: hooks,
+    api: postJSON,
+    node: node,
+    format: format,
+    toParent: toParent,
+    addScreen: function (name, element) { el.screens[name] = element; },
+    showScreen: showScreen,
+    formValues: function () { return formValues; },
+    startChat: startChat
+  };
 })();
