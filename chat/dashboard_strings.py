@@ -38,6 +38,7 @@ def dashboard_strings():
         "ended_customer": _("The customer ended the chat."),
         "ended_agent": _("%(agent)s ended the chat."),
         "ended_system": _("The chat ended: the customer was gone too long."),
+        "reopened": _("The customer wrote again: the chat was reopened."),
         "chat_ended": _("This chat has ended."),
         "ended": _("Ended"),
         "dismiss": _("Close"),
@@ -54,4 +55,5 @@ def dashboard_strings():
         "seconds": _("%(n)s s"),
         "minutes": _("%(n)s min"),
         "hours": _("%(n)s h"),
+        "request_created": _("Request %(request_id)s was created from this chat."),
     }

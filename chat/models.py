@@ -284,6 +284,7 @@ class EndReason(models.TextChoices):
     ENDED = "ended", _("Ended")
     ABANDONED = "abandoned", _("Abandoned: the customer was gone")
     LEFT_QUEUE = "left_queue", _("Left the queue: the customer was gone")
+    REQUEST = "request", _("Turned into a request")
 
 
 def hash_token(token):

@@ -142,3 +142,26 @@ def first_customer_message(chat_id):
 def access_chat_by_id(chat_id):
     """For a socket that has already proven its right to the chat."""
     return Chat.objects.select_related("channel", "agent").get(pk=chat_id)
+
+
+def request_offer_delay_seconds(chat, now=None):
+    """
+    For a waiting chat: 0 when the customer may leave a request instead of
+    waiting, the seconds until that by the channel's waiting-time rule, or
+    None when neither of the channel's rules will offer it.
+    """
+    channel = chat.channel
+    if not channel.request_enabled or chat.status != ChatStatus.QUEUED:
+        return None
+    if channel.offer_request_when_waiting_over is not None:
+        waiting = Chat.objects.filter(channel_id=channel.pk, status=ChatStatus.QUEUED).count()
+        if waiting > channel.offer_request_when_waiting_over:
+            return 0
+    if channel.offer_request_after_minutes is not None and chat.queued_at is not None:
+        waited = ((now or timezone.now()) - chat.queued_at).total_seconds()
+        return max(0, round(channel.offer_request_after_minutes * 60 - waited))
+    return None
+
+
+def request_offered(chat):
+    return request_offer_delay_seconds(chat) == 0

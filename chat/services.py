@@ -80,20 +80,41 @@ def post_message(chat, *, author, body, client_id="", agent=None):
     Store a message and announce it after the commit. A message whose
     ``client_id`` was stored before is not stored again: the earlier one is
     returned with created=False, so a client may resend until it gets an ack.
+    A customer who writes to a chat the agent ended a short while ago reopens
+    it (chat.postchat.may_reopen).
     """
+    from chat import postchat
+
     body = _clean_body(body)
     client_id = (client_id or "")[:MAX_CLIENT_ID_LENGTH]
+    reopened = False
     with transaction.atomic():
-        locked = Chat.objects.select_for_update().get(pk=chat.pk)
+        locked = Chat.objects.select_for_update(of=("self",)).select_related("channel", "agent").get(pk=chat.pk)
         if client_id:
             earlier = Message.objects.filter(chat=locked, client_id=client_id).first()
             if earlier is not None:
+                # Announce the stored message again. A resend means the client
+                # never got its ack: the first announcement may be lost too (the
+                # process died between commit and group_send, or Redis was
+                # down), and the other side, still connected elsewhere, would
+                # not hear of it until the chat's next message. Sockets that
+                # already have this seq drop the repeat (FrameConsumer.deliver).
+                earlier.chat = locked
+                events.send_on_commit(
+                    events.chat_group(locked.pk),
+                    {"type": "chat.message", "chat_id": locked.pk, "message": message_payload(earlier)},
+                )
                 return earlier, False
         if locked.status == ChatStatus.ENDED:
-            raise ChatEnded()
+            if author != Party.CUSTOMER or not postchat.may_reopen(locked):
+                raise ChatEnded()
+            postchat.do_reopen(locked)
+            reopened = True
         if author == Party.AGENT and (locked.agent_id != agent.pk or locked.status != ChatStatus.ACTIVE):
             raise NotYourChat()
         message = _append(locked, author=author, body=body, client_id=client_id, agent=agent)
+    if reopened:
+        postchat.after_reopen(locked)
     return message, True
 
 
@@ -178,9 +199,9 @@ def take_next(agent):
     for chat in selectors.queued_chats(channel_ids).select_related("channel")[:20]:
         try:
             return accept_chat(chat, agent=agent)
-        except (ChatAlreadyTaken, ChatEnded):
-            continue
-        except AtChatLimit:
+        except (ChatAlreadyTaken, ChatEnded, AtChatLimit):
+            # Taken by a colleague meanwhile, or at the limit in that channel:
+            # the next one may still be free for this agent.
             continue
     raise QueueEmpty()
 
@@ -243,6 +264,13 @@ def end_chat(chat, *, by, agent=None, reason=EndReason.ENDED):
     if not was_queued and locked.channel.assign_automatically:
         assign_waiting_chats(locked.channel)
     return locked
+
+
+def post_event(chat, event, **params):
+    """Append an event to the chat's log, e.g. that a request was made from it."""
+    with transaction.atomic():
+        locked = Chat.objects.select_for_update().get(pk=chat.pk)
+        return _append_event(locked, event, **params)
 
 
 def mark_read(chat, *, agent, seq):

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from chat.views import dashboard, widget
+from chat.views import dashboard, postchat, widget
+from faq import views as faq_views
+from requests_app.views import submit_request
 
 app_name = "chat"
 
@@ -10,6 +12,11 @@ urlpatterns = [
     path("<slug:slug>/api/form", widget.validate_form, name="form"),
     path("<slug:slug>/api/start", widget.start, name="start"),
     path("<slug:slug>/api/state", widget.state, name="state"),
+    path("<slug:slug>/api/postchat", postchat.submit, name="postchat"),
+    path("<slug:slug>/api/request", submit_request, name="request"),
+    path("<slug:slug>/api/faq", faq_views.suggestions, name="faq"),
+    path("<slug:slug>/api/faq/<int:entry_id>/opened", faq_views.opened, name="faq-opened"),
+    path("<slug:slug>/api/faq/<int:entry_id>/answered", faq_views.answered, name="faq-answered"),
 ]
 
 agent_urlpatterns = ([path("", dashboard.dashboard, name="dashboard")], "agent")

@@ -50,4 +50,17 @@ def widget_strings():
         "chat_gone": _("This chat is no longer available. Please start a new one."),
         "not_delivered": _("Not delivered: %(reason)s"),
         "working": _("Please wait…"),
+        # After the agent ended the chat: writing again reopens it (chat.postchat).
+        "write_again": _("Write again"),
+        "reopened": _("You wrote again: the chat was reopened."),
+        # The closed view and requests (static/widget/closed.js).
+        "request_created": _("Your request %(request_id)s was created. We will answer by e-mail."),
+        "opening_hours": _("Opening hours"),
+        "request_send": _("Send request"),
+        "request_id_is": _("Your request ID: %(request_id)s"),
+        "request_thanks": _("Thank you! We have received your request and will answer by e-mail."),
+        "request_offer": _("Leave a request instead of waiting"),
+        "request_offer_text": _("We will answer your question by e-mail to %(email)s. Your chat ends."),
+        "request_confirm": _("Send as a request"),
+        "keep_waiting": _("Keep waiting"),
     }

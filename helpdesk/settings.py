@@ -176,6 +176,9 @@ HELPDESK_TRUST_X_FORWARDED_FOR = env_bool("HELPDESK_TRUST_X_FORWARDED_FOR", Fals
 # offices share one address.
 HELPDESK_CHAT_START_LIMIT = int(env_float("HELPDESK_CHAT_START_LIMIT", 30))
 
+# Requests per client address and hour (closed-hours form, queue).
+HELPDESK_REQUEST_LIMIT = int(env_float("HELPDESK_REQUEST_LIMIT", 10))
+
 # The sample host page with the embed snippet at "/".
 HELPDESK_DEMO_PAGE = env_bool("HELPDESK_DEMO_PAGE", DEBUG)
 

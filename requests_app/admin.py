@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from requests_app.models import OutgoingEmail, ReplyTemplate
+from requests_app import services
+from requests_app.models import OutgoingEmail, ReplyTemplate, Request, RequestStatus
 from requests_app.rendering import PLACEHOLDERS, render
 
 # Sample values for the preview, with markup in them to show it stays text.
@@ -60,3 +61,45 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Request)
+class RequestAdmin(admin.ModelAdmin):
+    list_display = ("number", "channel", "status", "customer_name", "customer_email", "source", "created_at")
+    list_filter = ("status", "channel", "source", "created_at")
+    search_fields = ("number", "customer_email", "customer_name")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "number",
+        "channel",
+        "source",
+        "customer_name",
+        "customer_email",
+        "email_domain_verified",
+        "question",
+        "form_data",
+        "transcript",
+        "chat",
+        "created_by",
+        "created_at",
+        "closed_at",
+        "confirmation_state",
+    )
+    fields = ("status",) + readonly_fields
+    actions = ["close_requests"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("confirmation e-mail"))
+    def confirmation_state(self, obj):
+        email = obj.emails.order_by("created_at").first()
+        if email is None:
+            return "—"
+        detail = email.sent_at or email.last_error or ""
+        return f"{email.get_status_display()} {detail}".strip()
+
+    @admin.action(description=_("Close the selected requests"))
+    def close_requests(self, request, queryset):
+        for item in queryset.filter(status=RequestStatus.OPEN):
+            services.close_request(item)

@@ -4,16 +4,17 @@ from django.utils import translation
 
 from chat import events, housekeeping, selectors, services
 from chat.consumers.base import FrameConsumer, require_int, require_str
-from chat.errors import InvalidFrame
+from chat.errors import ChatEnded, InvalidFrame, NotYourChat
 from chat.models import ChatStatus, Party, PresenceStatus
 from chat.presence import display_name
 from chat.serializers import chat_state_payload
+from requests_app import services as request_services
 
 CLOSE_NOT_AGENT = 4401
 
 
 class AgentConsumer(FrameConsumer):
-    frame_types = ("hello", "presence", "take", "take_next", "send", "typing", "read", "end", "ping")
+    frame_types = ("hello", "presence", "take", "take_next", "send", "typing", "read", "end", "create_request", "ping")
 
     async def connect(self):
         self.user = self.scope.get("user")
@@ -118,6 +119,18 @@ class AgentConsumer(FrameConsumer):
         chat = await database_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
         await database_sync_to_async(services.end_chat)(chat, by=Party.AGENT, agent=self.user)
 
+    async def frame_create_request(self, frame):
+        chat_id = require_int(frame, "chat_id", minimum=1)
+        await database_sync_to_async(self._create_request)(chat_id)
+
+    def _create_request(self, chat_id):
+        chat = selectors.access_chat_for_agent(self.user, chat_id)
+        if chat.agent_id != self.user.pk:
+            raise NotYourChat()
+        if chat.status != ChatStatus.ACTIVE:
+            raise ChatEnded()
+        request_services.create_request_from_chat(chat, agent=self.user)
+
     async def frame_ping(self, frame):
         await self.send_frame("pong")
 
@@ -128,6 +141,9 @@ class AgentConsumer(FrameConsumer):
         summary = await database_sync_to_async(self._summary)(chat_id)
         await self.send_frame("chat", chat=summary, assigned=True)
         await self._follow_chat(chat_id)
+        # A reopened chat may have been closed on the dashboard: send its whole
+        # log again (the dashboard drops what it has by seq).
+        self.sent_seq.pop(chat_id, None)
         await self.catch_up(chat_id, 0)
 
     async def agent_read(self, event):

@@ -3,7 +3,7 @@ import asyncio
 
 from channels.db import database_sync_to_async
 
-from chat import events, housekeeping, selectors, services
+from chat import events, housekeeping, postchat, selectors, services
 from chat.consumers.base import FrameConsumer, require_int, require_str
 from chat.errors import InvalidFrame, NotHello
 from chat.models import ChatStatus, Party
@@ -129,8 +129,14 @@ def customer_state(chat):
     position = selectors.queue_position(chat)
     wait = selectors.wait_estimate_seconds(chat, position)
     state.update(
+        request_offer_in_seconds=selectors.request_offer_delay_seconds(chat),
         position=position,
         wait_seconds=wait,
         queue_text=queue_text(chat.channel, position=position, wait_seconds=wait) if position else "",
+        # After the chat (chat.postchat): whether writing again reopens it, whether the
+        # post-chat form was sent, and the address a transcript would go to.
+        can_reopen=postchat.may_reopen(chat),
+        postchat_done=chat.postchat_submitted_at is not None,
+        customer_email=chat.customer_email,
     )
     return state

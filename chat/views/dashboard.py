@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from chat import selectors
 from chat.dashboard_strings import dashboard_strings
+from requests_app import selectors as request_selectors
 
 
 @login_required
@@ -13,5 +14,10 @@ def dashboard(request):
     return render(
         request,
         "agent/dashboard.html",
-        {"config": config, "channels": channels, "recent": selectors.agent_recent_chats(request.user)},
+        {
+            "config": config,
+            "channels": channels,
+            "recent": selectors.agent_recent_chats(request.user),
+            "open_requests": request_selectors.open_requests_for_agent(request.user),
+        },
     )

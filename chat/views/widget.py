@@ -19,7 +19,8 @@ from chat import selectors, services, throttle
 from chat.colors import readable_text_color
 from chat.consumers.customer import customer_state
 from chat.errors import ChatError
-from chat.models import Channel
+from chat.availability import availability, closed_view, request_form_config
+from chat.models import Channel, FormKind
 from chat.prechat import validate_prechat
 from chat.widget_strings import widget_strings
 
@@ -56,9 +57,11 @@ def widget_page(request, slug):
             "title": channel.header_title,
             "color": channel.color,
             "textColor": readable_text_color(channel.color),
-            "fields": [_field_config(f) for f in channel.form_fields.all()],
+            "fields": [_field_config(f) for f in channel.form_fields.filter(form=FormKind.PRECHAT)],
             "allowedOrigins": channel.allowed_origin_list,
             "strings": widget_strings(),
+            "closed": None if availability(channel).open else closed_view(channel),
+            "request": request_form_config(channel),
         }
         response = render(
             request,
@@ -84,8 +87,12 @@ def _with_cors(request, channel, response):
 def button_config(request, slug):
     """What the loader needs to draw the button: nothing personal, no cookie."""
     channel = _channel_or_404(slug)
+    is_open = availability(channel).open
     with translation.override(channel.language):
         data = {
+            "available": is_open,
+            # Nobody can chat and nobody can leave a request: no button at all.
+            "hidden": not is_open and not channel.request_enabled and channel.hide_button_when_closed,
             "label": channel.button_label,
             "color": channel.color,
             "textColor": readable_text_color(channel.color),
@@ -110,9 +117,17 @@ def _error(code, message, status=400, **extra):
     return JsonResponse({"error": {"code": code, "message": str(message)}, **extra}, status=status)
 
 
-async def _validated(channel, data):
-    fields = await sync_to_async(list)(channel.form_fields.all())
+async def _validated(channel, data, form=FormKind.PRECHAT):
+    fields = await sync_to_async(list)(channel.form_fields.filter(form=form))
     return await validate_prechat(fields, data)
+
+
+async def _closed_answer(channel):
+    """409 with the closed view when nobody can chat right now; None when the channel is open."""
+    if (await sync_to_async(availability)(channel)).open:
+        return None
+    view = await sync_to_async(closed_view)(channel)
+    return _error("closed", _("Sorry, nobody can chat right now."), 409, closed=view)
 
 
 @csrf_exempt
@@ -124,6 +139,9 @@ async def validate_form(request, slug):
         data = _json_body(request)
         if data is None:
             return _error("invalid_json", _("The request is not valid JSON."))
+        closed = await _closed_answer(channel)
+        if closed is not None:
+            return closed
         result = await _validated(channel, data)
         if not result.valid:
             return _error("invalid_form", _("Please correct the marked fields."), fields=result.errors)
@@ -150,6 +168,10 @@ async def start(request, slug):
         result = await _validated(channel, data)
         if not result.valid:
             return _error("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+        # Decided again here: the last agent may have gone while the form was filled in.
+        closed = await _closed_answer(channel)
+        if closed is not None:
+            return closed
         try:
             chat, token = await sync_to_async(services.start_chat)(
                 channel,

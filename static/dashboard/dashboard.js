@@ -369,6 +369,8 @@
     var summary = frame.chat;
     if (!summary || typeof summary.id !== 'number') { return; }
     var known = state.chats.has(summary.id);
+    // A chat of ours that had ended and comes back: the customer wrote again.
+    var reopened = known && state.chats.get(summary.id).status === 'ended';
     // A chat this tab saw waiting has already rung once when it entered the queue.
     var seenWaiting = state.everQueued.has(summary.id);
     state.dismissed.delete(summary.id);
@@ -379,9 +381,10 @@
     if (frame.assigned && mine) {
       state.takeRequested = null;
       selectChat(chat.id, { focusComposer: true });
-    } else if (frame.assigned && !known) {
-      if (seenWaiting) { updateTitle(); } else { notify(); }
+    } else if (frame.assigned && (!known || reopened)) {
+      if (seenWaiting && !reopened) { updateTitle(); } else { notify(); }
     }
+    if (reopened && chat.id === state.selectedId) { renderConversation(); }
     updateTitle();
   }
 
@@ -546,6 +549,10 @@
         if (params.by === 'agent') { return t('ended_agent', { agent: params.agent || chat.agentName || config.agentName || '' }); }
         return t('ended_system');
       }
+      if (message.event === 'reopened') { return t('reopened'); }
+      if (message.event === 'request_created') {
+        return t('request_created', { request_id: params.request_id || '' });
+      }
       return message.event || '';
     }
     return message.body || '';
@@ -601,6 +608,9 @@
     if (stick) { scrollDown(chat.log); }
     if (message.kind === 'event' && message.event === 'ended') {
       chat.status = 'ended';
+    } else if (message.kind === 'event' && message.event === 'reopened') {
+      // A whole log sent again for a reopened chat: its old end is not the last word.
+      chat.status = 'active';
     }
   }
 
@@ -1059,7 +1069,7 @@
     if (ui.menuButton.disabled) { return; }
     ui.menu.hidden = false;
     ui.menuButton.setAttribute('aria-expanded', 'true');
-    ui.endItem.focus();
+    ui.menu.querySelector('[role="menuitem"]').focus();
   }
 
   function closeMenu(returnFocus) {
@@ -1104,6 +1114,13 @@
   });
   document.addEventListener('click', function (event) {
     if (!ui.menu.hidden && !$('chat-menu-wrap').contains(event.target)) { closeMenu(false); }
+  });
+
+  // Turn the chat into a request: its ID comes back as an event in the log.
+  $('create-request-item').addEventListener('click', function () {
+    var chat = state.chats.get(state.selectedId);
+    closeMenu(true);
+    if (chat && chat.status !== 'ended') { send({ type: 'create_request', chat_id: chat.id }); }
   });
 
   ui.endItem.addEventListener('click', function () {

@@ -122,6 +122,8 @@
       return response.json();
     })
     .then(function (config) {
+      // Closed, no requests taken, and the channel asks to hide: no button.
+      if (config.hidden) return;
       if (d.body) draw(config);
       else d.addEventListener('DOMContentLoaded', function () { draw(config); });
     })

@@ -32,6 +32,7 @@
     questionSubmit: $('question-submit'), back: $('back'),
     queue: $('queue'), queueText: $('queue-text'), log: $('log'), typing: $('typing'),
     ended: $('ended'), endedTitle: $('ended-title'), endedBy: $('ended-by'), newChat: $('new'),
+    writeAgain: $('write-again'),
     composer: $('composer'), message: $('message'), send: $('send'),
     dialog: $('dialog'), dialogYes: $('dialog-yes'), dialogNo: $('dialog-no')
   };
@@ -79,11 +80,13 @@
     window.parent.postMessage({ type: type }, parentOrigin || '*');
   }
 
-  function postJSON(path, body) {
+  function postJSON(path, body, extraHeaders) {
+    var headers = { 'Content-Type': 'application/json', 'Accept': 'application/json' };
+    Object.keys(extraHeaders || {}).forEach(function (name) { headers[name] = extraHeaders[name]; });
     return fetch(API + path, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
+      headers: headers,
       body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
@@ -205,6 +208,8 @@
         values.email = result.data.email || values.email;
         formValues = values;
         showScreen('question', el.question);
+      } else if (hooks.startRefused && hooks.startRefused(result)) {
+        // Handled by a feature module (the closed view).
       } else if (result.data.fields) {
         var first = showFormErrors(result.data);
         (first || el.formSubmit).focus();
@@ -346,6 +351,9 @@
   var pingTimer = null;
   var closingOnPurpose = false;
   var endRequested = false;
+  // The customer chose "Write again" in a chat the agent ended: the composer
+  // is back, and the next message reopens the chat (docs/protocol.md).
+  var reopening = false;
 
   function saveOutbox() {
     storageSet(OUTBOX_KEY, chat.outbox.length ? JSON.stringify(chat.outbox) : null);
@@ -368,6 +376,7 @@
     chat.lastSeq = 0;
     chat.outbox = [];
     endRequested = false;
+    reopening = false;
     storageSet(TOKEN_KEY, null);
     storageSet(OUTBOX_KEY, null);
     el.log.textContent = '';
@@ -411,13 +420,15 @@
     if (state.status === 'ended') {
       showEnded(state, previous !== 'ended' && previous !== null);
     } else if (!el.ended.hidden) {
-      // Reopened (e.g. by an agent): back to the composer.
+      // Reopened (the customer wrote again): back to the composer.
+      reopening = false;
       el.ended.hidden = true;
       el.composer.hidden = false;
       el.message.disabled = false;
       el.send.disabled = false;
     }
     el.end.hidden = !(current === 'chat' && state.status !== 'ended');
+    if (hooks.stateChanged) hooks.stateChanged(state);
   }
 
   function showQueue(text) {
@@ -436,22 +447,28 @@
     el.endedBy.textContent = endedText(state.ended_by, state.agent_name || chat.agentName);
     el.ended.hidden = false;
     el.agent.hidden = true;
-    el.composer.hidden = true;
-    el.message.disabled = true;
-    el.send.disabled = true;
+    if (!state.can_reopen) reopening = false;
+    el.writeAgain.hidden = !state.can_reopen || reopening;
+    el.composer.hidden = !reopening;
+    el.message.disabled = !reopening;
+    el.send.disabled = !reopening;
     el.end.hidden = true;
     if (el.dialog.open) el.dialog.close();
-    // Messages never acknowledged cannot be delivered to an ended chat.
-    chat.outbox = [];
-    saveOutbox();
-    Array.prototype.forEach.call(el.log.querySelectorAll('.hd-pending'), function (pending) {
-      markFailed(pending, S.not_sent);
-    });
-    setConnection('');
-    stopReconnecting();
+    if (!reopening) {
+      // Messages never acknowledged cannot be delivered to an ended chat.
+      chat.outbox = [];
+      saveOutbox();
+      Array.prototype.forEach.call(el.log.querySelectorAll('.hd-pending'), function (pending) {
+        markFailed(pending, S.not_sent);
+      });
+      setConnection('');
+      stopReconnecting();
+    }
     scrollToBottom();
     // The ended event follows the state change; give it a moment, then hang up.
-    window.setTimeout(function () { if (chat.status === 'ended') disconnect(); }, 2000);
+    window.setTimeout(function () { if (chat.status === 'ended' && !reopening) disconnect(); }, 2000);
+    // The post-chat form (static/widget/postchat.js) shows itself here.
+    if (hooks.ended) hooks.ended(state, live);
     if (live && (document.activeElement === el.message || document.activeElement === el.send ||
                  document.activeElement === el.end || document.activeElement === document.body)) {
       el.endedTitle.focus();
@@ -501,6 +518,8 @@
     var params = message.params || {};
     if (message.event === 'joined') return format(S.joined, { agent: params.agent || S.agent });
     if (message.event === 'ended') return endedText(params.by, chat.agentName);
+    if (message.event === 'reopened') return S.reopened;
+    if (message.event === 'request_created') return format(S.request_created, { request_id: params.request_id || '' });
     return '';
   }
 
@@ -619,7 +638,7 @@
   el.composer.addEventListener('submit', function (event) {
     event.preventDefault();
     var body = el.message.value.trim();
-    if (!body || chat.status === 'ended') return;
+    if (!body || (chat.status === 'ended' && !reopening)) return;
     var item = { client_id: newClientId(), body: body };
     chat.outbox.push(item);
     saveOutbox();
@@ -635,6 +654,8 @@
   var dialogReturn = null;
 
   el.end.addEventListener('click', function () {
+    // With the post-chat form on, closing an active chat shows the form first.
+    if (hooks.beforeEnd && hooks.beforeEnd({ status: chat.status })) return;
     dialogReturn = el.end;
     if (typeof el.dialog.showModal === 'function') el.dialog.showModal();
     else el.dialog.setAttribute('open', '');
@@ -664,11 +685,26 @@
   el.dialogNo.addEventListener('click', closeDialog);
 
   el.dialogYes.addEventListener('click', function () {
-    endRequested = true;
     dialogReturn = null;
     closeDialog();
-    if (!sendFrame({ type: 'end' })) connect();  // sent right after the next welcome
+    endChat();
   });
+
+  el.writeAgain.addEventListener('click', function () {
+    reopening = true;
+    el.writeAgain.hidden = true;
+    el.composer.hidden = false;
+    el.message.disabled = false;
+    el.send.disabled = false;
+    el.message.focus();
+    attempts = 0;
+    connect();
+  });
+
+  function endChat() {
+    endRequested = true;
+    if (!sendFrame({ type: 'end' })) connect();  // sent right after the next welcome
+  }
 
   el.newChat.addEventListener('click', function () {
     resetChat();
@@ -734,7 +770,7 @@
       window.clearInterval(pingTimer);
       if (event.code === 4401) {
         forgetUnknownChat();
-      } else if (!closingOnPurpose && chat.token && chat.status !== 'ended') {
+      } else if (!closingOnPurpose && chat.token && (chat.status !== 'ended' || reopening)) {
         setConnection(S.reconnecting);
         scheduleReconnect();
       }
@@ -785,7 +821,7 @@
         window.clearInterval(pingTimer);
         pingTimer = window.setInterval(function () { sendFrame({ type: 'ping' }); }, PING_MS);
         if (frame.state) applyState(frame.state);
-        if (chat.status !== 'ended') {
+        if (chat.status !== 'ended' || reopening) {
           // Resend everything not yet acknowledged; the server stores each client_id once.
           chat.outbox.forEach(function (item) {
             sendFrame({ type: 'send', client_id: item.client_id, body: item.body });
@@ -836,6 +872,13 @@
       return;
     }
     // too_long, empty, chat_ended, invalid_frame: resending cannot help.
+    if (frame.code === 'chat_ended' && reopening) {
+      // Too late to reopen (or already rated): the chat stays ended.
+      reopening = false;
+      el.composer.hidden = true;
+      el.message.disabled = true;
+      el.send.disabled = true;
+    }
     dropFromOutbox(frame.client_id);
     var element = pendingFor(frame.client_id);
     if (element) markFailed(element, frame.message || frame.code);
@@ -880,7 +923,7 @@
   // ---------------------------------------------------------------- extensions
   // Feature modules (static/widget/faq.js, ...) load after this file, add
   // their own screen and hook in here. Hooks: beforeStart(question, start),
-  // startRefused(result) -> true when handled.
+  // startRefused(result) -> true when handled, stateChanged(state).
   var hooks = {};
   window.helpdeskWidget = {
     config: config,
@@ -893,6 +936,16 @@
     addScreen: function (name, element) { el.screens[name] = element; },
     showScreen: showScreen,
     formValues: function () { return formValues; },
+    // The end of a chat (static/widget/postchat.js): hooks beforeEnd({status})
+    // -> true when handled, ended(state, live).
+    chatToken: function () { return chat.token; },
+    chatStatus: function () { return chat.status; },
+    applyState: applyState,
+    endChat: endChat,
+    backToChat: function () { showScreen('chat', el.message); },
+    endedBox: el.ended,
+    newChatButton: el.newChat,
+    writeAgainButton: el.writeAgain,
     startChat: startChat
   };
 })();

@@ -3,7 +3,10 @@ import re
 
 from playwright.sync_api import expect
 
-from chat.models import Channel, ChannelMembership
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from chat.models import AgentPresence, Channel, ChannelMembership, PresenceStatus
 
 
 def snippet(server, slug, **data):
@@ -18,13 +21,25 @@ def shop_page(server, slug, *, title="Shop", link="other.html", **data):
     )
 
 
-def make_shop_channel(host_site, agent=None, **fields):
+def make_shop_channel(host_site, agent=None, *, staffed=None, **fields):
+    """
+    The channel of the host site. With ``agent``, that agent is a member (and
+    goes present in the dashboard). Without, ``staffed`` (the default) adds a
+    present agent with no dashboard, so the channel is open for the next
+    half minute (chat.presence.AGENT_GRACE_SECONDS).
+    """
     fields.setdefault("assign_automatically", False)
     channel = Channel.objects.create(
         name="Shop", slug="shop", allowed_origins=host_site.origin, header_title="Shop service", **fields
     )
     if agent is not None:
         ChannelMembership.objects.create(channel=channel, user=agent)
+    elif staffed is None or staffed:
+        standby = get_user_model().objects.create_user(username="standby", first_name="Sam")
+        ChannelMembership.objects.create(channel=channel, user=standby)
+        # Straight to the table: services would ring the channel layer, which
+        # cannot be reached from Playwright's event loop in this thread.
+        AgentPresence.objects.create(user=standby, status=PresenceStatus.PRESENT, seen_at=timezone.now())
     return channel
 
 

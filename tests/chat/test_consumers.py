@@ -242,8 +242,10 @@ async def test_both_sides_see_who_ended_the_chat(queued_chat, make_agent):
     assert (ended["event"], ended["params"]["by"]) == ("ended", "agent")
     state = (await receive_until(dashboard, "chat_state"))[-1]
     assert state["state"]["ended_by"] == "agent"
+    # Writing after the agent ended reopens the chat (chat.postchat), back to the same agent.
     await customer.send_json_to({"type": "send", "client_id": "late", "body": "hello?"})
-    assert (await receive_until(customer, "error"))[-1]["code"] == "chat_ended"
+    assert (await receive_until(customer, "ack"))[-1]["client_id"] == "late"
+    assert (await receive_until(dashboard, "chat"))[-1]["chat"]["status"] == "active"
     await customer.disconnect()
     await dashboard.disconnect()
 
@@ -308,3 +310,19 @@ async def test_reading_in_one_tab_clears_the_unread_count_in_the_others(queued_c
     assert refreshed.agent_read_seq == 2
     await first.disconnect()
     await second.disconnect()
+
+
+async def test_an_agent_creates_a_request_from_the_chat_and_both_sides_see_its_id(queued_chat, make_agent):
+    chat, token = queued_chat
+    agent = await database_sync_to_async(make_agent)(chat.channel)
+    await database_sync_to_async(services.accept_chat)(chat, agent=agent)
+    customer = await customer_socket(token, last_seq=2)
+    await receive_until(customer, "welcome")
+    dashboard = await agent_socket(agent, chats={str(chat.pk): 2})
+    await receive_until(dashboard, "state")
+    await dashboard.send_json_to({"type": "create_request", "chat_id": chat.pk})
+    for socket in (customer, dashboard):
+        event = (await receive_until(socket, "message"))[-1]["message"]
+        assert event["event"] == "request_created" and event["params"]["request_id"].startswith("R-")
+    await customer.disconnect()
+    await dashboard.disconnect()

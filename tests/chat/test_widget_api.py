@@ -21,14 +21,18 @@ def _empty_cache():
 
 
 @pytest.fixture
-def channel(make_channel):
-    return make_channel(slug="shop", allowed_origins="https://shop.example https://www.shop.example")
+def channel(make_channel, make_agent):
+    """An open channel: an agent is present."""
+    channel = make_channel(slug="shop", allowed_origins="https://shop.example https://www.shop.example")
+    make_agent(channel)
+    return channel
 
 
 @pytest.fixture
-def form_channel(make_channel):
-    """A channel with one extra field of each kind that can be wrong."""
+def form_channel(make_channel, make_agent):
+    """An open channel with one extra field of each kind that can be wrong."""
     channel = make_channel(slug="forms", allowed_origins="https://shop.example")
+    make_agent(channel)
     PreChatField.objects.create(channel=channel, key="customer_number", label="Customer number", required=True, order=1)
     PreChatField.objects.create(
         channel=channel, key="privacy", label="I accept the privacy policy", field_type=FieldType.CHECKBOX,
@@ -72,7 +76,14 @@ def test_the_button_config_is_readable_by_an_allowed_origin(channel):
     assert response["Access-Control-Allow-Origin"] == "https://www.shop.example"
     assert "Origin" in response["Vary"]
     data = response.json()
-    assert data == {"label": "Chat with us", "color": "#1a73e8", "textColor": data["textColor"], "language": "en"}
+    assert data == {
+        "available": True,
+        "hidden": False,
+        "label": "Chat with us",
+        "color": "#1a73e8",
+        "textColor": data["textColor"],
+        "language": "en",
+    }
     assert data["textColor"] in ("#000000", "#ffffff", "#000", "#fff")
 
 
@@ -253,17 +264,17 @@ async def test_the_form_endpoint_accepts_only_post(channel):
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_form_errors_come_in_the_channels_language(make_channel):
-    await sync_to_async(make_channel)(slug="laden", language="de")
+async def test_form_errors_come_in_the_channels_language(make_channel, make_agent):
+    channel = await sync_to_async(make_channel)(slug="laden", language="de")
+    await sync_to_async(make_agent)(channel)
 
     with translation.override("en"):
         response = await post_json(AsyncClient(), "/chat/laden/api/form", {"name": "", "email": "erika@nullmx.example"})
 
     assert response.status_code == 400
     data = response.json()
-    # German catalogues may not be compiled yet: only check that messages are produced.
-    assert data["error"]["message"].strip()
-    assert data["fields"]["name"].strip()
+    assert data["error"]["message"] == "Bitte korrigieren Sie die markierten Felder."
+    assert data["fields"]["name"] == "Bitte geben Sie Ihren Namen ein."
     assert "nullmx.example" in data["fields"]["email"]
 
 

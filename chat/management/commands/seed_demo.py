@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from chat.models import Channel, ChannelMembership, FieldType, Language, PreChatField
+from faq.transfer import load_demo_faq
 
 DEMO_LOGINS = {
     "admin": ("admin", "admin-demo-password", "Ada", True),
@@ -30,6 +31,10 @@ class Command(BaseCommand):
                 "welcome_message": "Hello! Thanks for waiting. How can I help?",
                 "allowed_origins": "\n".join(origins),
                 "assign_automatically": True,
+                # Open around the clock; when no agent is present, customers
+                # see the closed view and can leave a request.
+                "request_enabled": True,
+                "closed_message": "Sorry, nobody is available right now.",
             },
         )
         PreChatField.objects.get_or_create(
@@ -37,6 +42,7 @@ class Command(BaseCommand):
             key="customer_number",
             defaults={"label": "Customer number", "field_type": FieldType.TEXT, "required": False, "order": 1},
         )
+        load_demo_faq(channel)
         User = get_user_model()
         for username, password, first_name, is_superuser in DEMO_LOGINS.values():
             user, created = User.objects.get_or_create(

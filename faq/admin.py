@@ -1,0 +1,150 @@
+"""Administrators keep the FAQ here and see how often it answered questions before a chat."""
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from faq.models import Category, ChannelCategory, ChannelFaqStats, Entry, SuggestionOutcome
+
+
+class ChannelCategoryInline(admin.TabularInline):
+    """On the channel's page (chat.admin): which FAQ categories it suggests."""
+
+    model = ChannelCategory
+    fk_name = "channel"
+    extra = 0
+    verbose_name = _("FAQ category")
+    verbose_name_plural = _("FAQ categories suggested by this channel")
+
+
+class CategoryChannelInline(admin.TabularInline):
+    model = ChannelCategory
+    fk_name = "category"
+    extra = 0
+    verbose_name = _("channel")
+    verbose_name_plural = _("channels that suggest this category")
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "order", "entry_count", "channel_list")
+    search_fields = ("name",)
+    inlines = [CategoryChannelInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_entry_count=Count("entries")).prefetch_related("channels")
+
+    @admin.display(description=_("entries"), ordering="_entry_count")
+    def entry_count(self, category):
+        return category._entry_count
+
+    @admin.display(description=_("channels"))
+    def channel_list(self, category):
+        return ", ".join(channel.name for channel in category.channels.all())
+
+
+@admin.register(Entry)
+class EntryAdmin(admin.ModelAdmin):
+    list_display = (
+        "question", "category", "language", "published", "order",
+        "suggested_count", "opened_count", "answered_count", "answer_rate",
+    )
+    list_filter = ("language", "published", "category")
+    list_editable = ("published", "order")
+    search_fields = ("question", "keywords", "answer")
+    readonly_fields = ("preview", "suggested_count", "opened_count", "answered_count", "created_at", "updated_at")
+    actions = ["publish", "unpublish"]
+    fieldsets = (
+        (None, {"fields": ("category", "language", "question", "answer", "preview", "keywords", "published", "order")}),
+        (_("Use"), {"fields": ("suggested_count", "opened_count", "answered_count", "created_at", "updated_at")}),
+    )
+
+    @admin.display(description=_("answered"))
+    def answer_rate(self, entry):
+        """Share of the suggestions of this entry that answered the question."""
+        if not entry.suggested_count:
+            return "–"
+        return f"{entry.answered_count / entry.suggested_count:.0%}"
+
+    @admin.display(description=_("preview in the widget"))
+    def preview(self, entry):
+        if not entry.pk:
+            return _("Save the entry to see how its answer shows in the widget.")
+        # The answer was sanitized on save (faq.sanitize): only links and simple formatting remain.
+        return format_html(
+            '<div style="max-width:360px;border:1px solid #8c959f;border-radius:10px;padding:10px 14px;'
+            'font:15px/1.45 system-ui,sans-serif;background:#fff;color:#1f2328">'
+            '<p style="margin:0 0 6px;font-weight:600">{}</p>{}</div>',
+            entry.question,
+            mark_safe(entry.answer),
+        )
+
+    def _set_published(self, request, queryset, published):
+        # updated_at too: it tells every server process to rebuild its index.
+        count = queryset.update(published=published, updated_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%(count)d entry changed.", "%(count)d entries changed.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Publish the selected entries"))
+    def publish(self, request, queryset):
+        self._set_published(request, queryset, True)
+
+    @admin.action(description=_("Unpublish the selected entries"))
+    def unpublish(self, request, queryset):
+        self._set_published(request, queryset, False)
+
+
+@admin.register(ChannelFaqStats)
+class ChannelFaqStatsAdmin(admin.ModelAdmin):
+    """Per channel: how often suggestions were shown, and the share of chats they avoided."""
+
+    list_display = ("name", "faq_enabled", "category_list", "sessions_shown", "sessions_answered", "avoided_share")
+    list_filter = ("faq_enabled",)
+    search_fields = ("name", "slug")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _shown=Count("faq_sessions", distinct=True),
+                _answered=Count(
+                    "faq_sessions", filter=Q(faq_sessions__outcome=SuggestionOutcome.ANSWERED), distinct=True
+                ),
+            )
+            .prefetch_related("faq_categories")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("FAQ categories"))
+    def category_list(self, channel):
+        return ", ".join(category.name for category in channel.faq_categories.all())
+
+    @admin.display(description=_("questions with suggestions"), ordering="_shown")
+    def sessions_shown(self, channel):
+        return channel._shown
+
+    @admin.display(description=_("answered by the FAQ"), ordering="_answered")
+    def sessions_answered(self, channel):
+        return channel._answered
+
+    @admin.display(description=_("chats avoided"))
+    def avoided_share(self, channel):
+        """Of the questions that got suggestions, the share the customer marked as answered."""
+        if not channel._shown:
+            return "–"
+        return f"{channel._answered / channel._shown:.0%}"

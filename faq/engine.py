@@ -1,0 +1,332 @@
+"""
+The FAQ suggestion engine: pure Python, in memory, no search service.
+
+Text is analysed per language: words are lower-cased, stop words dropped,
+stemmed with the Snowball stemmer of the language, folded (umlauts and accents
+to their base letter, so "rucksendung" meets "Rücksendungen") and mapped
+through the synonym groups of faq.lexicon.
+
+Entries are ranked with BM25F over three fields, the question weighted
+highest, then the keywords, then the answer. A query word the index does not
+know is matched, with less weight, to known words one typo away (words of
+five letters or more) and to compounds that start or end with it ("Versand"
+in "Versandkosten"). An entry is suggested only when its score and the share
+of the question it covers reach a minimum: a question the FAQ does not cover
+gets no suggestion rather than a random one.
+
+Ranking depends only on the entries and the question, never on the database,
+so SQLite and PostgreSQL give the same results.
+"""
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+from faq.lexicon import STOP_WORDS, SYNONYMS
+
+STEMMERS = {"en": "english", "de": "german"}
+STEM_COLLISIONS = {"de": {"and", "gut", "weit"}}
+WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+# BM25F: how much a word counts in each field, and how much a long field
+# dilutes it (b). Questions are short and say what the entry is about.
+FIELD_WEIGHTS = {"question": 3.0, "keywords": 2.0, "answer": 1.0}
+FIELD_B = {"question": 0.5, "keywords": 0.3, "answer": 0.75}
+K1 = 1.2
+
+# A misspelt word or a part of a compound is a weaker hint than the word itself.
+TYPO_WEIGHT = 0.8
+COMPOUND_WEIGHT = 0.6
+# Typos are forgiven only in longer words: in short ones one letter changes the meaning.
+TYPO_MIN_LENGTH = 5
+# Compound parts shorter than this would match half the vocabulary.
+COMPOUND_MIN_LENGTH = 4
+COMPOUND_MIN_REST = 3
+
+# The minimum relevance, tuned on faq/demo/evaluation.json (bench/faq_eval.py):
+# the share of the question's information (IDF) an entry must cover, and its
+# BM25F score relative to a perfect match of the whole question.
+MIN_COVERAGE = 0.3
+MIN_RELATIVE_SCORE = 0.1
+# A word the FAQ never uses counts this much (of the rarest word's weight)
+# against an entry's coverage: paraphrases bring words of their own, but a
+# question mostly about unknown things is off-topic.
+UNKNOWN_WEIGHT = 0.5
+COMPOUNDING_LANGUAGES = {"de"}
+# Entries much weaker than the best one are noise next to it.
+MIN_SHARE_OF_BEST = 0.3
+
+
+def fold(text):
+    """Lower case without accents: "Rücksendung" -> "rucksendung", "Straße" -> "strasse"."""
+    text = text.lower().replace("ß", "ss")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+class Analyzer:
+    """Turns text of one language into index terms."""
+
+    def __init__(self, language):
+        self.language = language if language in STEMMERS else "en"
+        self._stemmer = snowballstemmer.stemmer(STEMMERS[self.language])
+        self.stem = lru_cache(maxsize=100_000)(self._stem)
+        words = STOP_WORDS[self.language].split()
+        self.stop_words = {fold(word) for word in words}
+        # "gets" is as empty as "get": inflected stop words are caught by their stem.
+        # Except where a stop word's stem is a content word's too ("andere", "ändern").
+        self.stop_stems = {self.stem(word) for word in words} - STEM_COLLISIONS.get(self.language, set())
+        self.synonyms = {}
+        self.max_phrase = 1
+        for group in SYNONYMS[self.language]:
+            canonical = None
+            for phrase in group:
+                stems = tuple(stem for _word, stem in self.words(phrase, synonyms=False))
+                if not stems:
+                    continue
+                if canonical is None:
+                    canonical = stems[0] if len(stems) == 1 else "_".join(stems)
+                self.synonyms.setdefault(stems, canonical)
+                self.max_phrase = max(self.max_phrase, len(stems))
+
+    def _stem(self, word):
+        # Stemmed before folding: the German stemmer knows its umlauts.
+        return fold(self._stemmer.stemWord(word))
+
+    def words(self, text, *, synonyms=True):
+        """[(folded word, term)] of the text, stop words dropped."""
+        pairs = []
+        for token in WORD_RE.findall(text.lower()):
+            folded = fold(token)
+            if folded in self.stop_words or (len(folded) < 2 and not folded.isdigit()):
+                continue
+            stem = self.stem(token)
+            if stem in self.stop_stems:
+                continue
+            pairs.append((folded, stem))
+        if not synonyms or not self.synonyms:
+            return pairs
+        result = []
+        position = 0
+        while position < len(pairs):
+            for length in range(min(self.max_phrase, len(pairs) - position), 0, -1):
+                stems = tuple(stem for _word, stem in pairs[position:position + length])
+                canonical = self.synonyms.get(stems)
+                if canonical is not None:
+                    word = " ".join(word for word, _stem in pairs[position:position + length])
+                    result.append((word, canonical))
+                    position += length
+                    break
+            else:
+                result.append(pairs[position])
+                position += 1
+        return result
+
+    def terms(self, text):
+        return [term for _word, term in self.words(text)]
+
+    def term(self, word):
+        """The term of one word, stop word or not."""
+        stem = self.stem(word)
+        return self.synonyms.get((stem,), stem)
+
+
+@lru_cache(maxsize=8)
+def analyzer_for(language):
+    return Analyzer(language)
+
+
+def _deletions(word):
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def within_one_edit(a, b):
+    """True when a and b differ by at most one insertion, deletion, substitution or swap of neighbours."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diffs = [i for i in range(la) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+    if la > lb:
+        a, b = b, a
+    # b is one longer: deleting one of its letters must give a.
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    question: str
+    keywords: str
+    answer: str
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Match:
+    id: int
+    score: float
+    coverage: float
+
+
+class Index:
+    """An immutable search index over the documents of one language."""
+
+    def __init__(self, documents, language):
+        self.analyzer = analyzer_for(language)
+        self.documents = list(documents)
+        count = len(self.documents)
+        field_terms = []
+        totals = dict.fromkeys(FIELD_WEIGHTS, 0)
+        surface = {}
+        for document in self.documents:
+            fields = {}
+            for name in FIELD_WEIGHTS:
+                pairs = self.analyzer.words(getattr(document, name))
+                fields[name] = [term for _word, term in pairs]
+                totals[name] += len(pairs)
+                for word, term in pairs:
+                    if " " not in word:
+                        surface.setdefault(word, term)
+            field_terms.append(fields)
+        averages = {name: (totals[name] / count if count else 1.0) or 1.0 for name in FIELD_WEIGHTS}
+
+        postings = {}
+        for position, fields in enumerate(field_terms):
+            pseudo = {}
+            for name, terms in fields.items():
+                norm = 1 - FIELD_B[name] + FIELD_B[name] * len(terms) / averages[name]
+                counts = {}
+                for term in terms:
+                    counts[term] = counts.get(term, 0) + 1
+                for term, tf in counts.items():
+                    pseudo[term] = pseudo.get(term, 0.0) + FIELD_WEIGHTS[name] * tf / norm
+            for term, tf in pseudo.items():
+                postings.setdefault(term, []).append((position, tf * (K1 + 1) / (K1 + tf)))
+        self.postings = postings
+        self.idf = {
+            term: math.log(1 + (count - len(docs) + 0.5) / (len(docs) + 0.5)) for term, docs in postings.items()
+        }
+        # A word nobody wrote is as telling as the rarest word of the FAQ.
+        self.unknown_idf = math.log(1 + (count + 0.5) / 0.5) if count else 1.0
+
+        # Spelling: every known word and its one-letter deletions, to find
+        # the words one typo away from a query word (symmetric deletion).
+        self.surface = surface
+        self.deletions = {}
+        for word in surface:
+            if len(word) >= TYPO_MIN_LENGTH - 1:
+                for key in _deletions(word) | {word}:
+                    self.deletions.setdefault(key, set()).add(word)
+        # Compounds: terms by their beginnings and endings.
+        self.affixes = {}
+        for term in postings:
+            if "_" in term:
+                continue
+            for cut in range(COMPOUND_MIN_LENGTH, len(term) - COMPOUND_MIN_REST + 1):
+                self.affixes.setdefault(("<", term[:cut]), []).append(term)
+                self.affixes.setdefault((">", term[-cut:]), []).append(term)
+
+    def __len__(self):
+        return len(self.documents)
+
+    def _typo_terms(self, word):
+        if len(word) < TYPO_MIN_LENGTH or word.isdigit():
+            return set()
+        candidates = set()
+        for key in _deletions(word) | {word}:
+            candidates |= self.deletions.get(key, set())
+        return {self.surface[candidate] for candidate in candidates if within_one_edit(word, candidate)}
+
+    def _expansions(self, word, term):
+        """[(index term, weight)] that stand for one query term."""
+        expansions = {}
+        if term in self.postings:
+            expansions[term] = 1.0
+        else:
+            for candidate in self._typo_terms(word):
+                expansions[candidate] = max(expansions.get(candidate, 0), TYPO_WEIGHT)
+        if "_" not in term and len(term) >= COMPOUND_MIN_LENGTH:
+            for side in ("<", ">"):
+                for candidate in self.affixes.get((side, term), ()):
+                    expansions.setdefault(candidate, COMPOUND_WEIGHT)
+        return expansions
+
+    def _split_compound(self, word):
+        """The two known terms an unknown compound is made of ("sendungsnummer": sendung, nummer), or None."""
+        if len(word) < 2 * COMPOUND_MIN_LENGTH:
+            return None
+        for cut in range(COMPOUND_MIN_LENGTH, len(word) - COMPOUND_MIN_LENGTH + 1):
+            left, right = word[:cut], word[cut:]
+            right_term = self.analyzer.term(right)
+            if right_term not in self.postings:
+                continue
+            # German joins with a linking s: "Sendung-s-nummer".
+            for head in (left, left[:-1] if left.endswith("s") else None):
+                if head and len(head) >= COMPOUND_MIN_LENGTH and self.analyzer.term(head) in self.postings:
+                    return [(head, self.analyzer.term(head)), (right, right_term)]
+        return None
+
+    def query_terms(self, query):
+        """{term: word} of a question; unknown German compounds split into known parts."""
+        terms = {}
+        for word, term in self.analyzer.words(query):
+            parts = None
+            if term not in self.postings and self.analyzer.language in COMPOUNDING_LANGUAGES and " " not in word:
+                parts = self._split_compound(word)
+            for part_word, part_term in parts or [(word, term)]:
+                terms.setdefault(part_term, part_word)
+        return terms
+
+    def search(self, query, *, limit=3, min_coverage=MIN_COVERAGE, min_relative_score=MIN_RELATIVE_SCORE,
+               unknown_weight=UNKNOWN_WEIGHT):
+        """The best matches, best first: at most ``limit``, only those above the minimum relevance."""
+        query_terms = self.query_terms(query)
+        if not query_terms or not self.documents:
+            return []
+        total_idf = 0.0
+        scores = {}
+        covered = {}
+        for term, word in query_terms.items():
+            term_idf = self.idf.get(term, self.unknown_idf * unknown_weight)
+            total_idf += term_idf
+            best = {}
+            for candidate, weight in self._expansions(word, term).items():
+                candidate_idf = self.idf[candidate]
+                for position, tf_weight in self.postings[candidate]:
+                    value = candidate_idf * tf_weight * weight
+                    if value > best.get(position, (0.0, 0.0))[0]:
+                        best[position] = (value, weight)
+            for position, (value, weight) in best.items():
+                scores[position] = scores.get(position, 0.0) + value
+                covered[position] = covered.get(position, 0.0) + term_idf * weight
+        if not scores:
+            return []
+        # A perfect match: every query term in the question field, once.
+        perfect = total_idf * (FIELD_WEIGHTS["question"] * (K1 + 1) / (K1 + FIELD_WEIGHTS["question"]))
+        matches = []
+        for position, score in scores.items():
+            coverage = covered[position] / total_idf
+            if coverage < min_coverage or score / perfect < min_relative_score:
+                continue
+            matches.append((position, score, coverage))
+        if not matches:
+            return []
+        top = max(score for _position, score, _coverage in matches)
+        matches = [match for match in matches if match[1] >= top * MIN_SHARE_OF_BEST]
+        matches.sort(key=lambda m: (-round(m[1], 9), self.documents[m[0]].order, self.documents[m[0]].id))
+        return [
+            Match(id=self.documents[position].id, score=round(score, 4), coverage=round(coverage, 4))
+            for position, score, coverage in matches[:limit]
+        ]

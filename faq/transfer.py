@@ -1,0 +1,213 @@
+"""
+Import and export of FAQ entries as JSON or CSV, so that a support team can
+bring its existing FAQ. Fields: language, category, question, answer,
+keywords, published. Every error names the row and the field; nothing is
+saved unless every row is valid.
+"""
+import csv
+import io
+import json
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chat.models import Language
+from faq.models import Category, ChannelCategory, Entry
+from faq.sanitize import sanitize_answer
+
+FIELDS = ["language", "category", "question", "answer", "keywords", "published"]
+REQUIRED = ["language", "category", "question", "answer"]
+TRUE_WORDS = {"1", "true", "yes", "y", "on", "ja", "x"}
+FALSE_WORDS = {"0", "false", "no", "n", "off", "nein", ""}
+
+
+class FaqImportError(Exception):
+    """The file could not be imported; ``errors`` lists "row N, field: message" lines."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+def detect_format(filename, explicit=None):
+    if explicit:
+        return explicit
+    return "csv" if str(filename).lower().endswith(".csv") else "json"
+
+
+def read_rows(text, fmt):
+    """[(row number, dict)] from JSON (a list of objects) or CSV (a header line, then rows)."""
+    if fmt == "csv":
+        reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+        missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
+        if missing:
+            raise FaqImportError(
+                [_("The CSV header lacks the column(s): %(columns)s.") % {"columns": ", ".join(missing)}]
+            )
+        # Row 1 is the header line: data rows are numbered as a spreadsheet shows them.
+        return [(number, row) for number, row in enumerate(reader, start=2)]
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise FaqImportError([_("The file is not valid JSON: %(error)s") % {"error": error}]) from None
+    if isinstance(data, dict) and isinstance(data.get("entries"), list):
+        data = data["entries"]
+    if not isinstance(data, list):
+        raise FaqImportError([_("The JSON file must hold a list of entries.")])
+    return list(enumerate(data, start=1))
+
+
+def _text(row, name):
+    value = row.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(item).strip() for item in value)
+    return str(value).strip()
+
+
+def _published(value):
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return True
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return None if word == "" else False
+    raise ValueError
+
+
+def validate_rows(rows):
+    """Cleaned values per row, or FaqImportError with every problem, each naming its row and field."""
+    errors = []
+    cleaned = []
+    languages = set(Language.values)
+    limits = {field.name: field.max_length for field in Entry._meta.fields if field.max_length}
+    limits["category"] = Category._meta.get_field("name").max_length
+
+    def error(number, field, message):
+        errors.append(_("Row %(row)s, field %(field)s: %(message)s") % {"row": number, "field": field, "message": message})
+
+    for number, row in rows:
+        if not isinstance(row, dict):
+            errors.append(_("Row %(row)s: an entry must be an object with named fields.") % {"row": number})
+            continue
+        values = {name: _text(row, name) for name in ["language", "category", "question", "answer", "keywords"]}
+        for name in REQUIRED:
+            if not values[name]:
+                error(number, name, _("This field is required."))
+        if values["language"] and values["language"] not in languages:
+            error(
+                number,
+                "language",
+                _("%(value)s is not a language of the helpdesk (%(choices)s).")
+                % {"value": values["language"], "choices": ", ".join(sorted(languages))},
+            )
+        for name, limit in limits.items():
+            if name in values and len(values[name]) > limit:
+                error(number, name, _("At most %(limit)d characters, not %(length)d.") % {"limit": limit, "length": len(values[name])})
+        if values["answer"] and not sanitize_answer(values["answer"]):
+            error(number, "answer", _("Nothing is left of the answer once unsafe HTML is removed."))
+        try:
+            published = _published(row.get("published"))
+        except ValueError:
+            error(number, "published", _("Write true or false, not %(value)s.") % {"value": row.get("published")})
+            published = True
+        values["published"] = True if published is None else published
+        cleaned.append(values)
+    if errors:
+        raise FaqImportError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def import_entries(rows):
+    """
+    Create or update entries from validated rows; (language, category,
+    question) identifies an entry, so importing the same file twice changes
+    nothing. Returns (created, updated).
+    """
+    created = updated = 0
+    categories = {}
+    for position, values in enumerate(validate_rows(rows)):
+        name = values["category"]
+        if name not in categories:
+            categories[name], _new = Category.objects.get_or_create(name=name)
+        category = categories[name]
+        entry = Entry.objects.filter(
+            category=category, language=values["language"], question=values["question"]
+        ).first()
+        if entry is None:
+            Entry.objects.create(
+                category=category,
+                language=values["language"],
+                question=values["question"],
+                answer=values["answer"],
+                keywords=values["keywords"],
+                published=values["published"],
+                order=min(position, 32767),
+            )
+            created += 1
+        else:
+            entry.answer = values["answer"]
+            entry.keywords = values["keywords"]
+            entry.published = values["published"]
+            entry.save(update_fields=["answer", "keywords", "published", "updated_at"])
+            updated += 1
+    return created, updated
+
+
+def import_text(text, fmt):
+    return import_entries(read_rows(text, fmt))
+
+
+def export_rows(queryset=None):
+    queryset = queryset if queryset is not None else Entry.objects.all()
+    return [
+        {
+            "language": entry.language,
+            "category": entry.category.name,
+            "question": entry.question,
+            "answer": entry.answer,
+            "keywords": entry.keywords,
+            "published": entry.published,
+        }
+        for entry in queryset.select_related("category").order_by("language", "category__order", "category__name", "order", "id")
+    ]
+
+
+def export_text(fmt, queryset=None):
+    rows = export_rows(queryset)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "published": "true" if row["published"] else "false"})
+        return out.getvalue()
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+DEMO_FILE = Path(__file__).resolve().parent / "demo" / "faq.json"
+
+
+@transaction.atomic
+def load_demo_faq(channel):
+    """
+    The demo web shop's FAQ (faq/demo/faq.json), suggested by the channel. Only
+    for a channel without FAQ categories yet, so that an administrator's
+    changes survive running seed_demo again. Returns the entries created.
+    """
+    if channel.faq_categories.exists():
+        return 0
+    rows = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    created, _updated = import_entries(list(enumerate(rows, start=1)))
+    names = {row["category"] for row in rows}
+    for category in Category.objects.filter(name__in=names):
+        ChannelCategory.objects.get_or_create(channel=channel, category=category)
+    channel.faq_enabled = True
+    channel.save(update_fields=["faq_enabled"])
+    return created

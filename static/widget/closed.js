@@ -1,0 +1,223 @@
+/*
+ * The closed view: when nobody can chat (outside opening hours, or no agent
+ * present), the channel's closed message and its hours; with request
+ * submission on, a form that leaves a request and shows its ID. Also offers a
+ * waiting customer to leave a request instead (channel rules, server-decided).
+ * Hooks into widget.js through window.helpdeskWidget.
+ */
+(function () {
+  'use strict';
+
+  var W = window.helpdeskWidget;
+  if (!W) return;
+  var S = W.strings;
+  var config = W.config;
+  var API = '/chat/' + encodeURIComponent(config.slug) + '/api/';
+  var TOKEN_KEY = 'helpdesk.chat.' + config.slug;
+
+  function $(id) { return document.getElementById('hd-' + id); }
+
+  var el = {
+    screen: $('screen-closed'), message: $('closed-message'), hours: $('closed-hours'),
+    weekly: $('closed-weekly'), upcoming: $('closed-upcoming'), zone: $('closed-zone'),
+    form: $('request-form'), error: $('request-error'), submit: $('request-submit'),
+    done: $('request-done'), requestId: $('request-id'), queue: $('queue')
+  };
+  W.addScreen('closed', el.screen);
+
+  function storedToken() {
+    try { return window.localStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
+  }
+
+  function postRequest(body, token) {
+    var headers = { 'Content-Type': 'application/json' };
+    if (token) headers['X-Chat-Token'] = token;
+    return fetch(API + 'request', {
+      method: 'POST', headers: headers, body: JSON.stringify(body), credentials: 'same-origin'
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { status: response.status, data: data };
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- closed view
+
+  function render(view) {
+    el.message.textContent = view.message || '';
+    var hours = view.hours;
+    el.hours.hidden = !hours;
+    if (hours) {
+      el.weekly.textContent = hours.weekly || '';
+      el.upcoming.textContent = '';
+      (hours.upcoming || []).forEach(function (line) { el.upcoming.appendChild(W.node('li', '', line)); });
+      el.zone.textContent = hours.zone || '';
+    }
+    if (el.form) el.form.hidden = !view.request;
+  }
+
+  function showClosed(view, live) {
+    render(view);
+    if (el.done) el.done.hidden = true;
+    W.showScreen('closed', live ? el.message : null);
+  }
+
+  W.hooks.startRefused = function (result) {
+    if (result.status === 409 && result.data.error && result.data.error.code === 'closed') {
+      showClosed(result.data.closed || {}, true);
+      return true;
+    }
+    return false;
+  };
+
+  if (config.closed && !storedToken()) showClosed(config.closed, false);
+
+  // ---------------------------------------------------------------- request form
+
+  function fieldInputs() {
+    return Array.prototype.slice.call(el.form.querySelectorAll('input, select, textarea'))
+      .filter(function (input) { return input.id !== 'hd-r-website'; });
+  }
+
+  function setError(input, message) {
+    var note = document.getElementById(input.id + '-error');
+    if (!note) return;
+    note.textContent = message || '';
+    note.hidden = !message;
+    if (message) {
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', note.id);
+    } else {
+      input.removeAttribute('aria-invalid');
+      input.removeAttribute('aria-describedby');
+    }
+  }
+
+  function collect() {
+    var body = { name: $('r-name').value.trim(), email: $('r-email').value.trim(),
+                 question: $('r-question').value.trim(), fields: {}, website: $('r-website').value };
+    fieldInputs().forEach(function (input) {
+      var key = input.getAttribute('data-field');
+      if (key) body.fields[key] = input.type === 'checkbox' ? input.checked : input.value.trim();
+    });
+    return body;
+  }
+
+  function showErrors(fields) {
+    var first = null;
+    fieldInputs().forEach(function (input) {
+      var key = input.getAttribute('data-field') || input.getAttribute('data-key');
+      var message = fields[key] || '';
+      setError(input, message);
+      if (message && !first) first = input;
+    });
+    return first;
+  }
+
+  function showDone(requestId) {
+    if (el.form) el.form.hidden = true;
+    el.requestId.textContent = W.format(S.request_id_is, { request_id: requestId });
+    el.done.hidden = false;
+    W.showScreen('closed', el.requestId);
+  }
+
+  if (el.form) {
+    el.form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      if (el.submit.disabled) return;
+      el.submit.disabled = true;
+      el.error.textContent = '';
+      postRequest(collect()).then(function (result) {
+        el.submit.disabled = false;
+        if (result.status === 201) {
+          showErrors({});
+          showDone(result.data.request_id);
+          return;
+        }
+        var first = result.data.fields ? showErrors(result.data.fields) : null;
+        el.error.textContent = (result.data.error && result.data.error.message) || S.start_failed;
+        (first || el.submit).focus();
+      }, function () {
+        el.submit.disabled = false;
+        el.error.textContent = S.network_error;
+      });
+    });
+    el.form.addEventListener('input', function (event) {
+      if (event.target.getAttribute('aria-invalid')) setError(event.target, '');
+    });
+  }
+
+  // ---------------------------------------------------------------- from the queue
+
+  var offer = null;
+  var offerTimer = null;
+
+  function buildOffer() {
+    offer = W.node('div', 'hd-offer');
+    var open = W.node('button', 'hd-button', S.request_offer);
+    open.type = 'button';
+    var panel = W.node('div', 'hd-offer-panel');
+    panel.hidden = true;
+    var text = W.node('p', '', '');
+    var send = W.node('button', 'hd-button hd-primary', S.request_confirm);
+    send.type = 'button';
+    var stay = W.node('button', 'hd-button', S.keep_waiting);
+    stay.type = 'button';
+    var error = W.node('p', 'hd-alert', '');
+    error.setAttribute('role', 'alert');
+    panel.appendChild(text);
+    panel.appendChild(error);
+    panel.appendChild(send);
+    panel.appendChild(stay);
+    offer.appendChild(open);
+    offer.appendChild(panel);
+    open.addEventListener('click', function () {
+      var values = W.formValues && W.formValues();
+      text.textContent = W.format(S.request_offer_text, { email: (values && values.email) || offer.email || '' });
+      panel.hidden = false;
+      open.hidden = true;
+      send.focus();
+    });
+    stay.addEventListener('click', function () {
+      panel.hidden = true;
+      open.hidden = false;
+      open.focus();
+    });
+    send.addEventListener('click', function () {
+      send.disabled = true;
+      postRequest({}, storedToken()).then(function (result) {
+        send.disabled = false;
+        if (result.status === 201) {
+          offer.hidden = true;
+          showDone(result.data.request_id);
+        } else {
+          error.textContent = (result.data.error && result.data.error.message) || S.start_failed;
+        }
+      }, function () {
+        send.disabled = false;
+        error.textContent = S.network_error;
+      });
+    });
+    el.queue.parentNode.insertBefore(offer, el.queue.nextSibling);
+  }
+
+  function showOffer(visible, email) {
+    if (!offer && !visible) return;
+    if (!offer) buildOffer();
+    offer.email = email || offer.email;
+    offer.hidden = !visible;
+  }
+
+  W.hooks.stateChanged = function (state) {
+    window.clearTimeout(offerTimer);
+    var delay = state.status === 'queued' ? state.request_offer_in_seconds : null;
+    if (delay === null || delay === undefined) {
+      showOffer(false);
+    } else if (delay <= 0) {
+      showOffer(true, state.customer_email);
+    } else {
+      showOffer(false);
+      offerTimer = window.setTimeout(function () { showOffer(true, state.customer_email); }, delay * 1000);
+    }
+  };
+})();

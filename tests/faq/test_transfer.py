@@ -1,0 +1,112 @@
+"""import_faq and export_faq: JSON and CSV, errors that name the row and the field, all or nothing."""
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from chat.models import Channel
+from faq.models import Category, Entry
+from faq.transfer import DEMO_FILE, FaqImportError, import_text, load_demo_faq
+
+ROWS = [
+    {"language": "en", "category": "Returns", "question": "How do I return an item?", "answer": "<p>Label.</p>",
+     "keywords": "send back", "published": True},
+    {"language": "de", "category": "Returns", "question": "Wie funktioniert die Rücksendung?", "answer": "Etikett",
+     "keywords": ["Retoure", "zurückschicken"], "published": "false"},
+]
+
+
+def test_json_import_creates_categories_and_entries(db, tmp_path):
+    path = tmp_path / "faq.json"
+    path.write_text(json.dumps(ROWS), encoding="utf-8")
+    call_command("import_faq", str(path))
+    assert Category.objects.get().name == "Returns"
+    german = Entry.objects.get(language="de")
+    assert german.keywords == "Retoure, zurückschicken" and german.published is False
+
+
+def test_importing_the_same_file_again_updates_instead_of_duplicating(db):
+    import_text(json.dumps(ROWS), "json")
+    changed = [dict(ROWS[0], answer="<p>New label.</p>")]
+    assert import_text(json.dumps(changed), "json") == (0, 1)
+    assert Entry.objects.count() == 2
+    assert Entry.objects.get(language="en").answer == "<p>New label.</p>"
+
+
+def test_csv_import_reads_a_header_line_and_sanitizes_answers(db):
+    text = (
+        "language,category,question,answer,keywords,published\n"
+        'en,Payment,Can I pay by invoice?,"<p onclick=""x"">Yes<script>bad()</script></p>","invoice, later",yes\n'
+    )
+    assert import_text(text, "csv") == (1, 0)
+    assert Entry.objects.get().answer == "<p>Yes</p>"
+
+
+def test_csv_errors_name_the_row_as_a_spreadsheet_shows_it_and_the_field(db):
+    text = (
+        "language,category,question,answer,keywords,published\n"
+        "en,Payment,Fine question?,Fine answer,,true\n"
+        "fr,Payment,Question?,Answer,,true\n"
+        "en,,Question?,,,maybe\n"
+    )
+    with pytest.raises(FaqImportError) as caught:
+        import_text(text, "csv")
+    errors = caught.value.errors
+    assert any(e.startswith("Row 3, field language: fr is not a language") for e in errors)
+    assert "Row 4, field category: This field is required." in errors
+    assert "Row 4, field answer: This field is required." in errors
+    assert "Row 4, field published: Write true or false, not maybe." in errors
+    assert Entry.objects.count() == 0  # nothing saved, not even the valid row
+
+
+def test_json_errors_name_the_entry_number_and_the_field(db):
+    rows = [ROWS[0], {"language": "en", "category": "X", "question": "Q" * 301, "answer": "<script>x</script>"}]
+    with pytest.raises(FaqImportError) as caught:
+        import_text(json.dumps(rows), "json")
+    assert "Row 2, field question: At most 300 characters, not 301." in caught.value.errors
+    assert "Row 2, field answer: Nothing is left of the answer once unsafe HTML is removed." in caught.value.errors
+
+
+def test_the_command_reports_every_error_and_imports_nothing(db, tmp_path):
+    path = tmp_path / "faq.csv"
+    path.write_text("language,category,question,answer\nxx,A,Q,A\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="Row 2, field language"):
+        call_command("import_faq", str(path))
+    assert Entry.objects.count() == 0
+
+
+def test_a_file_that_is_not_json_is_reported(db, tmp_path):
+    path = tmp_path / "faq.json"
+    path.write_text("{nope", encoding="utf-8")
+    with pytest.raises(CommandError, match="not valid JSON"):
+        call_command("import_faq", str(path))
+
+
+def test_a_csv_without_required_columns_is_reported(db):
+    with pytest.raises(FaqImportError, match="question"):
+        import_text("language,category,answer\nen,A,B\n", "csv")
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_then_import_gives_the_same_faq(db, tmp_path, fmt):
+    import_text(json.dumps(ROWS), "json")
+    path = tmp_path / f"faq.{fmt}"
+    call_command("export_faq", str(path))
+    exported = path.read_text(encoding="utf-8")
+    before = list(Entry.objects.values_list("language", "category__name", "question", "answer", "keywords", "published"))
+    Entry.objects.all().delete()
+    call_command("import_faq", str(path))
+    after = list(Entry.objects.values_list("language", "category__name", "question", "answer", "keywords", "published"))
+    assert sorted(before) == sorted(after)
+    if fmt == "csv":
+        assert exported.splitlines()[0] == "language,category,question,answer,keywords,published"
+
+
+def test_the_demo_faq_has_twenty_entries_per_language_and_is_suggested_by_the_demo_channel(db):
+    rows = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    assert sum(row["language"] == "en" for row in rows) >= 20
+    assert sum(row["language"] == "de" for row in rows) >= 20
+    call_command("seed_demo")
+    channel = Channel.objects.get(slug="support")
+    assert channel.faq_enabled and channel.faq_categories.count() == len({row["category"] for row in rows})
+    assert load_demo_faq(channel) == 0  # a second run leaves the administrators' FAQ alone
