@@ -12,7 +12,7 @@ from chat import selectors, throttle
 from chat.errors import ChatError
 from chat.models import Channel, FormKind
 from chat.prechat import validate_prechat
-from chat.views.widget import _error, _json_body
+from chat.views.jsonapi import error_response, read_json_object
 from requests_app import services
 from requests_app.models import RequestSource
 
@@ -30,10 +30,10 @@ async def submit_request(request, slug):
     channel = await sync_to_async(get_object_or_404)(Channel, slug=slug)
     with translation.override(channel.language):
         if not channel.request_enabled:
-            return _error("requests_off", _("This channel does not take requests."), 404)
-        data = _json_body(request)
+            return error_response("requests_off", _("This channel does not take requests."), 404)
+        data = read_json_object(request)
         if data is None:
-            return _error("invalid_json", _("The request is not valid JSON."))
+            return error_response("invalid_json", _("The request is not valid JSON."))
         allowed = await sync_to_async(throttle.hit)(
             "request",
             throttle.client_address(request),
@@ -41,9 +41,9 @@ async def submit_request(request, slug):
             window_seconds=REQUEST_WINDOW_SECONDS,
         )
         if not allowed:
-            return _error("rate_limited", _("Too many requests from your address. Please try again later."), 429)
+            return error_response("rate_limited", _("Too many requests from your address. Please try again later."), 429)
         if data.get(HONEYPOT_FIELD):
-            return _error("rejected", _("Your request could not be sent."), 400)
+            return error_response("rejected", _("Your request could not be sent."), 400)
         token = request.headers.get("X-Chat-Token")
         if token:
             return await _request_from_queue(channel, token)
@@ -59,7 +59,7 @@ async def _request_from_form(channel, data):
     elif len(question) > MAX_QUESTION_LENGTH:
         result.errors["question"] = _("Please use at most %(max)d characters.") % {"max": MAX_QUESTION_LENGTH}
     if not result.valid:
-        return _error("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+        return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
     created = await sync_to_async(services.create_request)(
         channel,
         name=result.name,
@@ -75,11 +75,11 @@ async def _request_from_form(channel, data):
 async def _request_from_queue(channel, token):
     chat = await sync_to_async(selectors.access_chat_by_token)(token)
     if chat is None or chat.channel_id != channel.pk:
-        return _error("unknown_token", _("This chat does not exist."), 404)
+        return error_response("unknown_token", _("This chat does not exist."), 404)
     if not await sync_to_async(selectors.request_offered)(chat):
-        return _error("not_offered", _("Please wait for an agent."), 409)
+        return error_response("not_offered", _("Please wait for an agent."), 409)
     try:
         created = await sync_to_async(services.create_request_from_queue)(chat)
     except ChatError as error:
-        return _error(error.code, error.message, error.http_status)
+        return error_response(error.code, error.message, error.http_status)
     return JsonResponse({"request_id": created.number}, status=201)

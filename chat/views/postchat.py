@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 from chat import postchat, selectors
 from chat.consumers.customer import customer_state
 from chat.errors import ChatError
-from chat.views.widget import _channel_or_404, _error, _json_body
+from chat.views.jsonapi import error_response, read_json_object
+from chat.views.widget import channel_or_404
 
 
 @csrf_exempt
@@ -21,12 +22,12 @@ def submit(request, slug):
     """
     chat = selectors.access_chat_by_token(request.headers.get("X-Chat-Token", ""))
     if chat is None or chat.channel.slug != slug:
-        with translation.override(_channel_or_404(slug).language):
-            return _error("unknown_token", _("This chat does not exist."), 404)
+        with translation.override(channel_or_404(slug).language):
+            return error_response("unknown_token", _("This chat does not exist."), 404)
     with translation.override(chat.channel.language):
-        data = _json_body(request)
+        data = read_json_object(request)
         if data is None:
-            return _error("invalid_json", _("The request is not valid JSON."))
+            return error_response("invalid_json", _("The request is not valid JSON."))
         try:
             chat, email = postchat.submit_postchat(
                 chat,
@@ -35,7 +36,7 @@ def submit(request, slug):
                 send_transcript=data.get("transcript", False),
             )
         except postchat.InvalidPostchat as error:
-            return _error(error.code, error.message, fields=error.fields)
+            return error_response(error.code, error.message, fields=error.fields)
         except ChatError as error:
-            return _error(error.code, error.message, error.http_status)
+            return error_response(error.code, error.message, error.http_status)
         return JsonResponse({"state": customer_state(chat), "transcript": email is not None})

@@ -3,7 +3,6 @@ The widget app in its iframe and its JSON endpoints (docs/api.md). The loader
 on the host page asks only for the button's look; everything else happens
 inside the iframe, on this site's origin.
 """
-import json
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -22,13 +21,13 @@ from chat.errors import ChatError
 from chat.availability import availability, closed_view, request_form_config
 from chat.models import Channel, FormKind
 from chat.prechat import validate_prechat
+from chat.views.jsonapi import error_response, read_json_object
 from chat.widget_strings import widget_strings
 
-MAX_BODY_BYTES = 64 * 1024
 START_WINDOW_SECONDS = 600
 
 
-def _channel_or_404(slug):
+def channel_or_404(slug):
     return get_object_or_404(Channel, slug=slug)
 
 
@@ -49,7 +48,7 @@ def _field_config(form_field):
 @require_GET
 @xframe_options_exempt
 def widget_page(request, slug):
-    channel = _channel_or_404(slug)
+    channel = channel_or_404(slug)
     with translation.override(channel.language):
         config = {
             "slug": channel.slug,
@@ -86,7 +85,7 @@ def _with_cors(request, channel, response):
 @require_GET
 def button_config(request, slug):
     """What the loader needs to draw the button: nothing personal, no cookie."""
-    channel = _channel_or_404(slug)
+    channel = channel_or_404(slug)
     is_open = availability(channel).open
     with translation.override(channel.language):
         data = {
@@ -103,18 +102,6 @@ def button_config(request, slug):
     return _with_cors(request, channel, response)
 
 
-def _json_body(request):
-    if len(request.body) > MAX_BODY_BYTES:
-        return None
-    try:
-        data = json.loads(request.body or b"{}")
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _error(code, message, status=400, **extra):
-    return JsonResponse({"error": {"code": code, "message": str(message)}, **extra}, status=status)
 
 
 async def _validated(channel, data, form=FormKind.PRECHAT):
@@ -127,24 +114,24 @@ async def _closed_answer(channel):
     if (await sync_to_async(availability)(channel)).open:
         return None
     view = await sync_to_async(closed_view)(channel)
-    return _error("closed", _("Sorry, nobody can chat right now."), 409, closed=view)
+    return error_response("closed", _("Sorry, nobody can chat right now."), 409, closed=view)
 
 
 @csrf_exempt
 @require_POST
 async def validate_form(request, slug):
     """Check the pre-chat form (the e-mail domain too) before the question is asked."""
-    channel = await sync_to_async(_channel_or_404)(slug)
+    channel = await sync_to_async(channel_or_404)(slug)
     with translation.override(channel.language):
-        data = _json_body(request)
+        data = read_json_object(request)
         if data is None:
-            return _error("invalid_json", _("The request is not valid JSON."))
+            return error_response("invalid_json", _("The request is not valid JSON."))
         closed = await _closed_answer(channel)
         if closed is not None:
             return closed
         result = await _validated(channel, data)
         if not result.valid:
-            return _error("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+            return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
         return JsonResponse({"ok": True, "email": result.email, "email_verified": result.email_verified})
 
 
@@ -152,11 +139,11 @@ async def validate_form(request, slug):
 @require_POST
 async def start(request, slug):
     """Create the chat with its first message and answer with the customer's token."""
-    channel = await sync_to_async(_channel_or_404)(slug)
+    channel = await sync_to_async(channel_or_404)(slug)
     with translation.override(channel.language):
-        data = _json_body(request)
+        data = read_json_object(request)
         if data is None:
-            return _error("invalid_json", _("The request is not valid JSON."))
+            return error_response("invalid_json", _("The request is not valid JSON."))
         allowed = await sync_to_async(throttle.hit)(
             "start",
             throttle.client_address(request),
@@ -164,10 +151,10 @@ async def start(request, slug):
             window_seconds=START_WINDOW_SECONDS,
         )
         if not allowed:
-            return _error("rate_limited", _("Too many chats from your address. Please try again later."), 429)
+            return error_response("rate_limited", _("Too many chats from your address. Please try again later."), 429)
         result = await _validated(channel, data)
         if not result.valid:
-            return _error("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+            return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
         # Decided again here: the last agent may have gone while the form was filled in.
         closed = await _closed_answer(channel)
         if closed is not None:
@@ -182,7 +169,7 @@ async def start(request, slug):
                 question=data.get("question"),
             )
         except ChatError as error:
-            return _error(error.code, error.message, fields={"question": str(error.message)})
+            return error_response(error.code, error.message, fields={"question": str(error.message)})
         state = await sync_to_async(customer_state)(chat)
         return JsonResponse({"token": token, "state": state}, status=201)
 
@@ -192,6 +179,6 @@ async def state(request, slug):
     """The chat's state for the token in the X-Chat-Token header."""
     chat = await sync_to_async(selectors.access_chat_by_token)(request.headers.get("X-Chat-Token", ""))
     if chat is None or chat.channel.slug != slug:
-        with translation.override((await sync_to_async(_channel_or_404)(slug)).language):
-            return _error("unknown_token", _("This chat does not exist."), 404)
+        with translation.override((await sync_to_async(channel_or_404)(slug)).language):
+            return error_response("unknown_token", _("This chat does not exist."), 404)
     return JsonResponse({"state": await sync_to_async(customer_state)(chat)})
