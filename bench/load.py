@@ -147,7 +147,7 @@ async def drive(servers, started, cookies, *, rate, seconds, chats_per_agent, pi
         run.customers.append(CustomerClient(run, f"c{number}", token, chat_id))
     run.make_agents(cookies)
     rss_before = sum(rss_kib(pid) for pid in pids)
-    await run.connect_all(timeout=300)
+    await run.connect_all(timeout=300, agents_first=True)
     await asyncio.sleep(1)
     rss_after = sum(rss_kib(pid) for pid in pids)
     sockets = len(run.clients)

@@ -43,7 +43,7 @@ COMPOUND_WEIGHT = 0.6
 # Typos are forgiven only in longer words: in short ones one letter changes the meaning.
 TYPO_MIN_LENGTH = 5
 # Compound parts shorter than this would match half the vocabulary.
-COMPOUND_MIN_LENGTH = 4
+COMPOUND_MIN_LENGTH = 5
 COMPOUND_MIN_REST = 3
 
 # The minimum relevance, tuned on faq/demo/evaluation.json (bench/faq_eval.py):

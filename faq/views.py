@@ -2,8 +2,6 @@
 The widget's FAQ endpoints (docs/api.md): suggestions for a question, and
 the customer opening an answer or marking it as the one that helped.
 """
-import json
-
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -13,19 +11,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chat import throttle
 from chat.models import Channel
+from chat.views.jsonapi import error_response, read_json_object
 from faq import selectors, services
 
 MAX_QUESTION_LENGTH = 4000
-MAX_BODY_BYTES = 4 * 1024
 # Per client address in ten minutes. A customer asks a handful of questions;
 # the limits only stop scripts from mining the FAQ or inflating the counters.
 WINDOW_SECONDS = 600
 QUERY_LIMIT = 120
 EVENT_LIMIT = 240
-
-
-def _error(code, message, status=400):
-    return JsonResponse({"error": {"code": code, "message": str(message)}}, status=status)
 
 
 def _throttled(request, scope, limit):
@@ -44,11 +38,11 @@ def suggestions(request, slug):
     with translation.override(channel.language):
         question = request.GET.get("q", "").strip()
         if not question:
-            return _error("invalid_query", _("Ask a question in the q parameter."))
+            return error_response("invalid_query", _("Ask a question in the q parameter."))
         if len(question) > MAX_QUESTION_LENGTH:
-            return _error("invalid_query", _("The question is too long."))
+            return error_response("invalid_query", _("The question is too long."))
         if _throttled(request, "faq", QUERY_LIMIT):
-            return _error("rate_limited", _("Too many questions from your address. Please try again later."), 429)
+            return error_response("rate_limited", _("Too many questions from your address. Please try again later."), 429)
         if not channel.faq_enabled:
             return JsonResponse({"entries": [], "session": None})
         found = selectors.suggest(channel, question)
@@ -59,13 +53,8 @@ def suggestions(request, slug):
 
 
 def _session_key(request):
-    if len(request.body) > MAX_BODY_BYTES:
-        return None
-    try:
-        data = json.loads(request.body or b"{}")
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
+    data = read_json_object(request)
+    if data is None:
         return None
     key = data.get("session") or ""
     return key if isinstance(key, str) and len(key) <= 32 else None
@@ -76,12 +65,12 @@ def _entry_event(request, slug, entry_id, record):
     with translation.override(channel.language):
         key = _session_key(request)
         if key is None:
-            return _error("invalid_json", _("The request is not valid JSON."))
+            return error_response("invalid_json", _("The request is not valid JSON."))
         if _throttled(request, "faq-event", EVENT_LIMIT):
-            return _error("rate_limited", _("Too many requests from your address. Please try again later."), 429)
+            return error_response("rate_limited", _("Too many requests from your address. Please try again later."), 429)
         entry = selectors.access_channel_entry(channel, entry_id) if channel.faq_enabled else None
         if entry is None:
-            return _error("unknown_entry", _("This FAQ entry does not exist."), 404)
+            return error_response("unknown_entry", _("This FAQ entry does not exist."), 404)
         record(entry, channel=channel, session_key=key)
         return JsonResponse({"ok": True})
 

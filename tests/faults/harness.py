@@ -442,10 +442,24 @@ class ChatRun:
     def clients(self):
         return self.customers + self.agents
 
-    async def connect_all(self, timeout=60):
-        for client in self.clients:
-            client.start()
+    async def connect_all(self, timeout=60, agents_first=False):
+        """
+        Start every client; wait until all are connected and the agents hold their chats.
+        ``agents_first``: the agents take every chat before the customers connect,
+        so that no customer socket waits in the queue while the chats are taken
+        (each queue move costs every waiting customer's socket a query).
+        """
         deadline = time.monotonic() + timeout
+        if agents_first:
+            for client in self.agents:
+                client.start()
+            while not all(c.ready and set(c.chat_ids) <= c.assigned for c in self.agents):
+                if time.monotonic() > deadline:
+                    raise AssertionError("the agents did not take their chats in time")
+                await asyncio.sleep(0.1)
+        for client in self.clients:
+            if not client.tasks:
+                client.start()
         while time.monotonic() < deadline:
             if all(c.ready for c in self.customers) and all(
                 c.ready and set(c.chat_ids) <= c.assigned for c in self.agents
