@@ -28,7 +28,7 @@ from requests_app.models import EmailStatus
 class PreChatFieldInline(admin.TabularInline):
     model = PreChatField
     extra = 0
-    verbose_name_plural = _("form fields (name and e-mail are always asked)")
+    verbose_name_plural = _("form fields (name and e-mail are always asked for)")
     fields = ("form", "order", "key", "label", "field_type", "required", "choices")
 
 

@@ -233,7 +233,7 @@ class PreChatField(models.Model):
 
     def clean(self):
         if self.key in RESERVED_FIELD_KEYS:
-            raise ValidationError({"key": _("This key is reserved; name and e-mail are always asked.")})
+            raise ValidationError({"key": _("This key is reserved; name and e-mail are always asked for.")})
         if self.field_type == FieldType.CHOICE and not self.choice_list:
             raise ValidationError({"choices": _("A choice field needs at least one option.")})
 

@@ -60,7 +60,7 @@ def widget_strings():
         "request_id_is": _("Your request ID: %(request_id)s"),
         "request_thanks": _("Thank you! We have received your request and will answer by e-mail."),
         "request_offer": _("Leave a request instead of waiting"),
-        "request_offer_text": _("We will answer your question by e-mail to %(email)s. Your chat ends."),
+        "request_offer_text": _("We will answer your question by e-mail to %(email)s. Your chat will end."),
         "request_confirm": _("Send as a request"),
         "keep_waiting": _("Keep waiting"),
     }

@@ -114,7 +114,7 @@ async def _closed_answer(channel):
     if (await sync_to_async(availability)(channel)).open:
         return None
     view = await sync_to_async(closed_view)(channel)
-    return error_response("closed", _("Sorry, nobody can chat right now."), 409, closed=view)
+    return error_response("closed", _("Sorry, no agent is available right now."), 409, closed=view)
 
 
 @csrf_exempt
