@@ -48,7 +48,6 @@ def test_outside_the_hours_the_customer_leaves_a_request_and_sees_its_id(mailing
     widget.get_by_label("E-mail", exact=True).last.fill("erika@example.com")
     widget.get_by_role("button", name="Send request").click()
 
-    request = None
     status = widget.get_by_role("status").filter(has_text="Your request ID")
     expect(status).to_be_visible()
     request = Request.objects.get()
@@ -72,3 +71,27 @@ def test_the_last_agent_leaving_turns_the_form_into_the_closed_view(server, host
     widget.get_by_role("button", name="Continue").click()
     expect(widget.get_by_role("heading", name="Sorry, we are closed.")).to_be_visible()
     expect(widget.get_by_role("button", name="Send request")).to_be_visible()
+
+
+def test_a_waiting_customer_leaves_a_request_instead_and_sees_its_id(server, host_site, new_page):
+    from chat.models import Chat, ChatStatus
+
+    make_shop_channel(host_site, request_enabled=True, offer_request_when_waiting_over=0)
+    host_site.add_page("index.html", shop_page(server, "shop"))
+    page = new_page()
+    page.goto(f"{host_site.origin}/index.html")
+    widget = open_widget(page)
+    widget.get_by_label("Name", exact=True).first.fill("Erika Mustermann")
+    widget.get_by_label("E-mail", exact=True).first.fill("erika@example.com")
+    widget.get_by_role("button", name="Continue").click()
+    question = widget.get_by_label("Your question").first
+    question.fill("Do you have this in blue?")
+    question.press("Enter")
+    widget.get_by_role("button", name="Leave a request instead of waiting").click()
+    expect(widget.get_by_text("We will answer your question by e-mail to erika@example.com.")).to_be_visible()
+    widget.get_by_role("button", name="Send as a request").click()
+    expect(widget.get_by_role("status").filter(has_text="Your request ID")).to_be_visible()
+    request = Request.objects.get()
+    assert request.question == "Do you have this in blue?"
+    expect(widget.get_by_role("status").filter(has_text="Your request ID")).to_have_text(f"Your request ID: {request.number}")
+    assert Chat.objects.get().status == ChatStatus.ENDED
