@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-production setup browser-deps clean
+.PHONY: run test test-production setup browser-deps clean bench faults-full
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,17 @@ test-production: $(STAMP) browser-deps
 
 clean:
 	rm -rf $(VENV) db.sqlite3* test_db.sqlite3* staticfiles
+
+# Load benchmark on the production stack (PostgreSQL on 127.0.0.1:5432,
+# redis-server installed); prints throughput, latency and memory, and the same
+# for a bare websocket relay (docs/performance.md).
+BENCH_ARGS ?= --chats 50,200,1000 --rate 0.5 --seconds 30 --idle 1000,5000
+bench: $(STAMP)
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
+	$(BIN)/python bench/widget_weight.py
+
+# The fault test at full size: 20 chats x 1,000 messages each way while
+# processes, Redis and sockets fail (CI runs a smaller size in test-production).
+faults-full: $(STAMP)
+	HELPDESK_FAULT_CHATS=20 HELPDESK_FAULT_MESSAGES=1000 HELPDESK_FAULT_RATE=2 \
+	DATABASE_URL=$(PRODUCTION_DATABASE_URL) REDIS_URL=$(PRODUCTION_REDIS_URL) $(BIN)/python -m pytest tests/faults -q -s
