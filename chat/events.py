@@ -27,6 +27,11 @@ def send_on_commit(group, event):
     transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, event))
 
 
+def send_built_on_commit(group, build_event):
+    """Like send_on_commit, with the event built after the commit, from what was committed."""
+    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, build_event()))
+
+
 async def send_now(group, event):
     """For events with no state behind them, such as typing indicators."""
     await get_channel_layer().group_send(group, event)

@@ -8,7 +8,7 @@ connections this process holds.
 import asyncio
 import logging
 
-from channels.db import database_sync_to_async
+from chat.db import db_sync_to_async
 from django.conf import settings
 
 from chat import services
@@ -66,7 +66,7 @@ async def _loop():
     while True:
         await asyncio.sleep(HEARTBEAT_SECONDS)
         try:
-            await database_sync_to_async(run_upkeep_once)()
+            await db_sync_to_async(run_upkeep_once)()
         except Exception:
             # One failed round (database restarting, say) must not end upkeep
             # for the life of the process; the next round tries again.

@@ -5,12 +5,13 @@ checks in one step, so a caller cannot forget the check.
 import statistics
 from datetime import timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from chat.errors import NotYourChat
 from chat.models import Channel, Chat, ChatStatus, Message, Party, hash_token
 from chat.presence import available_agents_q
+from chat.texts import queue_text
 
 # How many recent chats of a channel the wait estimate looks at, and how far
 # back: enough to smooth one slow pick-up, recent enough to follow the day.
@@ -58,6 +59,16 @@ def messages_between(chat_id, *, after_seq, up_to_seq=None):
 
 def queued_chats(channel_ids):
     return Chat.objects.filter(channel_id__in=channel_ids, status=ChatStatus.QUEUED).order_by("queued_at", "pk")
+
+
+def queue_for_agents(channel_ids, limit=100):
+    """The waiting chats of these channels with their first question, in one query."""
+    first_question = (
+        Message.objects.filter(chat=OuterRef("pk"), author=Party.CUSTOMER, kind="text").order_by("seq").values("body")[:1]
+    )
+    return list(
+        queued_chats(channel_ids).select_related("channel").annotate(question=Subquery(first_question))[:limit]
+    )
 
 
 def queue_position(chat):
@@ -130,37 +141,56 @@ def agent_recent_chats(agent, *, hours=8, limit=20):
     )
 
 
-def first_customer_message(chat_id):
-    return (
-        Message.objects.filter(chat_id=chat_id, author=Party.CUSTOMER, kind="text").order_by("seq").values_list(
-            "body", flat=True
-        ).first()
-        or ""
-    )
-
-
 def access_chat_by_id(chat_id):
     """For a socket that has already proven its right to the chat."""
     return Chat.objects.select_related("channel", "agent").get(pk=chat_id)
 
 
-def request_offer_delay_seconds(chat, now=None):
+def request_offer_delay_seconds(chat, now=None, waiting=None):
     """
     For a waiting chat: 0 when the customer may leave a request instead of
     waiting, the seconds until that by the channel's waiting-time rule, or
-    None when neither of the channel's rules will offer it.
+    None when neither of the channel's rules will offer it. ``waiting`` is
+    the number of chats in the queue, when the caller knows it.
     """
     channel = chat.channel
     if not channel.request_enabled or chat.status != ChatStatus.QUEUED:
         return None
     if channel.offer_request_when_waiting_over is not None:
-        waiting = Chat.objects.filter(channel_id=channel.pk, status=ChatStatus.QUEUED).count()
+        if waiting is None:
+            waiting = Chat.objects.filter(channel_id=channel.pk, status=ChatStatus.QUEUED).count()
         if waiting > channel.offer_request_when_waiting_over:
             return 0
     if channel.offer_request_after_minutes is not None and chat.queued_at is not None:
         waited = ((now or timezone.now()) - chat.queued_at).total_seconds()
         return max(0, round(channel.offer_request_after_minutes * 60 - waited))
     return None
+
+
+def queue_snapshot(channel_id):
+    """
+    Every waiting chat's place, wait estimate, queue text and request offer,
+    in a few queries for the whole queue: sent with each queue move, so that
+    a waiting customer's socket needs no query of its own (chat.consumers).
+    """
+    channel = Channel.objects.get(pk=channel_id)
+    waiting = list(
+        Chat.objects.filter(channel_id=channel_id, status=ChatStatus.QUEUED)
+        .order_by("queued_at", "pk")
+        .only("pk", "status", "queued_at", "channel_id")
+    )
+    per_place = wait_per_place_seconds(channel_id)
+    snapshot = {}
+    for position, chat in enumerate(waiting, start=1):
+        chat.channel = channel
+        wait = round(per_place * position) if per_place is not None else None
+        snapshot[str(chat.pk)] = {
+            "position": position,
+            "wait_seconds": wait,
+            "text": queue_text(channel, position=position, wait_seconds=wait),
+            "request_offer_in_seconds": request_offer_delay_seconds(chat, waiting=len(waiting)),
+        }
+    return snapshot
 
 
 def request_offered(chat):

@@ -6,7 +6,7 @@ after the commit (chat.events).
 """
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -132,11 +132,10 @@ def _clean_body(body):
 def _append(chat, *, author, body="", client_id="", agent=None, kind=MessageKind.TEXT, event="", params=None):
     """
     Give the message the chat's next sequence number, store it, and announce it
-    after the commit. Must run inside a transaction; locks the chat row so that
-    numbers are handed out one at a time.
+    after the commit. Must run inside a transaction: the increment locks the
+    chat row until the commit, so numbers are handed out one at a time.
     """
-    seq = Chat.objects.select_for_update().values_list("last_seq", flat=True).get(pk=chat.pk) + 1
-    Chat.objects.filter(pk=chat.pk).update(last_seq=seq)
+    seq = _next_seq(chat.pk)
     chat.last_seq = seq
     message = Message.objects.create(
         chat=chat,
@@ -152,6 +151,14 @@ def _append(chat, *, author, body="", client_id="", agent=None, kind=MessageKind
     message.chat = chat
     events.send_on_commit(events.chat_group(chat.pk), {"type": "chat.message", "chat_id": chat.pk, "message": message_payload(message)})
     return message
+
+
+def _next_seq(chat_id):
+    """One statement on PostgreSQL and SQLite (3.35+): increment and read the chat's last number."""
+    table = Chat._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq", [chat_id])
+        return cursor.fetchone()[0]
 
 
 def _append_event(chat, event, **params):
@@ -349,4 +356,7 @@ def _notify_state(chat):
 
 
 def _notify_queue_changed(channel_id):
-    events.send_on_commit(events.queue_group(channel_id), {"type": "queue.changed", "channel_id": channel_id})
+    events.send_built_on_commit(
+        events.queue_group(channel_id),
+        lambda: {"type": "queue.changed", "channel_id": channel_id, "queue": selectors.queue_snapshot(channel_id)},
+    )

@@ -85,9 +85,13 @@ ASGI_APPLICATION = "helpdesk.asgi.application"
 # SQLite runs in WAL mode with IMMEDIATE transactions so that concurrent
 # writers queue for the lock instead of failing with "database is locked".
 SQLITE_PATH = BASE_DIR / "db.sqlite3"
+# Connections are kept for DATABASE_CONN_MAX_AGE seconds (checked before
+# reuse): opening one per call costs more than the call itself.
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"), conn_max_age=0
+        env_str("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"),
+        conn_max_age=int(env_float("DATABASE_CONN_MAX_AGE", 60)),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -181,6 +185,11 @@ HELPDESK_REQUEST_LIMIT = int(env_float("HELPDESK_REQUEST_LIMIT", 10))
 
 # The sample host page with the embed snippet at "/".
 HELPDESK_DEMO_PAGE = env_bool("HELPDESK_DEMO_PAGE", DEBUG)
+
+# Threads per process for the sockets' database work (chat.db), each with
+# its own connection: PostgreSQL's max_connections must allow this many per
+# Daphne process.
+HELPDESK_DB_THREADS = int(env_float("HELPDESK_DB_THREADS", 8))
 
 # Background upkeep in every server process (presence, ghosts, assignment).
 HELPDESK_HOUSEKEEPING = env_bool("HELPDESK_HOUSEKEEPING", True)

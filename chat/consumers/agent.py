@@ -1,5 +1,5 @@
 """The dashboard's socket, ``/ws/agent/``: the queue, the agent's chats and their messages."""
-from channels.db import database_sync_to_async
+from chat.db import db_sync_to_async
 from django.utils import translation
 
 from chat import events, housekeeping, selectors, services
@@ -27,9 +27,9 @@ class AgentConsumer(FrameConsumer):
         await super().connect()
         housekeeping.ensure_started()
         self.language = translation.get_supported_language_variant(self.scope.get("language", "en") or "en")
-        self.channel_ids = await database_sync_to_async(selectors.agent_channel_ids)(self.user)
+        self.channel_ids = await db_sync_to_async(selectors.agent_channel_ids)(self.user)
         housekeeping.registry.add_agent(self.user.pk)
-        await database_sync_to_async(services.touch_agents)([self.user.pk])
+        await db_sync_to_async(services.touch_agents)([self.user.pk])
         await events.join(self, events.agent_group(self.user.pk))
         for channel_id in self.channel_ids:
             await events.join(self, events.queue_group(channel_id))
@@ -53,7 +53,7 @@ class AgentConsumer(FrameConsumer):
             raise InvalidFrame()
         if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in seen.values()):
             raise InvalidFrame()
-        state = await database_sync_to_async(self._state)()
+        state = await db_sync_to_async(self._state)()
         await self.send_frame("state", **state)
         open_ids = set()
         for chat in state["chats"]:
@@ -62,7 +62,7 @@ class AgentConsumer(FrameConsumer):
             await self.catch_up(chat["id"], seen.get(str(chat["id"]), 0))
         # Chats the client holds that ended while it was away: the rest of
         # their log (the customer's last words, the end itself) and their state.
-        for chat_id, summary in await database_sync_to_async(self._ended_since)(seen, open_ids):
+        for chat_id, summary in await db_sync_to_async(self._ended_since)(seen, open_ids):
             await self.send_frame("chat_state", chat_id=chat_id, state=summary)
             await self.catch_up(chat_id, seen[str(chat_id)])
 
@@ -70,32 +70,35 @@ class AgentConsumer(FrameConsumer):
         status = frame.get("status")
         if status not in PresenceStatus.values:
             raise InvalidFrame()
-        await database_sync_to_async(services.set_presence)(self.user, status=status)
+        await db_sync_to_async(services.set_presence)(self.user, status=status)
 
     async def frame_take(self, frame):
         chat_id = require_int(frame, "chat_id", minimum=1)
-        await database_sync_to_async(self._take)(chat_id)
+        await db_sync_to_async(self._take)(chat_id)
 
     def _take(self, chat_id):
         chat = selectors.access_chat_for_agent(self.user, chat_id)
         services.accept_chat(chat, agent=self.user)
 
     async def frame_take_next(self, frame):
-        await database_sync_to_async(services.take_next)(self.user)
+        await db_sync_to_async(services.take_next)(self.user)
 
     async def frame_send(self, frame):
         chat_id = require_int(frame, "chat_id", minimum=1)
         client_id = require_str(frame, "client_id", max_length=64)
-        chat = await database_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
-        message, _created = await database_sync_to_async(services.post_message)(
-            chat, author=Party.AGENT, agent=self.user, body=frame.get("body"), client_id=client_id
-        )
-        await self.send_frame("ack", chat_id=chat_id, client_id=client_id, seq=message.seq)
+        seq = await db_sync_to_async(self._post)(chat_id, frame.get("body"), client_id)
+        await self.send_frame("ack", chat_id=chat_id, client_id=client_id, seq=seq)
+
+    def _post(self, chat_id, body, client_id):
+        """One trip to the database thread for the whole message."""
+        chat = selectors.access_chat_for_agent(self.user, chat_id)
+        message, _created = services.post_message(chat, author=Party.AGENT, agent=self.user, body=body, client_id=client_id)
+        return message.seq
 
     async def frame_typing(self, frame):
         chat_id = require_int(frame, "chat_id", minimum=1)
         if chat_id not in self.chat_ids:
-            await database_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
+            await db_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
             raise InvalidFrame()
         await events.send_now(
             events.chat_group(chat_id),
@@ -111,17 +114,17 @@ class AgentConsumer(FrameConsumer):
     async def frame_read(self, frame):
         chat_id = require_int(frame, "chat_id", minimum=1)
         seq = require_int(frame, "seq")
-        chat = await database_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
-        await database_sync_to_async(services.mark_read)(chat, agent=self.user, seq=seq)
+        chat = await db_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
+        await db_sync_to_async(services.mark_read)(chat, agent=self.user, seq=seq)
 
     async def frame_end(self, frame):
         chat_id = require_int(frame, "chat_id", minimum=1)
-        chat = await database_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
-        await database_sync_to_async(services.end_chat)(chat, by=Party.AGENT, agent=self.user)
+        chat = await db_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
+        await db_sync_to_async(services.end_chat)(chat, by=Party.AGENT, agent=self.user)
 
     async def frame_create_request(self, frame):
         chat_id = require_int(frame, "chat_id", minimum=1)
-        await database_sync_to_async(self._create_request)(chat_id)
+        await db_sync_to_async(self._create_request)(chat_id)
 
     def _create_request(self, chat_id):
         chat = selectors.access_chat_for_agent(self.user, chat_id)
@@ -138,7 +141,7 @@ class AgentConsumer(FrameConsumer):
 
     async def agent_assigned(self, event):
         chat_id = event["chat_id"]
-        summary = await database_sync_to_async(self._summary)(chat_id)
+        summary = await db_sync_to_async(self._summary)(chat_id)
         await self.send_frame("chat", chat=summary, assigned=True)
         await self._follow_chat(chat_id)
         # A reopened chat may have been closed on the dashboard: send its whole
@@ -153,7 +156,7 @@ class AgentConsumer(FrameConsumer):
         await self.send_frame("presence", status=event["status"])
 
     async def queue_changed(self, event):
-        queue = await database_sync_to_async(self._queue)()
+        queue = await db_sync_to_async(self._queue)()
         await self.send_frame("queue", queue=queue)
 
     async def chat_message(self, event):
@@ -198,7 +201,7 @@ class AgentConsumer(FrameConsumer):
         return ended
 
     def _queue(self):
-        return [queue_entry(chat) for chat in selectors.queued_chats(self.channel_ids).select_related("channel")[:100]]
+        return [queue_entry(chat) for chat in selectors.queue_for_agents(self.channel_ids)]
 
     def _summary(self, chat_id):
         chat = selectors.access_chat_for_agent(self.user, chat_id)
@@ -210,7 +213,7 @@ def queue_entry(chat):
         "id": chat.pk,
         "channel": chat.channel.name,
         "customer_name": chat.customer_name,
-        "question": selectors.first_customer_message(chat.pk)[:200],
+        "question": (chat.question or "")[:200],
         "queued_at": chat.queued_at.isoformat(),
     }
 

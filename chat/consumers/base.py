@@ -8,7 +8,7 @@ import json
 import logging
 import weakref
 
-from channels.db import database_sync_to_async
+from chat.db import db_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import translation
 
@@ -128,7 +128,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
         if seq <= last:
             return
         if seq > last + 1:
-            missing = await database_sync_to_async(self._payloads_between)(chat_id, last, seq - 1)
+            missing = await db_sync_to_async(self._payloads_between)(chat_id, last, seq - 1)
             for earlier in missing:
                 await self.send_frame("message", chat_id=chat_id, message=earlier)
         await self.send_frame("message", chat_id=chat_id, message=payload)
@@ -137,7 +137,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
     async def catch_up(self, chat_id, after_seq):
         """Send everything of the chat's log after ``after_seq``."""
         self.sent_seq[chat_id] = max(self.sent_seq.get(chat_id, 0), after_seq)
-        missing = await database_sync_to_async(self._payloads_between)(chat_id, self.sent_seq[chat_id], None)
+        missing = await db_sync_to_async(self._payloads_between)(chat_id, self.sent_seq[chat_id], None)
         for payload in missing:
             await self.send_frame("message", chat_id=chat_id, message=payload)
             self.sent_seq[chat_id] = payload["seq"]

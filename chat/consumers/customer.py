@@ -1,7 +1,7 @@
 """The widget's socket, ``/ws/chat/``. The chat token arrives in the first frame, never in the URL."""
 import asyncio
 
-from channels.db import database_sync_to_async
+from chat.db import db_sync_to_async
 
 from chat import events, housekeeping, postchat, selectors, services
 from chat.consumers.base import FrameConsumer, require_int, require_str
@@ -45,7 +45,7 @@ class CustomerConsumer(FrameConsumer):
         if self.chat_id is not None:
             raise InvalidFrame()
         last_seq = require_int(frame, "last_seq")
-        chat = await database_sync_to_async(selectors.access_chat_by_token)(frame.get("token"))
+        chat = await db_sync_to_async(selectors.access_chat_by_token)(frame.get("token"))
         if chat is None:
             await self.close(code=CLOSE_UNKNOWN_TOKEN)
             return
@@ -57,18 +57,23 @@ class CustomerConsumer(FrameConsumer):
         # Join before reading the log, so that nothing falls between the two;
         # what arrives twice is dropped by sequence number.
         await events.join(self, events.chat_group(chat.pk))
-        await database_sync_to_async(services.touch_customers)([chat.pk])
+        await db_sync_to_async(services.touch_customers)([chat.pk])
         await self.send_frame("welcome", state=await self._state())
         await self._follow_queue(chat.status)
         await self.catch_up(chat.pk, last_seq)
 
     async def frame_send(self, frame):
-        chat = await self._chat()
+        if self.chat_id is None:
+            raise NotHello()
         client_id = require_str(frame, "client_id", max_length=64)
-        message, _created = await database_sync_to_async(services.post_message)(
-            chat, author=Party.CUSTOMER, body=frame.get("body"), client_id=client_id
-        )
-        await self.send_frame("ack", client_id=client_id, seq=message.seq)
+        seq = await db_sync_to_async(self._post)(frame.get("body"), client_id)
+        await self.send_frame("ack", client_id=client_id, seq=seq)
+
+    def _post(self, body, client_id):
+        """One trip to the database thread for the whole message."""
+        chat = selectors.access_chat_by_id(self.chat_id)
+        message, _created = services.post_message(chat, author=Party.CUSTOMER, body=body, client_id=client_id)
+        return message.seq
 
     async def frame_typing(self, frame):
         await self._chat()
@@ -79,7 +84,7 @@ class CustomerConsumer(FrameConsumer):
 
     async def frame_end(self, frame):
         chat = await self._chat()
-        await database_sync_to_async(services.end_chat)(chat, by=Party.CUSTOMER)
+        await db_sync_to_async(services.end_chat)(chat, by=Party.CUSTOMER)
 
     async def frame_ping(self, frame):
         await self.send_frame("pong")
@@ -98,16 +103,18 @@ class CustomerConsumer(FrameConsumer):
         await self._follow_queue(event["state"]["status"])
 
     async def queue_changed(self, event):
-        state = await self._state()
-        if state["status"] == ChatStatus.QUEUED:
-            await self.send_frame("queue", position=state["position"], wait_seconds=state["wait_seconds"], text=state["queue_text"])
+        # The event carries every waiting chat's place (selectors.queue_snapshot):
+        # no query per waiting customer when the queue moves.
+        place = event.get("queue", {}).get(str(self.chat_id))
+        if place is not None:
+            await self.send_frame("queue", **place)
 
     # Helpers -----------------------------------------------------------------
 
     async def _chat(self):
         if self.chat_id is None:
             raise NotHello()
-        return await database_sync_to_async(selectors.access_chat_by_id)(self.chat_id)
+        return await db_sync_to_async(selectors.access_chat_by_id)(self.chat_id)
 
     async def _follow_queue(self, status):
         """Hear about queue moves only while waiting in it."""
@@ -118,7 +125,7 @@ class CustomerConsumer(FrameConsumer):
             await events.leave(self, events.queue_group(self.channel_id))
         self.in_queue_group = waiting
 
-    @database_sync_to_async
+    @db_sync_to_async
     def _state(self):
         return customer_state(selectors.access_chat_by_id(self.chat_id))
 

@@ -845,7 +845,13 @@
         if (frame.state) applyState(frame.state);
         break;
       case 'queue':
-        if (chat.status === 'queued') showQueue(frame.text);
+        if (chat.status === 'queued') {
+          showQueue(frame.text);
+          // The offer to leave a request may change as the queue moves.
+          if (hooks.stateChanged) {
+            hooks.stateChanged({ status: 'queued', request_offer_in_seconds: frame.request_offer_in_seconds });
+          }
+        }
         break;
       case 'typing':
         if (frame.party === 'agent') {
