@@ -81,7 +81,8 @@ def post_message(chat, *, author, body, client_id="", agent=None):
     ``client_id`` was stored before is not stored again: the earlier one is
     returned with created=False, so a client may resend until it gets an ack.
     A customer who writes to a chat the agent ended a short while ago reopens
-    it (chat.postchat.may_reopen).
+    it (chat.postchat.may_reopen). Only ``chat.pk`` is read: the row is locked
+    and read here, and an agent other than the chat's is refused.
     """
     from chat import postchat
 
@@ -89,7 +90,9 @@ def post_message(chat, *, author, body, client_id="", agent=None):
     client_id = (client_id or "")[:MAX_CLIENT_ID_LENGTH]
     reopened = False
     with transaction.atomic():
-        locked = Chat.objects.select_for_update(of=("self",)).select_related("channel", "agent").get(pk=chat.pk)
+        locked = Chat.objects.select_for_update(of=("self",)).select_related("channel", "agent").filter(pk=chat.pk).first()
+        if locked is None or (author == Party.AGENT and locked.agent_id != agent.pk):
+            raise NotYourChat()
         if client_id:
             earlier = Message.objects.filter(chat=locked, client_id=client_id).first()
             if earlier is not None:
@@ -110,7 +113,7 @@ def post_message(chat, *, author, body, client_id="", agent=None):
                 raise ChatEnded()
             postchat.do_reopen(locked)
             reopened = True
-        if author == Party.AGENT and (locked.agent_id != agent.pk or locked.status != ChatStatus.ACTIVE):
+        if author == Party.AGENT and locked.status != ChatStatus.ACTIVE:
             raise NotYourChat()
         message = _append(locked, author=author, body=body, client_id=client_id, agent=agent)
     if reopened:

@@ -85,13 +85,14 @@ ASGI_APPLICATION = "helpdesk.asgi.application"
 # SQLite runs in WAL mode with IMMEDIATE transactions so that concurrent
 # writers queue for the lock instead of failing with "database is locked".
 SQLITE_PATH = BASE_DIR / "db.sqlite3"
-# Connections are kept for DATABASE_CONN_MAX_AGE seconds (checked before
-# reuse): opening one per call costs more than the call itself.
+# Connections are kept for DATABASE_CONN_MAX_AGE seconds: opening one per
+# call costs more than the call itself. No health check before each use (it
+# would add a round trip to every message): a connection that broke while
+# idle fails one call, is replaced, and the client resends (docs/protocol.md).
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"),
         conn_max_age=int(env_float("DATABASE_CONN_MAX_AGE", 60)),
-        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

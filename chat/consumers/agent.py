@@ -5,7 +5,7 @@ from django.utils import translation
 from chat import events, housekeeping, selectors, services
 from chat.consumers.base import FrameConsumer, require_int, require_str
 from chat.errors import ChatEnded, InvalidFrame, NotYourChat
-from chat.models import ChatStatus, Party, PresenceStatus
+from chat.models import Chat, ChatStatus, Party, PresenceStatus
 from chat.presence import display_name
 from chat.serializers import chat_state_payload
 from requests_app import services as request_services
@@ -90,9 +90,14 @@ class AgentConsumer(FrameConsumer):
         await self.send_frame("ack", chat_id=chat_id, client_id=client_id, seq=seq)
 
     def _post(self, chat_id, body, client_id):
-        """One trip to the database thread for the whole message."""
-        chat = selectors.access_chat_for_agent(self.user, chat_id)
-        message, _created = services.post_message(chat, author=Party.AGENT, agent=self.user, body=body, client_id=client_id)
+        """
+        One trip to the database thread for the whole message. post_message
+        locks and reads the chat itself and refuses anyone but its agent, so
+        no separate look-up is needed.
+        """
+        message, _created = services.post_message(
+            Chat(pk=chat_id), author=Party.AGENT, agent=self.user, body=body, client_id=client_id
+        )
         return message.seq
 
     async def frame_typing(self, frame):

@@ -6,7 +6,7 @@ from chat.db import db_sync_to_async
 from chat import events, housekeeping, postchat, selectors, services
 from chat.consumers.base import FrameConsumer, require_int, require_str
 from chat.errors import InvalidFrame, NotHello
-from chat.models import ChatStatus, Party
+from chat.models import Chat, ChatStatus, Party
 from chat.serializers import chat_state_payload
 from chat.texts import queue_text
 
@@ -70,9 +70,10 @@ class CustomerConsumer(FrameConsumer):
         await self.send_frame("ack", client_id=client_id, seq=seq)
 
     def _post(self, body, client_id):
-        """One trip to the database thread for the whole message."""
-        chat = selectors.access_chat_by_id(self.chat_id)
-        message, _created = services.post_message(chat, author=Party.CUSTOMER, body=body, client_id=client_id)
+        """One trip to the database thread for the whole message (post_message locks and reads the chat)."""
+        message, _created = services.post_message(
+            Chat(pk=self.chat_id), author=Party.CUSTOMER, body=body, client_id=client_id
+        )
         return message.seq
 
     async def frame_typing(self, frame):

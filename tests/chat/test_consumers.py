@@ -326,3 +326,15 @@ async def test_an_agent_creates_a_request_from_the_chat_and_both_sides_see_its_i
         assert event["event"] == "request_created" and event["params"]["request_id"].startswith("R-")
     await customer.disconnect()
     await dashboard.disconnect()
+
+
+async def test_a_message_to_a_chat_that_does_not_exist_gets_an_error_frame(make_channel, make_agent):
+    agent = await database_sync_to_async(make_agent)(await database_sync_to_async(make_channel)())
+    socket = await agent_socket(agent)
+    await receive_until(socket, "state")
+    await socket.send_json_to({"type": "send", "chat_id": 999_999, "client_id": "x", "body": "hello"})
+    error = (await receive_until(socket, "error"))[-1]
+    assert (error["code"], error["chat_id"]) == ("not_your_chat", 999_999)
+    await socket.send_json_to({"type": "ping"})
+    assert (await receive_until(socket, "pong"))[-1]["type"] == "pong", "the socket lives on"
+    await socket.disconnect()
