@@ -144,10 +144,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# WhiteNoise serves static files in production too. Files found through the
-# finders are served without collectstatic, so a fresh checkout just works;
-# after collectstatic the compressed variants are served as well.
-WHITENOISE_USE_FINDERS = True
+# WhiteNoise serves static files in production too. Until collectstatic has
+# filled STATIC_ROOT, files are served from the apps (a fresh checkout just
+# works); after it, the collected, compressed files are served.
+WHITENOISE_USE_FINDERS = env_bool("DJANGO_STATIC_FROM_APPS", DEBUG or not STATIC_ROOT.is_dir())
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from chat import selectors, services, throttle
@@ -47,6 +48,7 @@ def _field_config(form_field):
 
 @require_GET
 @xframe_options_exempt
+@gzip_page  # The page holds no secret, so compressing it leaks nothing (BREACH).
 def widget_page(request, slug):
     channel = channel_or_404(slug)
     with translation.override(channel.language):
