@@ -8,10 +8,10 @@ connections this process holds.
 import asyncio
 import logging
 
-from chat.db import db_sync_to_async
 from django.conf import settings
 
 from chat import services
+from chat.db import db_sync_to_async
 from chat.presence import HEARTBEAT_SECONDS
 from requests_app import mail
 

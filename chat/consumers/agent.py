@@ -1,9 +1,11 @@
 """The dashboard's socket, ``/ws/agent/``: the queue, the agent's chats and their messages."""
-from chat.db import db_sync_to_async
+import asyncio
+
 from django.utils import translation
 
 from chat import events, housekeeping, selectors, services
 from chat.consumers.base import FrameConsumer, require_int, require_str
+from chat.db import db_sync_to_async
 from chat.errors import ChatEnded, InvalidFrame, NotYourChat
 from chat.models import Chat, ChatStatus, Party, PresenceStatus
 from chat.presence import display_name
@@ -12,6 +14,10 @@ from requests_app import services as request_services
 
 CLOSE_NOT_AGENT = 4401
 
+# How long a dashboard gathers queue moves before it reads the queue again:
+# short enough to look live, long enough that a burst costs one read.
+QUEUE_REFRESH_SECONDS = 0.3
+
 
 class AgentConsumer(FrameConsumer):
     frame_types = ("hello", "presence", "take", "take_next", "send", "typing", "read", "end", "create_request", "ping")
@@ -19,6 +25,7 @@ class AgentConsumer(FrameConsumer):
     async def connect(self):
         self.user = self.scope.get("user")
         self.chat_ids = set()
+        self.queue_refresh = None
         if self.user is None or not self.user.is_authenticated or not self.user.is_active:
             await self.accept()
             await self.close(code=CLOSE_NOT_AGENT)
@@ -37,6 +44,8 @@ class AgentConsumer(FrameConsumer):
     async def disconnect(self, code):
         if self.user is None:
             return
+        if self.queue_refresh is not None:
+            self.queue_refresh.cancel()
         housekeeping.registry.remove_agent(self.user.pk)
         await events.leave(self, events.agent_group(self.user.pk))
         for channel_id in self.channel_ids:
@@ -161,6 +170,14 @@ class AgentConsumer(FrameConsumer):
         await self.send_frame("presence", status=event["status"])
 
     async def queue_changed(self, event):
+        # Coalesced: a busy queue moves many times a second, and every
+        # dashboard re-reading it each time would multiply the load by the
+        # number of agents. One read per QUEUE_REFRESH_SECONDS is enough.
+        if self.queue_refresh is None or self.queue_refresh.done():
+            self.queue_refresh = asyncio.get_running_loop().create_task(self._refresh_queue())
+
+    async def _refresh_queue(self):
+        await asyncio.sleep(QUEUE_REFRESH_SECONDS)
         queue = await db_sync_to_async(self._queue)()
         await self.send_frame("queue", queue=queue)
 

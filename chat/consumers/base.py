@@ -8,11 +8,11 @@ import json
 import logging
 import weakref
 
-from chat.db import db_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import translation
 
 from chat import selectors
+from chat.db import db_sync_to_async
 from chat.errors import ChatError, FrameTooLarge, InvalidFrame, InvalidJSON, RateLimited, UnknownFrameType
 from chat.ratelimit import TokenBucket
 from chat.serializers import message_payload

@@ -1,10 +1,10 @@
 """The widget's socket, ``/ws/chat/``. The chat token arrives in the first frame, never in the URL."""
 import asyncio
 
-from chat.db import db_sync_to_async
 
 from chat import events, housekeeping, postchat, selectors, services
 from chat.consumers.base import FrameConsumer, require_int, require_str
+from chat.db import db_sync_to_async
 from chat.errors import InvalidFrame, NotHello
 from chat.models import Chat, ChatStatus, Party
 from chat.serializers import chat_state_payload
