@@ -169,28 +169,33 @@ def request_offer_delay_seconds(chat, now=None, waiting=None):
 
 def queue_snapshot(channel_id):
     """
-    Every waiting chat's place, wait estimate, queue text and request offer,
-    in a few queries for the whole queue: sent with each queue move, so that
-    a waiting customer's socket needs no query of its own (chat.consumers).
+    The channel's queue in two small queries: the waiting chats in order and
+    the wait per place. Sent with each queue move, so that each waiting
+    customer's socket works out its own place without a query
+    (chat.consumers.customer, queue_place).
     """
-    channel = Channel.objects.get(pk=channel_id)
-    waiting = list(
+    order = list(
         Chat.objects.filter(channel_id=channel_id, status=ChatStatus.QUEUED)
         .order_by("queued_at", "pk")
-        .only("pk", "status", "queued_at", "channel_id")
+        .values_list("pk", flat=True)
     )
-    per_place = wait_per_place_seconds(channel_id)
-    snapshot = {}
-    for position, chat in enumerate(waiting, start=1):
-        chat.channel = channel
-        wait = round(per_place * position) if per_place is not None else None
-        snapshot[str(chat.pk)] = {
-            "position": position,
-            "wait_seconds": wait,
-            "text": queue_text(channel, position=position, wait_seconds=wait),
-            "request_offer_in_seconds": request_offer_delay_seconds(chat, waiting=len(waiting)),
-        }
-    return snapshot
+    return {"order": order, "wait_per_place": wait_per_place_seconds(channel_id)}
+
+
+def queue_place(chat, snapshot):
+    """One waiting chat's place, wait, text and request offer, from a queue snapshot; None when not waiting."""
+    try:
+        position = snapshot["order"].index(chat.pk) + 1
+    except ValueError:
+        return None
+    per_place = snapshot["wait_per_place"]
+    wait = round(per_place * position) if per_place is not None else None
+    return {
+        "position": position,
+        "wait_seconds": wait,
+        "text": queue_text(chat.channel, position=position, wait_seconds=wait),
+        "request_offer_in_seconds": request_offer_delay_seconds(chat, waiting=len(snapshot["order"])),
+    }
 
 
 def request_offered(chat):

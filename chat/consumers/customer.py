@@ -24,6 +24,7 @@ class CustomerConsumer(FrameConsumer):
 
     async def connect(self):
         self.chat_id = None
+        self.chat = None
         self.in_queue_group = False
         await super().connect()
         housekeeping.ensure_started()
@@ -104,9 +105,9 @@ class CustomerConsumer(FrameConsumer):
         await self._follow_queue(event["state"]["status"])
 
     async def queue_changed(self, event):
-        # The event carries every waiting chat's place (selectors.queue_snapshot):
-        # no query per waiting customer when the queue moves.
-        place = event.get("queue", {}).get(str(self.chat_id))
+        # The event carries the queue's order (selectors.queue_snapshot); with
+        # the chat as last read, the place needs no query per waiting customer.
+        place = selectors.queue_place(self.chat, event["queue"]) if self.chat is not None else None
         if place is not None:
             await self.send_frame("queue", **place)
 
@@ -128,7 +129,10 @@ class CustomerConsumer(FrameConsumer):
 
     @db_sync_to_async
     def _state(self):
-        return customer_state(selectors.access_chat_by_id(self.chat_id))
+        # Kept for queue moves: status, channel and queued_at change only with
+        # a state event, which reads the chat again.
+        self.chat = selectors.access_chat_by_id(self.chat_id)
+        return customer_state(self.chat)
 
 
 def customer_state(chat):

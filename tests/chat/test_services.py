@@ -30,7 +30,7 @@ def test_a_new_chat_waits_in_the_queue_with_the_question_as_message_one(make_cha
     assert chat.initial_position == 1
     queue_events = [event for group, event in sent_events if group == f"queue.{channel.pk}"]
     assert queue_events[0]["type"] == "queue.changed"
-    assert queue_events[0]["queue"][str(chat.pk)]["position"] == 1, "the queue's state travels with the event"
+    assert queue_events[0]["queue"]["order"] == [chat.pk], "the queue's order travels with the event"
     assert any(group == f"chat.{chat.pk}" and event["message"]["seq"] == 1 for group, event in sent_events)
 
 
