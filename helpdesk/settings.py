@@ -115,7 +115,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            # redis-py caps a pool at 100 connections and fails the 101st
+            # at once; a burst of sockets joining groups needs more.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "max_connections": int(env_float("REDIS_MAX_CONNECTIONS", 1000))}],
+                "capacity": 1500,
+                "expiry": 30,
+            },
         }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
