@@ -248,7 +248,7 @@ def main():
     parser.add_argument("--chats-per-agent", type=int, default=3, help="chats one agent socket holds (frame limit: 10/s per socket)")
     parser.add_argument("--idle", default="", help="comma-separated counts of idle widget sockets on one process, e.g. 1000,5000")
     parser.add_argument("--no-relay", action="store_true", help="skip the bare relay comparison")
-    parser.add_argument("--settings", default=None, help="DJANGO_SETTINGS_MODULE for the Daphne processes (e.g. bench.settings_tuned)")
+    parser.add_argument("--settings", default=None, help="DJANGO_SETTINGS_MODULE for the Daphne processes (e.g. bench.settings_static)")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-secret-key-bench-secret-key-0123456789")
