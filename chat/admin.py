@@ -150,6 +150,14 @@ class ChannelAdmin(admin.ModelAdmin):
             _("contrast %(ratio).1f : 1") % {"ratio": contrast_ratio(channel.color, text)},
         )
 
+    # Each template field offers only the templates written for that purpose.
+    TEMPLATE_PURPOSES = {"request_template": "request_confirmation", "transcript_template": "transcript"}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.TEMPLATE_PURPOSES:
+            kwargs["queryset"] = db_field.related_model.objects.filter(purpose=self.TEMPLATE_PURPOSES[db_field.name])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_form(self, request, obj=None, **kwargs):
         # The snippet names this site's address as the administrator reaches
         # it; read-only fields get no request, so it is noted here.

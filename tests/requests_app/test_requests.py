@@ -176,3 +176,12 @@ def test_the_button_hides_while_closed_only_when_asked_and_no_requests_are_taken
     make_channel(slug="requests", hide_button_when_closed=True, request_enabled=True)
     assert Client().get("/chat/hidden/api/button").json()["hidden"] is True
     assert Client().get("/chat/requests/api/button").json()["hidden"] is False
+
+
+def test_the_channel_admin_offers_only_templates_of_the_right_purpose(admin_client, make_channel):
+    channel = make_channel()
+    ReplyTemplate.objects.create(name="Confirm", purpose=TemplatePurpose.REQUEST_CONFIRMATION, subject="s", body="b")
+    ReplyTemplate.objects.create(name="Log", purpose=TemplatePurpose.TRANSCRIPT, subject="s", body="b")
+    form = admin_client.get(f"/admin/chat/channel/{channel.pk}/change/").context["adminform"].form
+    assert [t.name for t in form.fields["request_template"].queryset] == ["Confirm"]
+    assert [t.name for t in form.fields["transcript_template"].queryset] == ["Log"]
