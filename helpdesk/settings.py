@@ -116,9 +116,18 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py caps a pool at 100 connections and fails the 101st
-            # at once; a burst of sockets joining groups needs more.
+            # at once; a burst of sockets joining groups needs more. Its
+            # default read time-out (5 s) equals channels_redis's blocking pop
+            # (5 s), so an idle receive loop could time out and kill a socket's
+            # consumer: reads get clearly longer than the pop.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": int(env_float("REDIS_MAX_CONNECTIONS", 1000))}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": int(env_float("REDIS_MAX_CONNECTIONS", 1000)),
+                        "socket_timeout": 30,
+                    }
+                ],
                 "capacity": 1500,
                 "expiry": 30,
             },
