@@ -3,15 +3,12 @@ What the customer's and the agent's sockets share: decoding frames, limits,
 turning errors into error frames, and sending a chat's log without gaps or
 repeats (docs/protocol.md).
 """
-import asyncio
 import json
-import logging
-import weakref
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import translation
 
-from chat import selectors
+from chat import layer_watch, selectors
 from chat.db import db_sync_to_async
 from chat.errors import ChatError, FrameTooLarge, InvalidFrame, InvalidJSON, RateLimited, UnknownFrameType
 from chat.ratelimit import TokenBucket
@@ -27,49 +24,6 @@ FRAME_RATE = 10
 FRAME_BURST = 20
 
 
-logger = logging.getLogger(__name__)
-
-# Redis restarts: Redis keeps group memberships, and a restarted Redis (no
-# persistence) has none. channels_redis raises the connection error in only
-# one consumer of the process (the one holding its receive lock); every other
-# socket stays open, silently deaf to its chats. So each process watches
-# Redis's run_id and, when it changes, closes all its sockets with 1012
-# (service restart): clients reconnect and resume from their last seq, as
-# after any dropped connection (docs/protocol.md, Reconnecting).
-CLOSE_LAYER_RESTARTED = 1012
-LAYER_WATCH_SECONDS = 2
-_live_consumers = weakref.WeakSet()
-_layer_watch = None
-
-
-async def _layer_run_ids(layer):
-    return tuple([(await layer.connection(index).info("server"))["run_id"] for index in range(len(layer.hosts))])
-
-
-async def _watch_layer(layer):
-    known = None
-    while True:
-        try:
-            run_ids = await _layer_run_ids(layer)
-        except Exception:  # noqa: BLE001 - Redis down: try again; consumers that need it fail on their own
-            run_ids = None
-        if run_ids is not None:
-            if known is not None and run_ids != known:
-                logger.warning("Redis restarted; closing %d sockets so that they resume", len(_live_consumers))
-                for consumer in list(_live_consumers):
-                    asyncio.ensure_future(consumer.close(code=CLOSE_LAYER_RESTARTED))
-            known = run_ids
-        await asyncio.sleep(LAYER_WATCH_SECONDS)
-
-
-def _ensure_layer_watch(layer):
-    global _layer_watch
-    if not (hasattr(layer, "connection") and hasattr(layer, "hosts")):
-        return  # the in-memory layer lives and dies with the process
-    if _layer_watch is None or _layer_watch.done():
-        _layer_watch = asyncio.get_running_loop().create_task(_watch_layer(layer))
-
-
 class FrameConsumer(AsyncWebsocketConsumer):
     """Maps a frame ``{"type": "x.y"}`` to the method ``frame_x_y``."""
 
@@ -82,8 +36,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
         # below it are repeats and are dropped; a jump above it is a gap and is
         # filled from the database first.
         self.sent_seq = {}
-        _live_consumers.add(self)
-        _ensure_layer_watch(self.channel_layer)
+        layer_watch.register(self)
         await self.accept()
 
     async def receive(self, text_data=None, bytes_data=None):
