@@ -44,6 +44,17 @@ async def receive_until(communicator, frame_type, *, timeout=3):
             return frames
 
 
+async def talking(chat, token, make_agent, **agent_fields):
+    """An agent has taken the chat; customer and dashboard sockets are connected with the log up to the join."""
+    agent = await database_sync_to_async(make_agent)(chat.channel, **agent_fields)
+    await database_sync_to_async(services.accept_chat)(chat, agent=agent)
+    customer = await customer_socket(token, last_seq=2)
+    await receive_until(customer, "welcome")
+    dashboard = await agent_socket(agent, chats={str(chat.pk): 2})
+    await receive_until(dashboard, "state")
+    return customer, dashboard
+
+
 async def receive_messages(communicator, count, *, timeout=3):
     seqs = []
     while len(seqs) < count:
@@ -231,12 +242,7 @@ async def test_an_agent_cannot_see_or_touch_chats_of_other_channels(queued_chat,
 
 async def test_both_sides_see_who_ended_the_chat(queued_chat, make_agent):
     chat, token = queued_chat
-    agent = await database_sync_to_async(make_agent)(chat.channel)
-    await database_sync_to_async(services.accept_chat)(chat, agent=agent)
-    customer = await customer_socket(token, last_seq=2)
-    await receive_until(customer, "welcome")
-    dashboard = await agent_socket(agent, chats={str(chat.pk): 2})
-    await receive_until(dashboard, "state")
+    customer, dashboard = await talking(chat, token, make_agent)
     await dashboard.send_json_to({"type": "end", "chat_id": chat.pk})
     ended = (await receive_until(customer, "message"))[-1]["message"]
     assert (ended["event"], ended["params"]["by"]) == ("ended", "agent")
@@ -261,12 +267,7 @@ async def test_an_unauthenticated_dashboard_socket_is_closed_with_4401():
 
 async def test_typing_reaches_the_other_side_only(queued_chat, make_agent):
     chat, token = queued_chat
-    agent = await database_sync_to_async(make_agent)(chat.channel, first_name="Anna")
-    await database_sync_to_async(services.accept_chat)(chat, agent=agent)
-    customer = await customer_socket(token, last_seq=2)
-    await receive_until(customer, "welcome")
-    dashboard = await agent_socket(agent, chats={str(chat.pk): 2})
-    await receive_until(dashboard, "state")
+    customer, dashboard = await talking(chat, token, make_agent, first_name="Anna")
     await customer.send_json_to({"type": "typing", "active": True})
     typing = (await receive_until(dashboard, "typing"))[-1]
     assert (typing["chat_id"], typing["active"]) == (chat.pk, True)
@@ -314,12 +315,7 @@ async def test_reading_in_one_tab_clears_the_unread_count_in_the_others(queued_c
 
 async def test_an_agent_creates_a_request_from_the_chat_and_both_sides_see_its_id(queued_chat, make_agent):
     chat, token = queued_chat
-    agent = await database_sync_to_async(make_agent)(chat.channel)
-    await database_sync_to_async(services.accept_chat)(chat, agent=agent)
-    customer = await customer_socket(token, last_seq=2)
-    await receive_until(customer, "welcome")
-    dashboard = await agent_socket(agent, chats={str(chat.pk): 2})
-    await receive_until(dashboard, "state")
+    customer, dashboard = await talking(chat, token, make_agent)
     await dashboard.send_json_to({"type": "create_request", "chat_id": chat.pk})
     for socket in (customer, dashboard):
         event = (await receive_until(socket, "message"))[-1]["message"]

@@ -19,6 +19,7 @@ The clients behave as docs/protocol.md asks of a real client:
 Frames are paced on the client side below the server's per-connection limit
 (10 a second, bursts of 20), as a well-behaved client would.
 """
+import abc
 import asyncio
 import contextlib
 import json
@@ -127,7 +128,7 @@ class Stats:
     errors: dict = field(default_factory=dict)
 
 
-class ReliableClient:
+class ReliableClient(abc.ABC):
     """What a widget or a dashboard does about its socket; subclasses speak their side's frames."""
 
     path = ""
@@ -155,11 +156,13 @@ class ReliableClient:
     def headers(self):
         return {}
 
-    async def hello(self):
-        raise NotImplementedError
+    @abc.abstractmethod
+    def hello_fields(self):
+        """Implemented by the widget and agent clients."""
 
+    @abc.abstractmethod
     async def handle(self, frame):
-        raise NotImplementedError
+        """Implemented by the widget and agent clients."""
 
     async def connection_loop(self):
         attempt = 0
@@ -226,8 +229,9 @@ class ReliableClient:
         self.wakeup.set()
         return client_id
 
+    @abc.abstractmethod
     def send_fields(self, client_id, pending):
-        raise NotImplementedError
+        """Implemented by the widget and agent clients."""
 
     async def sender_loop(self):
         """Send what the outbox holds: once per connection, again when the ack is overdue."""
