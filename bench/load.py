@@ -63,7 +63,7 @@ def fresh_database():
 class Stack:
     def __init__(self, processes, settings_module=None):
         from tests.dnsserver import start_dns_server
-        from tests.faults.harness import RedisProcess
+        from tests.redisserver import RedisProcess
         from tests.servers import DaphneProcess, free_port
 
         self.dns = start_dns_server()

@@ -24,12 +24,21 @@ def agent_group(user_id):
 
 def send_on_commit(group, event):
     """Send ``event`` to ``group`` after the current transaction commits."""
-    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, event))
+    transaction.on_commit(lambda: _send_blocking(group, event))
 
 
 def send_built_on_commit(group, build_event):
     """Like send_on_commit, with the event built after the commit, from what was committed."""
-    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, build_event()))
+    transaction.on_commit(lambda: _send_blocking(group, build_event()))
+
+
+def _send_blocking(group, event):
+    """From a thread: Redis directly where the layer can (chat/layer.py), else through an event loop."""
+    layer = get_channel_layer()
+    if hasattr(layer, "group_send_blocking"):
+        layer.group_send_blocking(group, event)
+    else:
+        async_to_sync(layer.group_send)(group, event)
 
 
 async def send_now(group, event):

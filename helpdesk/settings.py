@@ -114,22 +114,19 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py caps a pool at 100 connections and fails the 101st
-            # at once; a burst of sockets joining groups needs more. Its
-            # default read time-out (5 s) equals channels_redis's blocking pop
-            # (5 s), so an idle receive loop could time out and kill a socket's
-            # consumer: reads get clearly longer than the pop.
+            # Redis pub/sub with every gap announced (chat/layer.py): one
+            # PUBLISH per event and a pushed stream per process, where
+            # channels_redis's layer polls four round trips per message.
+            "BACKEND": "chat.layer.RedisPubSubLayer",
             "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "max_connections": int(env_float("REDIS_MAX_CONNECTIONS", 1000)),
-                        "socket_timeout": 30,
-                    }
-                ],
-                "capacity": 1500,
-                "expiry": 30,
+                "url": REDIS_URL,
+                "prefix": env_str("REDIS_LAYER_PREFIX", "helpdesk"),
+                # redis-py caps a pool at 100 connections and fails the 101st
+                # at once; bursts of sockets sending at once need more.
+                "max_connections": int(env_float("REDIS_MAX_CONNECTIONS", 1000)),
+                # Events waiting for one socket before it is told to resume
+                # from the database instead.
+                "capacity": 1000,
             },
         }
     }

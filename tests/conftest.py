@@ -73,3 +73,11 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+@pytest.fixture
+def sent_events(monkeypatch):
+    """Every (group, event) a service sends through chat.events, after commit."""
+    sent = []
+    monkeypatch.setattr("chat.events._send_blocking", lambda group, event: sent.append((group, event)))
+    return sent

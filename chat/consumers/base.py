@@ -8,7 +8,7 @@ import json
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import translation
 
-from chat import layer_watch, selectors
+from chat import selectors
 from chat.db import db_sync_to_async
 from chat.errors import ChatError, FrameTooLarge, InvalidFrame, InvalidJSON, RateLimited, UnknownFrameType
 from chat.ratelimit import TokenBucket
@@ -17,6 +17,11 @@ from chat.serializers import message_payload
 # A frame carries at most one message of services.MAX_MESSAGE_LENGTH
 # characters; JSON escaping can grow that, so the limit leaves room.
 MAX_FRAME_BYTES = 32 * 1024
+
+# The channel layer's "you may have missed something" (chat/layer.py): the
+# socket closes with "service restart" and its client resumes from its last
+# seq, as after any dropped connection (docs/protocol.md, Reconnecting).
+CLOSE_LAYER_GAP = 1012
 
 # Humans type a few messages a minute; ten frames a second with bursts of
 # twenty lets typing indicators and resends through and stops a flood.
@@ -36,8 +41,10 @@ class FrameConsumer(AsyncWebsocketConsumer):
         # below it are repeats and are dropped; a jump above it is a gap and is
         # filled from the database first.
         self.sent_seq = {}
-        layer_watch.register(self)
         await self.accept()
+
+    async def layer_gap(self, event):
+        await self.close(code=CLOSE_LAYER_GAP)
 
     async def receive(self, text_data=None, bytes_data=None):
         frame = {}

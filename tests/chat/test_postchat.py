@@ -15,14 +15,6 @@ from requests_app.transcript import render_transcript
 HTML = "<b>bold</b> & <script>alert(1)</script>"
 
 
-@pytest.fixture
-def sent_events(monkeypatch):
-    """Every (group, event) a service sends through chat.events, after commit."""
-    sent = []
-    monkeypatch.setattr("chat.events.async_to_sync", lambda fn: lambda group, event: sent.append((group, event)))
-    return sent
-
-
 def active_chat(make_channel, make_agent, make_chat, **channel_fields):
     channel = make_channel(**channel_fields)
     agent = make_agent(channel, first_name="Anna")

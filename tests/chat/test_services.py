@@ -12,14 +12,6 @@ from chat.models import AgentPresence, Chat, ChatStatus, EndReason, Message, Par
 from chat.presence import AGENT_GRACE_SECONDS
 
 
-@pytest.fixture
-def sent_events(monkeypatch):
-    """Every (group, event) a service sends through chat.events, after commit."""
-    sent = []
-    monkeypatch.setattr("chat.events.async_to_sync", lambda fn: lambda group, event: sent.append((group, event)))
-    return sent
-
-
 def test_a_new_chat_waits_in_the_queue_with_the_question_as_message_one(make_channel, make_chat, sent_events, django_capture_on_commit_callbacks):
     channel = make_channel()
     with django_capture_on_commit_callbacks(execute=True):

@@ -24,8 +24,6 @@ import asyncio
 import contextlib
 import json
 import random
-import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -35,49 +33,6 @@ from dataclasses import dataclass, field
 import websockets
 
 ARTIFACT_NAME = "faults"
-
-
-# Redis of our own ----------------------------------------------------------------
-
-
-class RedisProcess:
-    """A redis-server on 127.0.0.1 and a port of its own, that can be killed and restarted."""
-
-    def __init__(self, port):
-        self.port = port
-        self.process = None
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self, timeout=10):
-        self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--daemonize", "no", "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited with {self.process.returncode}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not answer on {self.port}")
-
-    def kill(self):
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-    stop = kill
 
 
 # Pacing ------------------------------------------------------------------------------

@@ -34,7 +34,8 @@ from django.db import connections
 
 from chat import services
 from chat.models import Chat, Message, Party
-from tests.faults.harness import ChatRun, RedisProcess, percentile
+from tests.faults.harness import ChatRun, percentile
+from tests.redisserver import RedisProcess
 from tests.servers import DaphneProcess, free_port, server_environment
 from tests.wsclient import ProtocolClient, session_cookie, start_chat_over_http
 

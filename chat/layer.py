@@ -1,0 +1,430 @@
+"""
+The channel layer for several processes: Redis publish/subscribe.
+
+Why not channels_redis's RedisChannelLayer: it stores each group message in a
+sorted set per receiving process, and every process pops them one at a time,
+four Redis round trips per message, one after another on its event loop.
+Under load, deliveries queue behind that loop (docs/performance.md). Here
+Redis pushes: a group message is one PUBLISH, and each process reads the
+messages of all groups its sockets are in from one subscriber connection.
+
+Pub/sub keeps nothing, so a process that is not subscribed when a message is
+published never gets it. That is safe because the layer is only a doorbell
+(chat/events.py) and every possible gap is announced:
+
+- ``group_add`` returns only once Redis has confirmed the subscription, so a
+  consumer that joins and then reads the database misses nothing in between;
+- when the subscriber connection is lost (Redis restarted, the network, Redis
+  cutting a slow reader) or a socket's queue overflows, each channel that may
+  have missed something receives ``{"type": "layer.gap"}``; the consumers close
+  with 1012 and their clients resume from their last sequence number
+  (docs/protocol.md, Reconnecting).
+
+Publishing from the ORM threads (``group_send_blocking``) goes straight to
+Redis over a thread-safe connection pool, without a hop through the event loop.
+"""
+import asyncio
+import logging
+import math
+import threading
+import types
+import uuid
+from collections import defaultdict
+
+import msgpack
+import redis
+from channels.layers import BaseChannelLayer
+from redis import asyncio as aioredis
+
+logger = logging.getLogger(__name__)
+
+GAP_EVENT_TYPE = "layer.gap"
+
+# A ping this often on an idle subscriber connection; no answer at all for
+# DEAD_AFTER_SECONDS means the connection is dead even if TCP has not noticed.
+KEEPALIVE_SECONDS = 5
+DEAD_AFTER_SECONDS = 15
+# How long group_add waits for Redis to confirm a subscription (Redis down:
+# the consumer fails and its client reconnects with backoff).
+SUBSCRIBE_TIMEOUT_SECONDS = 10
+RECONNECT_PAUSES_SECONDS = (0.05, 0.2, 0.5, 1, 2)
+
+
+def pack(message):
+    return msgpack.packb(message, use_bin_type=True)
+
+
+def unpack(data):
+    return msgpack.unpackb(data, raw=False)
+
+
+class RedisPubSubLayer(BaseChannelLayer):
+    """Settings: ``CONFIG = {"url": REDIS_URL, "prefix": ..., "capacity": ..., "max_connections": ...}``."""
+
+    extensions = ["groups", "flush"]
+
+    def __init__(self, url="redis://127.0.0.1:6379/0", prefix="helpdesk", capacity=1000, max_connections=1000, **kwargs):
+        super().__init__(capacity=capacity, **kwargs)
+        self.url = url
+        self.prefix = prefix
+        self.max_connections = max_connections
+        self._loop_layers = {}
+        self._blocking_client = None
+        self._blocking_lock = threading.Lock()
+
+    # Redis channel names ------------------------------------------------------
+
+    def group_key(self, group):
+        return f"{self.prefix}:group:{group}"
+
+    def process_key(self, process_id):
+        return f"{self.prefix}:process:{process_id}"
+
+    def channel_key(self, channel):
+        return f"{self.prefix}:channel:{channel}"
+
+    def _key_for_send(self, channel):
+        """Where a message for ``channel`` is published, and what is published there."""
+        if "!" in channel:
+            process_id = channel[: channel.index("!")].rsplit(".", 1)[-1]
+            return self.process_key(process_id), True
+        return self.channel_key(channel), False
+
+    # The channel layer API ------------------------------------------------------
+
+    async def new_channel(self, prefix="specific"):
+        return await self._loop_layer().new_channel(prefix)
+
+    async def send(self, channel, message):
+        self.require_valid_channel_name(channel)
+        local = self._loop_layer()
+        if local.holds(channel):
+            local.put(channel, message)
+            return
+        key, addressed = self._key_for_send(channel)
+        await local.publisher().publish(key, pack([channel, message] if addressed else message))
+
+    async def receive(self, channel):
+        self.require_valid_channel_name(channel)
+        return await self._loop_layer().receive(channel)
+
+    async def group_add(self, group, channel):
+        self.require_valid_group_name(group)
+        self.require_valid_channel_name(channel)
+        await self._loop_layer().group_add(group, channel)
+
+    async def group_discard(self, group, channel):
+        self.require_valid_group_name(group)
+        self.require_valid_channel_name(channel)
+        await self._loop_layer().group_discard(group, channel)
+
+    async def group_send(self, group, message):
+        self.require_valid_group_name(group)
+        await self._loop_layer().publisher().publish(self.group_key(group), pack(message))
+
+    def group_send_blocking(self, group, message):
+        """group_send for threads without an event loop (the ORM threads, views)."""
+        self.require_valid_group_name(group)
+        self._blocking().publish(self.group_key(group), pack(message))
+
+    async def flush(self):
+        loop = asyncio.get_running_loop()
+        local = self._loop_layers.pop(loop, None)
+        if local is not None:
+            await local.close()
+
+    # Per event loop ---------------------------------------------------------------
+
+    def _loop_layer(self):
+        """Queues and connections belong to one event loop (tests run several)."""
+        loop = asyncio.get_running_loop()
+        local = self._loop_layers.get(loop)
+        if local is None:
+            local = self._loop_layers[loop] = _LoopLayer(self, loop)
+            self._close_with(loop)
+        return local
+
+    def _close_with(self, loop):
+        """Close the loop's connections and tasks before the loop itself closes."""
+        original_close = loop.close
+
+        def close(loop_self, *args, **kwargs):
+            local = self._loop_layers.pop(loop, None)
+            if local is not None and not loop.is_running():
+                loop.run_until_complete(local.close())
+            loop.close = original_close
+            return original_close(*args, **kwargs)
+
+        loop.close = types.MethodType(close, loop)
+
+    def _blocking(self):
+        with self._blocking_lock:
+            if self._blocking_client is None:
+                self._blocking_client = redis.Redis.from_url(self.url, max_connections=self.max_connections)
+            return self._blocking_client
+
+
+class _LoopLayer:
+    """One event loop's sockets: their queues, their groups, one subscriber connection."""
+
+    def __init__(self, layer, loop):
+        self.layer = layer
+        self.loop = loop
+        self.process_id = uuid.uuid4().hex
+        self.queues = {}  # channel name -> asyncio.Queue of messages
+        self.groups = defaultdict(set)  # group -> local channel names
+        self.subscriber = _Subscriber(layer.url, loop, self.dispatch, self.gap_everywhere)
+        self._publisher = None
+
+    def publisher(self):
+        if self._publisher is None:
+            self._publisher = aioredis.Redis.from_url(self.layer.url, max_connections=self.layer.max_connections)
+        return self._publisher
+
+    def holds(self, channel):
+        return channel in self.queues
+
+    async def new_channel(self, prefix):
+        channel = f"{prefix.rstrip('.')}.{self.process_id}!{uuid.uuid4().hex}"
+        self.queues[channel] = asyncio.Queue()
+        # Messages sent to one channel (layer.send) come through the process's key.
+        await self.subscriber.subscribe(self.layer.process_key(self.process_id), keep=True)
+        return channel
+
+    async def receive(self, channel):
+        queue = self.queues.get(channel)
+        if queue is None:
+            queue = self.queues[channel] = asyncio.Queue()
+            await self.subscriber.subscribe(self.layer.channel_key(channel))
+        try:
+            return await queue.get()
+        except asyncio.CancelledError:
+            # Channels cancels receive() when the consumer ends: its channel goes.
+            await self._forget(channel)
+            raise
+
+    async def group_add(self, group, channel):
+        if channel not in self.queues:
+            raise RuntimeError("group_add() takes a channel of this process (consumer.channel_name)")
+        if channel in self.groups[group]:
+            return
+        self.groups[group].add(channel)
+        try:
+            await self.subscriber.subscribe(self.layer.group_key(group))
+        except BaseException:
+            self.groups[group].discard(channel)
+            await self.subscriber.unsubscribe(self.layer.group_key(group))
+            raise
+
+    async def group_discard(self, group, channel):
+        members = self.groups.get(group)
+        if not members or channel not in members:
+            return
+        members.discard(channel)
+        if not members:
+            del self.groups[group]
+        await self.subscriber.unsubscribe(self.layer.group_key(group))
+
+    async def _forget(self, channel):
+        self.queues.pop(channel, None)
+        for group in [group for group, members in self.groups.items() if channel in members]:
+            await self.group_discard(group, channel)
+        if not channel.count("!"):
+            await self.subscriber.unsubscribe(self.layer.channel_key(channel))
+
+    # What the subscriber connection reads -----------------------------------------
+
+    def dispatch(self, key, data):
+        prefix = self.layer.prefix
+        if key.startswith(f"{prefix}:group:"):
+            message = unpack(data)
+            for channel in self.groups.get(key[len(prefix) + 7 :], ()):
+                self.put(channel, dict(message))
+        elif key.startswith(f"{prefix}:process:"):
+            channel, message = unpack(data)
+            self.put(channel, message)
+        elif key.startswith(f"{prefix}:channel:"):
+            self.put(key[len(prefix) + 9 :], unpack(data))
+
+    def put(self, channel, message):
+        queue = self.queues.get(channel)
+        if queue is None:
+            return
+        if queue.qsize() >= self.layer.capacity:
+            # A socket too slow to keep up: what it missed is announced, not lost.
+            logger.warning("Channel %s is full; it will resume from the database", channel)
+            while not queue.empty():
+                queue.get_nowait()
+            queue.put_nowait({"type": GAP_EVENT_TYPE})
+            return
+        queue.put_nowait(message)
+
+    def gap_everywhere(self):
+        for queue in self.queues.values():
+            queue.put_nowait({"type": GAP_EVENT_TYPE})
+
+    async def close(self):
+        await self.subscriber.close()
+        if self._publisher is not None:
+            await self._publisher.aclose(close_connection_pool=True)
+            self._publisher = None
+
+
+class _Subscriber:
+    """
+    One Redis connection in subscribe mode, read by one task. Keeps what it
+    should be subscribed to, subscribes again after a reconnect, and reports a
+    lost connection (everything published meanwhile is gone).
+    """
+
+    def __init__(self, url, loop, on_message, on_lost):
+        pool = aioredis.ConnectionPool.from_url(url)
+        self._connection_class = pool.connection_class
+        # RESP2: pub/sub frames are plain arrays; no read time-out (idle is normal).
+        self._connection_kwargs = {**pool.connection_kwargs, "protocol": 2, "socket_timeout": None}
+        self.loop = loop
+        self.on_message = on_message
+        self.on_lost = on_lost
+        self.refs = defaultdict(int)  # Redis channel -> how many want it
+        self.kept = set()  # subscribed for the loop's lifetime
+        self.confirmed = {}  # Redis channel -> future, done once Redis confirmed
+        self.unconfirmed = defaultdict(int)  # SUBSCRIBE commands sent on this connection, not yet confirmed
+        self.connection = None
+        self.last_heard = 0.0
+        self._task = None
+
+    async def subscribe(self, key, keep=False):
+        if keep and key in self.kept:
+            return
+        if keep:
+            self.kept.add(key)
+        self.refs[key] += 1
+        if self.refs[key] == 1:
+            self.confirmed[key] = self.loop.create_future()
+            await self._send("SUBSCRIBE", key)
+        self._ensure_running()
+        confirmed = self.confirmed[key]
+        if confirmed.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_SECONDS)
+        except asyncio.TimeoutError:
+            raise ConnectionError(f"Redis did not confirm the subscription to {key}") from None
+
+    async def unsubscribe(self, key):
+        if self.refs.get(key, 0) == 0:
+            return
+        self.refs[key] -= 1
+        if self.refs[key] == 0:
+            del self.refs[key]
+            self.confirmed.pop(key, None)
+            await self._send("UNSUBSCRIBE", key)
+
+    async def _send(self, command, key):
+        if self.connection is None:
+            return  # sent with everything else once connected
+        if command == "SUBSCRIBE":
+            self.unconfirmed[key] += 1
+        try:
+            await self.connection.send_command(command, key)
+        except (ConnectionError, OSError, redis.RedisError):
+            pass  # the reader notices and reconnects
+
+    def _ensure_running(self):
+        if self._task is None or self._task.done():
+            self._task = self.loop.create_task(self._run())
+
+    async def _run(self):
+        failures = 0
+        keepalive = self.loop.create_task(self._keepalive())
+        try:
+            while self.refs:
+                connection = self._connection_class(**self._connection_kwargs)
+                connected = False
+                try:
+                    await connection.connect()
+                    connected = True
+                    failures = 0
+                    self.connection = connection
+                    self.last_heard = self.loop.time()
+                    self.unconfirmed.clear()
+                    keys = list(self.refs)
+                    if keys:
+                        for key in keys:
+                            self.unconfirmed[key] += 1
+                        await connection.send_command("SUBSCRIBE", *keys)
+                    await self._read(connection)
+                except (ConnectionError, OSError, redis.RedisError) as error:
+                    if connected:
+                        logger.warning("Lost the Redis subscriber connection (%s); sockets resume", error)
+                finally:
+                    self.connection = None
+                    await _disconnect(connection)
+                if connected:
+                    self._lost()
+                failures += 1
+                await asyncio.sleep(RECONNECT_PAUSES_SECONDS[min(failures, len(RECONNECT_PAUSES_SECONDS)) - 1])
+        finally:
+            keepalive.cancel()
+
+    async def _read(self, connection):
+        while True:
+            response = await connection.read_response(timeout=math.inf)
+            self.last_heard = self.loop.time()
+            kind = response[0]
+            if kind == b"message":
+                self.on_message(response[1].decode(), response[2])
+            elif kind == b"subscribe":
+                self._confirm(response[1].decode())
+            elif not self.refs and kind == b"unsubscribe" and response[2] == 0:
+                return  # nothing left to follow: the task ends until the next subscribe
+
+    def _confirm(self, key):
+        self.unconfirmed[key] -= 1
+        if self.unconfirmed[key] > 0:
+            return  # an earlier SUBSCRIBE's answer; a later one is still on its way
+        del self.unconfirmed[key]
+        future = self.confirmed.get(key)
+        if future is not None and not future.done():
+            future.set_result(None)
+
+    def _lost(self):
+        # What was confirmed must be confirmed again on the next connection.
+        for key, future in list(self.confirmed.items()):
+            if future.done():
+                self.confirmed[key] = self.loop.create_future()
+        self.on_lost()
+
+    async def _keepalive(self):
+        while True:
+            await asyncio.sleep(KEEPALIVE_SECONDS)
+            connection = self.connection
+            if connection is None:
+                continue
+            if self.loop.time() - self.last_heard > DEAD_AFTER_SECONDS:
+                logger.warning("Redis subscriber connection silent for %s s; reconnecting", DEAD_AFTER_SECONDS)
+                await _disconnect(connection)
+                continue
+            try:
+                await connection.send_command("PING")
+            except (ConnectionError, OSError, redis.RedisError):
+                pass
+
+    async def close(self):
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - closing anyway
+                pass
+            self._task = None
+        self.refs.clear()
+        self.kept.clear()
+        self.confirmed.clear()
+
+
+async def _disconnect(connection):
+    try:
+        await connection.disconnect()
+    except Exception:  # noqa: BLE001 - a connection being thrown away
+        pass
