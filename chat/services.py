@@ -6,7 +6,7 @@ after the commit (chat.events).
 """
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -88,6 +88,9 @@ def post_message(chat, *, author, body, client_id="", agent=None):
 
     body = _clean_body(body)
     client_id = (client_id or "")[:MAX_CLIENT_ID_LENGTH]
+    message = _post_to_open_chat(chat.pk, author=author, body=body, client_id=client_id, agent=agent)
+    if message is not None:
+        return message, True
     reopened = False
     with transaction.atomic():
         locked = Chat.objects.select_for_update(of=("self",)).select_related("channel", "agent").filter(pk=chat.pk).first()
@@ -121,6 +124,38 @@ def post_message(chat, *, author, body, client_id="", agent=None):
     return message, True
 
 
+def _post_to_open_chat(chat_id, *, author, body, client_id, agent):
+    """
+    The common case in four database round trips: a new message to a chat
+    that takes it (waiting or active; for an agent, active and theirs). The
+    chat row is locked and numbered by one UPDATE that also checks those
+    conditions. Anything else (a resend, an ended chat, someone else's chat)
+    returns None and goes the full way through post_message.
+    """
+    table = Chat._meta.db_table
+    if author == Party.AGENT:
+        condition, params = "status = %s AND agent_id = %s", [ChatStatus.ACTIVE, agent.pk]
+    else:
+        condition, params = "status IN (%s, %s)", [ChatStatus.QUEUED, ChatStatus.ACTIVE]
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s AND {condition} RETURNING last_seq, customer_name",
+                    [chat_id, *params],
+                )
+                row = cursor.fetchone()
+            if row is None:
+                return None
+            seq, customer_name = row
+            # A resend of a stored client_id breaks the unique constraint: the
+            # whole transaction (the number too) is undone and the full path answers.
+            chat = Chat(pk=chat_id, last_seq=seq, customer_name=customer_name)
+            return _store(chat, seq, author=author, body=body, client_id=client_id, agent=agent)
+    except IntegrityError:
+        return None
+
+
 def _clean_body(body):
     if not isinstance(body, str):
         raise EmptyMessage()
@@ -140,6 +175,11 @@ def _append(chat, *, author, body="", client_id="", agent=None, kind=MessageKind
     """
     seq = _next_seq(chat.pk)
     chat.last_seq = seq
+    return _store(chat, seq, author=author, body=body, client_id=client_id, agent=agent, kind=kind, event=event, params=params)
+
+
+def _store(chat, seq, *, author, body="", client_id="", agent=None, kind=MessageKind.TEXT, event="", params=None):
+    """Insert message ``seq`` (already taken from the locked chat row) and announce it after the commit."""
     message = Message.objects.create(
         chat=chat,
         seq=seq,
