@@ -27,9 +27,51 @@ def send_on_commit(group, event):
     transaction.on_commit(lambda: _send_blocking(group, event))
 
 
-def send_built_on_commit(group, build_event):
-    """Like send_on_commit, with the event built after the commit, from what was committed."""
-    transaction.on_commit(lambda: _send_blocking(group, build_event()))
+def send_coalesced_on_commit(group, build_event):
+    """
+    For events that describe a state which changes often, such as a queue:
+    within one process, changes of one group within COALESCE_SECONDS go out
+    as one event, built when it is sent, so that it carries the latest state.
+    A busy queue moves many times a second (each new chat, each take), and
+    each move reaches every dashboard and every waiting customer of the channel.
+    """
+    transaction.on_commit(lambda: _coalesce(group, build_event))
+
+
+# Coalescing needs the process's event loop (Daphne's), which the sockets
+# register when they connect; without one (a command, a plain test) events go
+# out at once.
+COALESCE_SECONDS = 0.25
+_event_loop = None
+_pending_groups = set()
+
+
+def use_event_loop(loop):
+    global _event_loop
+    _event_loop = loop
+
+
+def _coalesce(group, build_event):
+    loop = _event_loop
+    if loop is None or not loop.is_running():
+        _send_blocking(group, build_event())
+        return
+    loop.call_soon_threadsafe(_schedule, loop, group, build_event)
+
+
+def _schedule(loop, group, build_event):
+    if group in _pending_groups:
+        return  # the event already scheduled will carry this change too
+    _pending_groups.add(group)
+    loop.call_later(COALESCE_SECONDS, lambda: loop.create_task(_send_coalesced(group, build_event)))
+
+
+async def _send_coalesced(group, build_event):
+    from chat.db import run
+
+    # A change from here on schedules another event, so none is missed.
+    _pending_groups.discard(group)
+    await get_channel_layer().group_send(group, await run(build_event))
 
 
 def _send_blocking(group, event):

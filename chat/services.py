@@ -399,7 +399,7 @@ def _notify_state(chat):
 
 
 def _notify_queue_changed(channel_id):
-    events.send_built_on_commit(
+    events.send_coalesced_on_commit(
         events.queue_group(channel_id),
         lambda: {"type": "queue.changed", "channel_id": channel_id, "queue": selectors.queue_snapshot(channel_id)},
     )

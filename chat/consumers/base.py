@@ -11,7 +11,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.consumer import get_handler_name
 from django.utils import translation
 
-from chat import selectors
+from chat import events, selectors
 from chat.db import db_sync_to_async
 from chat.errors import ChatError, FrameTooLarge, InvalidFrame, InvalidJSON, RateLimited, UnknownFrameType
 from chat.ratelimit import TokenBucket
@@ -58,6 +58,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
         # below it are repeats and are dropped; a jump above it is a gap and is
         # filled from the database first.
         self.sent_seq = {}
+        events.use_event_loop(asyncio.get_running_loop())
         await self.accept()
 
     async def dispatch(self, message):
