@@ -1,5 +1,6 @@
 """The websocket protocol of docs/protocol.md, over real Channels sockets and a real database."""
 import json
+import threading
 
 import pytest
 from channels.db import database_sync_to_async
@@ -334,3 +335,44 @@ async def test_a_message_to_a_chat_that_does_not_exist_gets_an_error_frame(make_
     await socket.send_json_to({"type": "ping"})
     assert (await receive_until(socket, "pong"))[-1]["type"] == "pong", "the socket lives on"
     await socket.disconnect()
+
+
+async def test_a_dashboard_passes_on_the_customers_message_while_its_own_waits_for_the_database(
+    queued_chat, make_agent, monkeypatch
+):
+    chat, token = queued_chat
+    customer, dashboard = await talking(chat, token, make_agent)
+    release = threading.Event()
+    store = services.post_message
+
+    def slow_for_agents(*args, **kwargs):
+        if kwargs.get("author") == Party.AGENT:
+            release.wait(timeout=5)
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(services, "post_message", slow_for_agents)
+    await dashboard.send_json_to({"type": "send", "chat_id": chat.pk, "client_id": "a-1", "body": "Let me check"})
+    await customer.send_json_to({"type": "send", "client_id": "c-1", "body": "Thanks!"})
+
+    # The customer's message reaches the dashboard before its own is stored.
+    frames = await receive_until(dashboard, "message")
+    assert frames[-1]["message"]["body"] == "Thanks!"
+    assert not any(frame["type"] == "ack" for frame in frames)
+    release.set()
+    ack = (await receive_until(dashboard, "ack"))[-1]
+    assert ack["client_id"] == "a-1"
+    await customer.disconnect()
+    await dashboard.disconnect()
+
+
+async def test_a_message_sent_just_before_the_socket_closes_is_stored(queued_chat, make_agent):
+    chat, token = queued_chat
+    customer, dashboard = await talking(chat, token, make_agent)
+    await customer.send_json_to({"type": "send", "client_id": "c-last", "body": "Bye, and thanks"})
+    await customer.disconnect()
+
+    bodies = await database_sync_to_async(lambda: list(chat.messages.values_list("body", flat=True)))()
+    assert "Bye, and thanks" in bodies
+    frames = await receive_until(dashboard, "message")
+    assert frames[-1]["message"]["body"] == "Bye, and thanks"
+    await dashboard.disconnect()
