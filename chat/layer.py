@@ -161,7 +161,6 @@ class _LoopLayer:
 
     def __init__(self, layer, loop):
         self.layer = layer
-        self.loop = loop
         self.process_id = uuid.uuid4().hex
         self.queues = {}  # channel name -> asyncio.Queue of messages
         self.groups = defaultdict(set)  # group -> local channel names
