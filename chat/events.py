@@ -83,6 +83,16 @@ def _send_blocking(group, event):
         async_to_sync(layer.group_send)(group, event)
 
 
+def send_many_blocking(group_events):
+    """From a thread, after the commit: several (group, event) pairs, in order, in one trip to Redis where the layer can."""
+    layer = get_channel_layer()
+    if hasattr(layer, "group_send_many_blocking"):
+        layer.group_send_many_blocking(group_events)
+    else:
+        for group, event in group_events:
+            _send_blocking(group, event)
+
+
 async def send_now(group, event):
     """For events with no state behind them, such as typing indicators."""
     await get_channel_layer().group_send(group, event)

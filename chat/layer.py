@@ -119,6 +119,15 @@ class RedisPubSubLayer(BaseChannelLayer):
         self.require_valid_group_name(group)
         self._blocking().publish(self.group_key(group), pack(message))
 
+    def group_send_many_blocking(self, group_messages):
+        """Several group_send_blocking in one round trip (a pipeline keeps their order)."""
+        for group, _message in group_messages:
+            self.require_valid_group_name(group)
+        pipeline = self._blocking().pipeline(transaction=False)
+        for group, message in group_messages:
+            pipeline.publish(self.group_key(group), pack(message))
+        pipeline.execute()
+
     async def flush(self):
         loop = asyncio.get_running_loop()
         local = self._loop_layers.pop(loop, None)

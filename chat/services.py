@@ -50,7 +50,7 @@ def start_chat(channel, *, name, email, email_verified, form_data, question):
     message. Returns (chat, token): the token is shown to the customer once and
     only its hash is kept.
     """
-    question = _clean_body(question)
+    question = clean_body(question)
     token = Chat.new_token()
     with transaction.atomic():
         now = timezone.now()
@@ -86,7 +86,7 @@ def post_message(chat, *, author, body, client_id="", agent=None):
     """
     from chat import postchat
 
-    body = _clean_body(body)
+    body = clean_body(body)
     client_id = (client_id or "")[:MAX_CLIENT_ID_LENGTH]
     message = _post_to_open_chat(chat.pk, author=author, body=body, client_id=client_id, agent=agent)
     if message is not None:
@@ -156,7 +156,8 @@ def _post_to_open_chat(chat_id, *, author, body, client_id, agent):
         return None
 
 
-def _clean_body(body):
+def clean_body(body):
+    """The text of a message as stored: trimmed, not empty, not too long (else a ChatError)."""
     if not isinstance(body, str):
         raise EmptyMessage()
     body = body.strip()

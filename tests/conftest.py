@@ -80,4 +80,5 @@ def sent_events(monkeypatch):
     """Every (group, event) a service sends through chat.events, after commit."""
     sent = []
     monkeypatch.setattr("chat.events._send_blocking", lambda group, event: sent.append((group, event)))
+    monkeypatch.setattr("chat.events.send_many_blocking", sent.extend)
     return sent

@@ -3,11 +3,11 @@ import asyncio
 
 from django.utils import translation
 
-from chat import events, housekeeping, selectors, services
+from chat import events, group_commit, housekeeping, selectors, services
 from chat.consumers.base import FrameConsumer, require_int, require_str
 from chat.db import db_sync_to_async
 from chat.errors import ChatEnded, InvalidFrame, NotYourChat
-from chat.models import Chat, ChatStatus, Party, PresenceStatus
+from chat.models import ChatStatus, Party, PresenceStatus
 from chat.presence import display_name
 from chat.serializers import chat_state_payload
 from requests_app import services as request_services
@@ -95,19 +95,12 @@ class AgentConsumer(FrameConsumer):
     async def frame_send(self, frame):
         chat_id = require_int(frame, "chat_id", minimum=1)
         client_id = require_str(frame, "client_id", max_length=64)
-        seq = await db_sync_to_async(self._post)(chat_id, frame.get("body"), client_id)
-        await self.send_frame("ack", chat_id=chat_id, client_id=client_id, seq=seq)
-
-    def _post(self, chat_id, body, client_id):
-        """
-        One trip to the database thread for the whole message. post_message
-        locks and reads the chat itself and refuses anyone but its agent, so
-        no separate look-up is needed.
-        """
-        message, _created = services.post_message(
-            Chat(pk=chat_id), author=Party.AGENT, agent=self.user, body=body, client_id=client_id
+        # Stored together with the other messages of this moment (chat.group_commit),
+        # which locks and reads the chat itself and refuses anyone but its agent.
+        message = await group_commit.post(
+            group_commit.PostRequest(chat_id, Party.AGENT, frame.get("body"), client_id, agent=self.user)
         )
-        return message.seq
+        await self.send_frame("ack", chat_id=chat_id, client_id=client_id, seq=message.seq)
 
     async def frame_typing(self, frame):
         chat_id = require_int(frame, "chat_id", minimum=1)

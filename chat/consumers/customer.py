@@ -2,11 +2,11 @@
 import asyncio
 
 
-from chat import events, housekeeping, postchat, selectors, services
+from chat import events, group_commit, housekeeping, postchat, selectors, services
 from chat.consumers.base import FrameConsumer, require_int, require_str
 from chat.db import db_sync_to_async
 from chat.errors import InvalidFrame, NotHello
-from chat.models import Chat, ChatStatus, Party
+from chat.models import ChatStatus, Party
 from chat.serializers import chat_state_payload
 from chat.texts import queue_text
 
@@ -67,15 +67,11 @@ class CustomerConsumer(FrameConsumer):
         if self.chat_id is None:
             raise NotHello()
         client_id = require_str(frame, "client_id", max_length=64)
-        seq = await db_sync_to_async(self._post)(frame.get("body"), client_id)
-        await self.send_frame("ack", client_id=client_id, seq=seq)
-
-    def _post(self, body, client_id):
-        """One trip to the database thread for the whole message (post_message locks and reads the chat)."""
-        message, _created = services.post_message(
-            Chat(pk=self.chat_id), author=Party.CUSTOMER, body=body, client_id=client_id
+        # Stored together with the other messages of this moment (chat.group_commit).
+        message = await group_commit.post(
+            group_commit.PostRequest(self.chat_id, Party.CUSTOMER, frame.get("body"), client_id)
         )
-        return message.seq
+        await self.send_frame("ack", client_id=client_id, seq=message.seq)
 
     async def frame_typing(self, frame):
         await self._chat()

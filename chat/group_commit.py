@@ -1,0 +1,209 @@
+"""
+Group commit for the messages the sockets receive.
+
+Storing one message costs a hop to a database thread, a transaction with its
+round trips and commit, and a publish to Redis. Under load most of that is
+the same work again and again, so the messages that arrive on a process while
+earlier ones are being stored wait and then go together: one hop, one
+transaction (lock the chats, one INSERT, one UPDATE of their numbers), one
+commit, one pipelined publish. With little traffic nothing waits: a message
+finds a free slot and goes at once, alone (CONCURRENT_BATCHES).
+
+The result for each message is what services.post_message would give: the
+stored Message, or the ChatError that refuses it. The common case (a new
+message to a waiting or active chat; an agent's to their own active chat) is
+batched; anything else (a resend of a stored client_id, an ended chat to
+reopen, someone else's chat) and every message of a batch that failed as a
+whole (a unique-key clash, a deadlock, a lost connection) goes through
+post_message one by one, so one bad message never costs the others theirs and
+nothing is acknowledged before its commit.
+"""
+import asyncio
+import logging
+import weakref
+from dataclasses import dataclass
+
+from django.db import DatabaseError, transaction
+
+from chat import events, services
+from chat.db import run
+from chat.errors import ChatError
+from chat.models import Chat, ChatStatus, Message, Party
+from chat.serializers import message_payload
+
+logger = logging.getLogger(__name__)
+
+# Two batches in flight per process: one is assembled while the other is in
+# the database, and a lone message never waits for a full one.
+CONCURRENT_BATCHES = 2
+# Bounds one transaction's size (and the time its row locks are held).
+MAX_BATCH = 200
+
+
+@dataclass(frozen=True)
+class PostRequest:
+    chat_id: int
+    author: str
+    body: object  # as received; cleaned by post_messages
+    client_id: str = ""
+    agent: object = None  # the agent's User for Party.AGENT
+
+
+async def post(request):
+    """Store one socket message with the others of this moment; returns the Message or raises its ChatError."""
+    result = await _batcher().add(request)
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+# The database side (runs on a database thread) --------------------------------
+
+
+def post_messages(requests):
+    """Store ``requests`` (PostRequest); a list with a Message or an exception for each, in order."""
+    results = [None] * len(requests)
+    ready = {}
+    for index, request in enumerate(requests):
+        try:
+            ready[index] = _cleaned(request)
+        except ChatError as error:
+            results[index] = error
+    try:
+        stored = _store_batch(ready)
+    except DatabaseError:
+        # Everything was rolled back; each message goes the full way on its own.
+        logger.debug("A batch of %d messages failed as a whole; storing them one by one", len(ready), exc_info=True)
+        stored = {}
+    if stored:
+        try:
+            events.send_many_blocking(
+                [
+                    (events.chat_group(m.chat_id), {"type": "chat.message", "chat_id": m.chat_id, "message": message_payload(m)})
+                    for m in sorted(stored.values(), key=lambda m: (m.chat_id, m.seq))
+                ]
+            )
+        except Exception as error:
+            # Stored but not announced: no ack goes out, the socket closes
+            # (1011), its client resends, and the resend announces it again.
+            for index in stored:
+                results[index] = error
+            stored = {}
+    for index, request in ready.items():
+        if index in stored:
+            results[index] = stored[index]
+        elif results[index] is None:
+            results[index] = _post_one(request)
+    return results
+
+
+def _cleaned(request):
+    return PostRequest(
+        chat_id=request.chat_id,
+        author=request.author,
+        body=services.clean_body(request.body),
+        client_id=(request.client_id or "")[: services.MAX_CLIENT_ID_LENGTH],
+        agent=request.agent,
+    )
+
+
+def _store_batch(requests):
+    """
+    One transaction for the messages that need nothing special; returns
+    {index: Message} for those it stored. The chat rows are locked in order
+    of id, so two processes' batches over the same chats cannot deadlock.
+    """
+    if not requests:
+        return {}
+    stored = {}
+    with transaction.atomic():
+        chats = {
+            chat.pk: chat
+            for chat in Chat.objects.select_for_update(of=("self",))
+            .filter(pk__in={r.chat_id for r in requests.values()})
+            .only("id", "status", "agent_id", "last_seq", "customer_name")
+            .order_by("pk")
+        }
+        # Sorted by chat, stable: a chat's messages keep their order of arrival.
+        for index, request in sorted(requests.items(), key=lambda item: item[1].chat_id):
+            chat = chats.get(request.chat_id)
+            if chat is None or not _takes_without_more(chat, request):
+                continue
+            chat.last_seq += 1
+            stored[index] = Message(
+                chat=chat, seq=chat.last_seq, client_id=request.client_id,
+                author=request.author, agent=request.agent, body=request.body,
+            )
+        if stored:
+            # A stored client_id (a resend) breaks the unique constraint here:
+            # the whole batch is undone and post_messages goes one by one.
+            Message.objects.bulk_create(stored.values())
+            numbered = {m.chat_id for m in stored.values()}
+            Chat.objects.bulk_update([chats[pk] for pk in sorted(numbered)], ["last_seq"])
+    return stored
+
+
+def _takes_without_more(chat, request):
+    """The conditions of services._post_to_open_chat: anything else needs post_message."""
+    if request.author == Party.AGENT:
+        return chat.status == ChatStatus.ACTIVE and request.agent is not None and chat.agent_id == request.agent.pk
+    return request.author == Party.CUSTOMER and chat.status in (ChatStatus.QUEUED, ChatStatus.ACTIVE)
+
+
+def _post_one(request):
+    try:
+        message, _created = services.post_message(
+            Chat(pk=request.chat_id), author=request.author, body=request.body,
+            client_id=request.client_id, agent=request.agent,
+        )
+        return message
+    except Exception as error:  # handed to the one socket it belongs to
+        return error
+
+
+# The event loop side ------------------------------------------------------------
+
+
+class _Batcher:
+    """One per event loop: collects the messages that wait and starts batches."""
+
+    def __init__(self, loop):
+        self.loop = loop
+        self.waiting = []  # (request, future)
+        self.running = 0
+
+    def add(self, request):
+        future = self.loop.create_future()
+        self.waiting.append((request, future))
+        if self.running < CONCURRENT_BATCHES:
+            self._start()
+        return future
+
+    def _start(self):
+        batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+        self.running += 1
+        self.loop.create_task(self._store(batch))
+
+    async def _store(self, batch):
+        try:
+            results = await run(post_messages, [request for request, _future in batch])
+        except Exception as error:  # the whole call failed (no database thread): every message learns it
+            results = [error] * len(batch)
+        finally:
+            self.running -= 1
+            if self.waiting and self.running < CONCURRENT_BATCHES:
+                self._start()
+        for (_request, future), result in zip(batch, results):
+            if not future.done():  # the socket may have gone meanwhile
+                future.set_result(result)
+
+
+_batchers = weakref.WeakKeyDictionary()
+
+
+def _batcher():
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = _Batcher(loop)
+    return batcher
