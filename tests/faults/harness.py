@@ -102,6 +102,7 @@ class ReliableClient(abc.ABC):
         self.ready = False
         self.conn = 0
         self.wakeup = asyncio.Event()
+        self.acked_in = {}  # chat id -> Event set when one of its messages is acked
         self.stopping = False
         self.tasks = []
         self.counter = 0
@@ -220,7 +221,19 @@ class ReliableClient(abc.ABC):
         if earlier is not None and earlier != seq:
             self.run.fatal.append(f"{self.name}: {client_id} acked as {earlier} and as {seq}")
         self.acks[client_id] = seq
-        self.outbox.pop(client_id, None)
+        pending = self.outbox.pop(client_id, None)
+        if pending is not None and pending.chat_id in self.acked_in:
+            self.acked_in[pending.chat_id].set()
+
+    def unacked(self, chat_id):
+        return sum(1 for p in self.outbox.values() if p.chat_id == chat_id)
+
+    async def until_unacked_below(self, chat_id, window):
+        """Wait for acks (not by polling: hundreds of producers would keep the benchmark's own CPU busy)."""
+        event = self.acked_in.setdefault(chat_id, asyncio.Event())
+        while self.unacked(chat_id) >= window:
+            event.clear()
+            await event.wait()
 
     def on_error(self, frame):
         code = frame.get("code")
@@ -436,8 +449,7 @@ class ChatRun:
                 if delay > 0:
                     await asyncio.sleep(delay)
             else:
-                while sum(1 for p in client.outbox.values() if p.chat_id == chat_id) >= self.window:
-                    await asyncio.sleep(0.005)
+                await client.until_unacked_below(chat_id, self.window)
             client.new_message(chat_id)
 
     async def traffic(self):
