@@ -23,7 +23,7 @@ import logging
 import weakref
 from dataclasses import dataclass
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from chat import events, services
 from chat.db import run
@@ -138,9 +138,18 @@ def _store_batch(requests):
             # A stored client_id (a resend) breaks the unique constraint here:
             # the whole batch is undone and post_messages goes one by one.
             Message.objects.bulk_create(stored.values())
-            numbered = {m.chat_id for m in stored.values()}
-            Chat.objects.bulk_update([chats[pk] for pk in sorted(numbered)], ["last_seq"])
+            _save_numbers([chats[pk] for pk in sorted({m.chat_id for m in stored.values()})])
     return stored
+
+
+def _save_numbers(chats):
+    """One UPDATE for the chats' new last_seq (bulk_update builds the same statement, at several times the cost)."""
+    table = Chat._meta.db_table
+    cases = " ".join(["WHEN %s THEN %s"] * len(chats))
+    ids = ", ".join(["%s"] * len(chats))
+    params = [value for chat in chats for value in (chat.pk, chat.last_seq)] + [chat.pk for chat in chats]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last_seq = CASE id {cases} END WHERE id IN ({ids})", params)
 
 
 def _takes_without_more(chat, request):
