@@ -6,16 +6,15 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app registry)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from chat.origin import SameOriginValidator  # noqa: E402
-from chat.routing import websocket_urlpatterns  # noqa: E402
+from chat.routing import websocket_urlpatterns  # noqa: E402  (needs the app registry)
 from helpdesk.ws_language import LanguageMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": SameOriginValidator(AuthMiddlewareStack(LanguageMiddleware(URLRouter(websocket_urlpatterns)))),
+        "websocket": SameOriginValidator(LanguageMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
