@@ -119,11 +119,18 @@ def _store_batch(requests):
     stored = {}
     with transaction.atomic():
         chats = _lock_chats(sorted({r.chat_id for r in requests.values()}))
+        # A resend must not reach the INSERT: its unique key would undo the
+        # whole batch. With the chats locked, no one else can store one meanwhile.
+        taken = _stored_client_ids(chats, [r for r in requests.values() if r.client_id])
         # Sorted by chat, stable: a chat's messages keep their order of arrival.
         for index, request in sorted(requests.items(), key=lambda item: item[1].chat_id):
             chat = chats.get(request.chat_id)
             if chat is None or not _takes_without_more(chat, request):
                 continue
+            if request.client_id:
+                if (request.chat_id, request.client_id) in taken:
+                    continue  # stored before (or twice in this batch): post_message answers
+                taken.add((request.chat_id, request.client_id))
             chat.last_seq += 1
             stored[index] = Message(
                 chat=chat, seq=chat.last_seq, client_id=request.client_id,
@@ -137,7 +144,7 @@ def _store_batch(requests):
     return stored
 
 
-# The three statements are written by hand: the ORM's versions (select_for_update,
+# The statements are written by hand: the ORM's versions (select_for_update,
 # bulk_create, bulk_update) cost several times as much Python per batch, on the
 # processes that also serve the sockets.
 
@@ -157,6 +164,24 @@ def _lock_chats(chat_ids):
         chat_id: Chat(id=chat_id, status=status, agent_id=agent_id, last_seq=last_seq, customer_name=customer_name)
         for chat_id, status, agent_id, last_seq, customer_name in rows
     }
+
+
+def _stored_client_ids(chats, requests):
+    """Which of the requests' (chat id, client_id) pairs are stored already."""
+    requests = [r for r in requests if r.chat_id in chats]
+    if not requests:
+        return set()
+    chat_ids = sorted({r.chat_id for r in requests})
+    client_ids = sorted({r.client_id for r in requests})
+    with connection.cursor() as cursor:
+        # "client_id <> ''" lets PostgreSQL use the partial unique index on (chat, client_id).
+        cursor.execute(
+            f"SELECT chat_id, client_id FROM {Message._meta.db_table}"
+            f" WHERE chat_id IN ({', '.join(['%s'] * len(chat_ids))})"
+            f" AND client_id IN ({', '.join(['%s'] * len(client_ids))}) AND client_id <> ''",
+            chat_ids + client_ids,
+        )
+        return set(cursor.fetchall())
 
 
 # Every column of Message but its id, which the batch does not need (a test

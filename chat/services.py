@@ -354,18 +354,29 @@ def touch_agents(user_ids, now=None):
     if not user_ids:
         return
     now = now or timezone.now()
-    AgentPresence.objects.filter(user_id__in=user_ids).update(seen_at=now)
+    with transaction.atomic():
+        # Locked in order, so that two processes touching the same agents cannot deadlock.
+        locked = list(AgentPresence.objects.select_for_update().filter(user_id__in=user_ids).order_by("user_id").values_list("pk", flat=True))
+        AgentPresence.objects.filter(pk__in=locked).update(seen_at=now)
     missing = set(user_ids) - set(AgentPresence.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
     for user_id in missing:
         AgentPresence.objects.get_or_create(user_id=user_id, defaults={"seen_at": now})
 
 
 def touch_customers(chat_ids, now=None):
-    """Record that these chats' customers are connected right now."""
-    if chat_ids:
-        Chat.objects.filter(pk__in=chat_ids).exclude(status=ChatStatus.ENDED).update(
-            customer_seen_at=now or timezone.now()
+    """
+    Record that these chats' customers are connected right now. The rows are
+    locked in order of id, as chat.group_commit locks them: a multi-row UPDATE
+    locks in no set order and deadlocked with the message batches.
+    """
+    if not chat_ids:
+        return
+    with transaction.atomic():
+        locked = list(
+            Chat.objects.select_for_update().filter(pk__in=chat_ids).exclude(status=ChatStatus.ENDED)
+            .order_by("pk").values_list("pk", flat=True)
         )
+        Chat.objects.filter(pk__in=locked).update(customer_seen_at=now or timezone.now())
 
 
 def end_chats_of_gone_customers(now=None):
