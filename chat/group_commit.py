@@ -76,25 +76,8 @@ def post_messages(requests):
         # Everything was rolled back; each message goes the full way on its own.
         logger.debug("A batch of %d messages failed as a whole; storing them one by one", len(ready), exc_info=True)
         stored = {}
-    if stored:
-        try:
-            events.send_many_blocking(
-                [
-                    (events.chat_group(m.chat_id), {"type": "chat.message", "chat_id": m.chat_id, "message": message_payload(m)})
-                    for m in sorted(stored.values(), key=lambda m: (m.chat_id, m.seq))
-                ]
-            )
-        except Exception as error:
-            # Stored but not announced: no ack goes out, the socket closes
-            # (1011), its client resends, and the resend announces it again.
-            for index in stored:
-                results[index] = error
-            stored = {}
     for index, request in ready.items():
-        if index in stored:
-            results[index] = stored[index]
-        elif results[index] is None:
-            results[index] = _post_one(request)
+        results[index] = stored[index] if index in stored else _post_one(request)
     return results
 
 
@@ -141,7 +124,17 @@ def _store_batch(requests):
             # the whole batch is undone and post_messages goes one by one.
             _insert(list(stored.values()))
             _save_numbers([chats[pk] for pk in sorted({m.chat_id for m in stored.values()})])
+            # If this fails after the commit, the error reaches every socket of
+            # the batch: no ack goes out, the sockets close (1011), the clients
+            # resend, and the resends announce the stored messages again.
+            transaction.on_commit(lambda: _announce(sorted(stored.values(), key=lambda m: (m.chat_id, m.seq))))
     return stored
+
+
+def _announce(messages):
+    events.send_many_blocking(
+        [(events.chat_group(m.chat_id), {"type": "chat.message", "chat_id": m.chat_id, "message": message_payload(m)}) for m in messages]
+    )
 
 
 # The statements are written by hand: the ORM's versions (select_for_update,

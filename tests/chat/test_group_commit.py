@@ -1,0 +1,210 @@
+"""chat.group_commit: several sockets' messages in one transaction, and what it leaves to post_message."""
+import asyncio
+import random
+import threading
+
+import pytest
+from django.db import IntegrityError, close_old_connections, connection
+
+from chat import group_commit, services
+from chat.errors import ChatEnded, EmptyMessage, MessageTooLong, NotYourChat
+from chat.group_commit import PostRequest, post_messages
+from chat.models import Chat, Message, Party
+
+
+def active_chat(make_chat, channel, agent, **fields):
+    chat, _token = make_chat(channel, **fields)
+    services.accept_chat(chat, agent=agent)
+    chat.refresh_from_db()
+    return chat
+
+
+def log_of(chat):
+    return list(Message.objects.filter(chat=chat).order_by("seq").values_list("seq", "author", "body", "client_id"))
+
+
+def test_messages_to_several_chats_are_stored_in_order_and_announced_together(make_channel, make_agent, make_chat, sent_events, django_capture_on_commit_callbacks):
+    channel = make_channel()
+    agent = make_agent(channel)
+    first = active_chat(make_chat, channel, agent, name="Erika")
+    second = active_chat(make_chat, channel, agent, name="Max")
+    start = {first.pk: first.last_seq, second.pk: second.last_seq}
+    sent_events.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        results = post_messages([
+            PostRequest(second.pk, Party.CUSTOMER, "  from Max  ", "m-1"),
+            PostRequest(first.pk, Party.CUSTOMER, "from Erika", "e-1"),
+            PostRequest(first.pk, Party.AGENT, "to Erika", "a-1", agent=agent),
+            PostRequest(second.pk, Party.AGENT, "to Max", "a-2", agent=agent),
+        ])
+
+    assert [(r.chat_id, r.seq) for r in results] == [
+        (second.pk, start[second.pk] + 1), (first.pk, start[first.pk] + 1),
+        (first.pk, start[first.pk] + 2), (second.pk, start[second.pk] + 2),
+    ]
+    assert log_of(first)[-2:] == [
+        (start[first.pk] + 1, "customer", "from Erika", "e-1"), (start[first.pk] + 2, "agent", "to Erika", "a-1"),
+    ]
+    assert log_of(second)[-2:] == [
+        (start[second.pk] + 1, "customer", "from Max", "m-1"), (start[second.pk] + 2, "agent", "to Max", "a-2"),
+    ]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.last_seq, second.last_seq) == (start[first.pk] + 2, start[second.pk] + 2)
+    announced = [(group, event["message"]["seq"], event["message"]["author_name"]) for group, event in sent_events]
+    assert announced == [
+        (f"chat.{first.pk}", start[first.pk] + 1, "Erika"), (f"chat.{first.pk}", start[first.pk] + 2, agent.first_name),
+        (f"chat.{second.pk}", start[second.pk] + 1, "Max"), (f"chat.{second.pk}", start[second.pk] + 2, agent.first_name),
+    ]
+    stored = Message.objects.get(chat=first, client_id="e-1")
+    assert stored.created_at == results[1].created_at and stored.params == {} and stored.kind == "text"
+
+
+def test_a_bad_message_gets_its_own_error_and_costs_the_others_nothing(make_channel, make_agent, make_chat, sent_events):
+    channel = make_channel()
+    agent = make_agent(channel)
+    colleague = make_agent(channel)
+    open_chat = active_chat(make_chat, channel, agent)
+    ended, _token = make_chat(channel)
+    services.end_chat(ended, by=Party.CUSTOMER)
+    ended_count = Message.objects.filter(chat=ended).count()
+    start = open_chat.last_seq
+
+    results = post_messages([
+        PostRequest(open_chat.pk, Party.CUSTOMER, "   ", "blank"),
+        PostRequest(open_chat.pk, Party.CUSTOMER, "x" * (services.MAX_MESSAGE_LENGTH + 1), "long"),
+        PostRequest(open_chat.pk, Party.AGENT, "not my chat", "c-1", agent=colleague),
+        PostRequest(ended.pk, Party.CUSTOMER, "too late", "late"),
+        PostRequest(open_chat.pk, Party.CUSTOMER, "fine", "ok"),
+        PostRequest(987654, Party.CUSTOMER, "no such chat", "gone"),
+    ])
+
+    assert [type(r) for r in results] == [EmptyMessage, MessageTooLong, NotYourChat, ChatEnded, Message, NotYourChat]
+    assert results[4].seq == start + 1
+    assert log_of(open_chat)[-1] == (start + 1, "customer", "fine", "ok")
+    assert Message.objects.filter(chat=ended).count() == ended_count
+
+
+def test_a_resend_returns_the_stored_message_and_announces_it_again(make_channel, make_agent, make_chat, sent_events, django_capture_on_commit_callbacks):
+    channel = make_channel()
+    agent = make_agent(channel)
+    chat = active_chat(make_chat, channel, agent)
+    [first] = post_messages([PostRequest(chat.pk, Party.CUSTOMER, "hello", "c-1")])
+    sent_events.clear()
+
+    # The resend, a new message in the same batch, and the same new message
+    # twice (two sockets of one client resending at once).
+    with django_capture_on_commit_callbacks(execute=True):
+        results = post_messages([
+            PostRequest(chat.pk, Party.CUSTOMER, "hello", "c-1"),
+            PostRequest(chat.pk, Party.CUSTOMER, "and more", "c-2"),
+            PostRequest(chat.pk, Party.CUSTOMER, "and more", "c-2"),
+        ])
+
+    assert [r.seq for r in results] == [first.seq, first.seq + 1, first.seq + 1]
+    assert [row[3] for row in log_of(chat)].count("c-1") == 1
+    assert [row[3] for row in log_of(chat)].count("c-2") == 1
+    assert {event["message"]["seq"] for _group, event in sent_events} == {first.seq, first.seq + 1}
+
+
+def test_a_batch_that_fails_as_a_whole_is_stored_one_by_one(make_channel, make_agent, make_chat, sent_events, monkeypatch, django_capture_on_commit_callbacks):
+    channel = make_channel()
+    agent = make_agent(channel)
+    chats = [active_chat(make_chat, channel, agent) for _ in range(3)]
+
+    def clash(messages):
+        raise IntegrityError("as if another process had stored one of them")
+
+    monkeypatch.setattr(group_commit, "_insert", clash)
+    with django_capture_on_commit_callbacks(execute=True):
+        results = post_messages([PostRequest(chat.pk, Party.CUSTOMER, f"to {chat.pk}", f"c-{chat.pk}") for chat in chats])
+
+    for chat, result in zip(chats, results):
+        chat.refresh_from_db()
+        assert result.seq == chat.last_seq
+        assert log_of(chat)[-1] == (chat.last_seq, "customer", f"to {chat.pk}", f"c-{chat.pk}")
+    assert sorted(event["message"]["client_id"] for _group, event in sent_events if event["type"] == "chat.message") == sorted(
+        f"c-{chat.pk}" for chat in chats
+    )
+
+
+def test_the_insert_names_every_column_of_a_message():
+    columns = {field.column for field in Message._meta.concrete_fields if not field.primary_key}
+    assert set(group_commit.INSERT_COLUMNS) == columns
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_messages_that_arrive_together_share_a_transaction(make_channel, make_agent, make_chat, sent_events, monkeypatch):
+    from asgiref.sync import sync_to_async
+
+    channel = await sync_to_async(make_channel)(max_chats_per_agent=20)
+    agent = await sync_to_async(make_agent)(channel)
+    chats = [await sync_to_async(active_chat)(make_chat, channel, agent) for _ in range(20)]
+    batches = []
+    store = group_commit.post_messages
+
+    def counting(requests):
+        batches.append(len(requests))
+        return store(requests)
+
+    monkeypatch.setattr(group_commit, "post_messages", counting)
+    requests = [PostRequest(chat.pk, Party.CUSTOMER, f"message {n}", f"c-{n}") for chat in chats for n in range(3)]
+    results = await asyncio.gather(*(group_commit.post(request) for request in requests))
+
+    assert sum(batches) == len(requests)
+    assert len(batches) <= group_commit.CONCURRENT_BATCHES + 1, "waiting messages go together"
+    for chat in chats:
+        seqs = [r.seq for r, q in zip(results, requests) if q.chat_id == chat.pk]
+        assert sorted(seqs) == list(range(chat.last_seq + 1, chat.last_seq + 4))
+    with pytest.raises(EmptyMessage):
+        await group_commit.post(PostRequest(chats[0].pk, Party.CUSTOMER, "", "empty"))
+
+
+@pytest.mark.production
+@pytest.mark.django_db(transaction=True)
+def test_batches_and_presence_touches_never_deadlock(make_channel, make_agent, make_chat):
+    """
+    Each batch and each touch locks many chat rows at once; locked in
+    different orders, PostgreSQL finds deadlocks within seconds (a batch then
+    falls back, a touch is lost). Both lock in order of id.
+    """
+    channel = make_channel(max_chats_per_agent=40)
+    agent = make_agent(channel)
+    chat_ids = [active_chat(make_chat, channel, agent).pk for _ in range(40)]
+    failures = []
+    stop = threading.Event()
+
+    def batches(worker):
+        counter = 0
+        try:
+            while not stop.is_set():
+                counter += 1
+                picked = random.sample(chat_ids, 25)
+                requests = {n: PostRequest(chat_id, Party.CUSTOMER, "x", f"w{worker}-{counter}-{n}") for n, chat_id in enumerate(picked)}
+                group_commit._store_batch(requests)
+        except Exception as error:
+            failures.append(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    def touches():
+        try:
+            while not stop.is_set():
+                services.touch_customers(random.sample(chat_ids, len(chat_ids)))
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=batches, args=(n,)) for n in range(3)] + [threading.Thread(target=touches) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    stop.wait(4)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    for chat in Chat.objects.filter(pk__in=chat_ids):
+        assert list(chat.messages.order_by("seq").values_list("seq", flat=True)) == list(range(1, chat.last_seq + 1))
