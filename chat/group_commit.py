@@ -23,13 +23,13 @@ import logging
 import weakref
 from dataclasses import dataclass
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from chat import events, services
+from chat import batch_sql, events, services
 from chat.db import run
 from chat.errors import ChatError
-from chat.models import Chat, ChatStatus, Message, Party
+from chat.models import Chat, ChatStatus, Message, MessageKind, Party
 from chat.serializers import message_payload
 
 logger = logging.getLogger(__name__)
@@ -101,10 +101,10 @@ def _store_batch(requests):
         return {}
     stored = {}
     with transaction.atomic():
-        chats = _lock_chats(sorted({r.chat_id for r in requests.values()}))
+        chats = batch_sql.lock_chats(sorted({r.chat_id for r in requests.values()}))
         # A resend must not reach the INSERT: its unique key would undo the
         # whole batch. With the chats locked, no one else can store one meanwhile.
-        taken = _stored_client_ids(chats, [r for r in requests.values() if r.client_id])
+        taken = _stored_client_ids(chats, requests.values())
         # Sorted by chat, stable: a chat's messages keep their order of arrival.
         for index, request in sorted(requests.items(), key=lambda item: item[1].chat_id):
             chat = chats.get(request.chat_id)
@@ -120,10 +120,13 @@ def _store_batch(requests):
                 author=request.author, agent=request.agent, body=request.body,
             )
         if stored:
-            # A stored client_id (a resend) breaks the unique constraint here:
-            # the whole batch is undone and post_messages goes one by one.
-            _insert(list(stored.values()))
-            _save_numbers([chats[pk] for pk in sorted({m.chat_id for m in stored.values()})])
+            # Should a unique key clash after all, the whole batch is undone
+            # and post_messages stores its messages one by one.
+            now = timezone.now()
+            for message in stored.values():
+                message.created_at = now
+            batch_sql.insert_messages(stored.values(), kind=MessageKind.TEXT, event="", params={}, created_at=now)
+            batch_sql.save_numbers([chats[pk] for pk in sorted({m.chat_id for m in stored.values()})])
             # If this fails after the commit, the error reaches every socket of
             # the batch: no ack goes out, the sockets close (1011), the clients
             # resend, and the resends announce the stored messages again.
@@ -137,80 +140,12 @@ def _announce(messages):
     )
 
 
-# The statements are written by hand: the ORM's versions (select_for_update,
-# bulk_create, bulk_update) cost several times as much Python per batch, on the
-# processes that also serve the sockets.
-
-
-def _lock_chats(chat_ids):
-    """Lock the chats' rows in order of id and read what a message needs; {id: Chat}."""
-    table = Chat._meta.db_table
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: the transaction locks
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, status, agent_id, last_seq, customer_name FROM {table}"
-            f" WHERE id IN ({', '.join(['%s'] * len(chat_ids))}) ORDER BY id{lock}",
-            chat_ids,
-        )
-        rows = cursor.fetchall()
-    return {
-        chat_id: Chat(id=chat_id, status=status, agent_id=agent_id, last_seq=last_seq, customer_name=customer_name)
-        for chat_id, status, agent_id, last_seq, customer_name in rows
-    }
-
-
 def _stored_client_ids(chats, requests):
     """Which of the requests' (chat id, client_id) pairs are stored already."""
-    requests = [r for r in requests if r.chat_id in chats]
+    requests = [r for r in requests if r.client_id and r.chat_id in chats]
     if not requests:
         return set()
-    chat_ids = sorted({r.chat_id for r in requests})
-    client_ids = sorted({r.client_id for r in requests})
-    with connection.cursor() as cursor:
-        # "client_id <> ''" lets PostgreSQL use the partial unique index on (chat, client_id).
-        cursor.execute(
-            f"SELECT chat_id, client_id FROM {Message._meta.db_table}"
-            f" WHERE chat_id IN ({', '.join(['%s'] * len(chat_ids))})"
-            f" AND client_id IN ({', '.join(['%s'] * len(client_ids))}) AND client_id <> ''",
-            chat_ids + client_ids,
-        )
-        return set(cursor.fetchall())
-
-
-# Every column of Message but its id, which the batch does not need (a test
-# keeps this list in step with the model).
-INSERT_COLUMNS = ("chat_id", "seq", "client_id", "author", "agent_id", "kind", "body", "event", "params", "created_at")
-
-
-def _insert(messages):
-    """One multi-row INSERT; the messages get their created_at (the same for the batch), not their id."""
-    now = timezone.now()
-    meta = Message._meta
-    params = meta.get_field("params").get_db_prep_save({}, connection)
-    created_at = meta.get_field("created_at").get_db_prep_save(now, connection)
-    values = []
-    for message in messages:
-        message.created_at = now
-        values += [
-            message.chat_id, message.seq, message.client_id, message.author, message.agent_id,
-            message.kind, message.body, message.event, params, created_at,
-        ]
-    row = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {meta.db_table} ({', '.join(INSERT_COLUMNS)}) VALUES {', '.join([row] * len(messages))}",
-            values,
-        )
-
-
-def _save_numbers(chats):
-    """One UPDATE for the chats' new last_seq."""
-    table = Chat._meta.db_table
-    cases = " ".join(["WHEN %s THEN %s"] * len(chats))
-    ids = ", ".join(["%s"] * len(chats))
-    params = [value for chat in chats for value in (chat.pk, chat.last_seq)] + [chat.pk for chat in chats]
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET last_seq = CASE id {cases} END WHERE id IN ({ids})", params)
+    return batch_sql.stored_client_ids(sorted({r.chat_id for r in requests}), sorted({r.client_id for r in requests}))
 
 
 def _takes_without_more(chat, request):

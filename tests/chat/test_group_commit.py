@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import IntegrityError, close_old_connections, connection
 
-from chat import group_commit, services
+from chat import batch_sql, group_commit, services
 from chat.errors import ChatEnded, EmptyMessage, MessageTooLong, NotYourChat
 from chat.group_commit import PostRequest, post_messages
 from chat.models import Chat, Message, Party
@@ -23,13 +23,14 @@ def log_of(chat):
     return list(Message.objects.filter(chat=chat).order_by("seq").values_list("seq", "author", "body", "client_id"))
 
 
-def test_messages_to_several_chats_are_stored_in_order_and_announced_together(make_channel, make_agent, make_chat, sent_events, django_capture_on_commit_callbacks):
+def test_messages_to_several_chats_are_stored_in_order_and_announced_together(make_channel, make_agent, make_chat, sent_events, django_capture_on_commit_callbacks, caplog):
     channel = make_channel()
     agent = make_agent(channel)
     first = active_chat(make_chat, channel, agent, name="Erika")
     second = active_chat(make_chat, channel, agent, name="Max")
     start = {first.pk: first.last_seq, second.pk: second.last_seq}
     sent_events.clear()
+    caplog.set_level("DEBUG", logger="chat.group_commit")
 
     with django_capture_on_commit_callbacks(execute=True):
         results = post_messages([
@@ -39,6 +40,7 @@ def test_messages_to_several_chats_are_stored_in_order_and_announced_together(ma
             PostRequest(second.pk, Party.AGENT, "to Max", "a-2", agent=agent),
         ])
 
+    assert "failed as a whole" not in caplog.text, "stored as one batch, not one by one"
     assert [(r.chat_id, r.seq) for r in results] == [
         (second.pk, start[second.pk] + 1), (first.pk, start[first.pk] + 1),
         (first.pk, start[first.pk] + 2), (second.pk, start[second.pk] + 2),
@@ -113,10 +115,10 @@ def test_a_batch_that_fails_as_a_whole_is_stored_one_by_one(make_channel, make_a
     agent = make_agent(channel)
     chats = [active_chat(make_chat, channel, agent) for _ in range(3)]
 
-    def clash(messages):
+    def clash(messages, **shared):
         raise IntegrityError("as if another process had stored one of them")
 
-    monkeypatch.setattr(group_commit, "_insert", clash)
+    monkeypatch.setattr(batch_sql, "insert_messages", clash)
     with django_capture_on_commit_callbacks(execute=True):
         results = post_messages([PostRequest(chat.pk, Party.CUSTOMER, f"to {chat.pk}", f"c-{chat.pk}") for chat in chats])
 
@@ -131,7 +133,7 @@ def test_a_batch_that_fails_as_a_whole_is_stored_one_by_one(make_channel, make_a
 
 def test_the_insert_names_every_column_of_a_message():
     columns = {field.column for field in Message._meta.concrete_fields if not field.primary_key}
-    assert set(group_commit.INSERT_COLUMNS) == columns
+    assert set(batch_sql.INSERT_COLUMNS) == columns
 
 
 @pytest.mark.django_db(transaction=True)
