@@ -176,6 +176,7 @@ class _Batcher:
         self.loop = loop
         self.waiting = []  # (request, future)
         self.running = 0
+        self.tasks = set()  # the event loop keeps only weak references to tasks
 
     def add(self, request):
         future = self.loop.create_future()
@@ -187,20 +188,24 @@ class _Batcher:
     def _start(self):
         batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
         self.running += 1
-        self.loop.create_task(self._store(batch))
+        task = self.loop.create_task(self._store(batch))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def _store(self, batch):
         try:
             results = await run(post_messages, [request for request, _future in batch])
-        except Exception as error:  # the whole call failed (no database thread): every message learns it
+        except BaseException as error:  # the whole call failed (no database thread, the loop closing)
             results = [error] * len(batch)
+            if not isinstance(error, Exception):
+                raise
         finally:
             self.running -= 1
             if self.waiting and self.running < CONCURRENT_BATCHES:
                 self._start()
-        for (_request, future), result in zip(batch, results):
-            if not future.done():  # the socket may have gone meanwhile
-                future.set_result(result)
+            for (_request, future), result in zip(batch, results):
+                if not future.done():  # the socket may have gone meanwhile
+                    future.set_result(result)
 
 
 _batchers = weakref.WeakKeyDictionary()
