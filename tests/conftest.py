@@ -52,6 +52,23 @@ def make_chat(db):
     return make
 
 
+@pytest.fixture(scope="session", autouse=True)
+def database_threads_closed_at_the_end(django_db_setup, django_db_blocker):
+    """
+    The sockets' database threads and asgiref's thread for sync_to_async hold
+    connections; the test database can be dropped only after they close.
+    """
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    from chat.db import close_pool
+
+    with django_db_blocker.unblock():
+        close_pool()
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
+
 @pytest.fixture(autouse=True)
 def no_housekeeping_loop(settings):
     """Tests call the upkeep steps themselves; the loop runs only in real server processes."""
