@@ -9,12 +9,10 @@ calls one at a time, so the order of one socket's frames is kept; races
 between sockets are decided by the database (row locks in chat.services), as
 they are between processes.
 """
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import DatabaseSyncToAsync
 from django.conf import settings
-from django.db import connections
 
 _pool = None
 
@@ -34,25 +32,3 @@ def db_sync_to_async(func):
 async def run(func, *args, **kwargs):
     """``await run(f, x)``: call ``f(x)`` on the pool."""
     return await db_sync_to_async(func)(*args, **kwargs)
-
-
-def close_pool():
-    """
-    Close each pool thread's database connections and the pool. For the end
-    of a test session: the test database cannot be dropped while they are open.
-    """
-    global _pool
-    pool, _pool = _pool, None
-    if pool is None:
-        return
-    # One call per thread: each waits until all have started, so every thread gets one.
-    workers = settings.HELPDESK_DB_THREADS
-    all_started = threading.Barrier(workers)
-
-    def close_own_connections():
-        all_started.wait(timeout=10)
-        connections.close_all()
-
-    for future in [pool.submit(close_own_connections) for _ in range(workers)]:
-        future.result()
-    pool.shutdown()

@@ -356,7 +356,10 @@ def touch_agents(user_ids, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         # Locked in order, so that two processes touching the same agents cannot deadlock.
-        locked = list(AgentPresence.objects.select_for_update().filter(user_id__in=user_ids).order_by("user_id").values_list("pk", flat=True))
+        locked = list(
+            AgentPresence.objects.select_for_update().filter(user_id__in=user_ids)
+            .order_by("user_id").values_list("pk", flat=True)
+        )
         AgentPresence.objects.filter(pk__in=locked).update(seen_at=now)
     missing = set(user_ids) - set(AgentPresence.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
     for user_id in missing:

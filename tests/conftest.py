@@ -53,20 +53,21 @@ def make_chat(db):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def database_threads_closed_at_the_end(django_db_setup, django_db_blocker):
+def database_sessions_ended_at_the_end(django_db_setup, django_db_blocker):
     """
-    The sockets' database threads and asgiref's thread for sync_to_async hold
-    connections; the test database can be dropped only after they close.
+    Threads of the session (the sockets' database pool, asgiref's) keep their
+    connections open; PostgreSQL drops the test database only once they are gone.
     """
     yield
-    from asgiref.sync import SyncToAsync
-    from django.db import connections
-
-    from chat.db import close_pool
+    from django.db import connection
 
     with django_db_blocker.unblock():
-        close_pool()
-        SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture(autouse=True)
