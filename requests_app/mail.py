@@ -74,7 +74,9 @@ def send_email(email_id, now=None):
     now = now or timezone.now()
     if not _claim(email_id, now):
         return OutgoingEmail.objects.filter(pk=email_id).values_list("status", flat=True).first()
-    email = OutgoingEmail.objects.get(pk=email_id)
+    email = OutgoingEmail.objects.filter(pk=email_id).first()
+    if email is None:
+        return None  # deleted since the claim (by an administrator, or a test's clean-up)
     message = EmailMultiAlternatives(email.subject, email.body_text, to=[email.to])
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

@@ -81,3 +81,23 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(smtp_server):
     assert OutgoingEmail.objects.count() == 0
     with pytest.raises(AssertionError):
         smtp_server.wait_for(1, timeout=0.5)
+
+
+def test_an_email_deleted_after_its_claim_is_not_sent_and_raises_nothing(smtp_server, monkeypatch):
+    email, _created = queue()
+    smtp_server.wait_for(1)
+    for _ in range(100):  # the background sender has finished with it
+        if OutgoingEmail.objects.get(pk=email.pk).status == EmailStatus.SENT:
+            break
+        time.sleep(0.05)
+    OutgoingEmail.objects.filter(pk=email.pk).update(status=EmailStatus.PENDING, next_attempt_at=None)
+    claim = mail._claim
+
+    def claim_then_delete(email_id, now):
+        claimed = claim(email_id, now)
+        OutgoingEmail.objects.filter(pk=email_id).delete()  # an administrator, between the two statements
+        return claimed
+
+    monkeypatch.setattr(mail, "_claim", claim_then_delete)
+    assert mail.send_email(email.pk) is None
+    assert len(smtp_server.messages) == 1
