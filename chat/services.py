@@ -2,7 +2,9 @@
 Every change of a chat's state happens here: start, post, accept, end,
 presence, and the sweeps of the housekeeping loop. Views, consumers, admin
 actions and commands call these functions; live events leave only from here,
-after the commit (chat.events).
+after the commit (chat.events). The one companion is chat.group_commit, the
+batched form of post_message for the sockets: it stores the common case many
+at a time and hands everything else to post_message.
 """
 from datetime import timedelta
 
