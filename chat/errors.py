@@ -37,6 +37,22 @@ class FrameTooLarge(ChatError):
     message = _("The frame is too large.")
 
 
+class TooDeep(ChatError):
+    code = "too_deep"
+    message = _("The frame is nested too deeply.")
+
+
+class InvalidText(ChatError):
+    """Text with a NUL or an unpaired UTF-16 surrogate, which cannot be stored (chat.safejson)."""
+
+    code = "invalid_text"
+    message = _("The text contains characters that are not allowed (a NUL or an unpaired surrogate).")
+
+    def __init__(self, message=None, *, decoded=None):
+        self.decoded = decoded
+        super().__init__(message)
+
+
 class MessageTooLong(ChatError):
     code = "too_long"
     message = _("The message is too long.")
