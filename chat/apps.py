@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ChatConfig(AppConfig):
     name = "chat"
     verbose_name = _("Live chat")
+
+    def ready(self):
+        from chat import signals
+
+        signals.connect_user_signals()

@@ -50,6 +50,7 @@ def dashboard_strings():
         "reconnecting": _("Connection lost. Reconnecting…"),
         "connected": _("Connected"),
         "logged_out": _("You are logged out. Reload the page to log in again."),
+        "not_an_agent": _("You are no longer an agent of any channel. Reload the page."),
         "not_sent": _("Not sent yet"),
         "send_failed": _("Not sent: %(reason)s"),
         "seconds": _("%(n)s s"),

@@ -46,7 +46,7 @@ class InvalidText(ChatError):
     """Text with a NUL or an unpaired UTF-16 surrogate, which cannot be stored (chat.safejson)."""
 
     code = "invalid_text"
-    message = _("The text contains characters that are not allowed (a NUL or an unpaired surrogate).")
+    message = _("The text contains characters that cannot be stored (a null character or half of an emoji).")
 
     def __init__(self, message=None, *, decoded=None):
         self.decoded = decoded
@@ -97,6 +97,12 @@ class QueueEmpty(ChatError):
     code = "queue_empty"
     message = _("Nobody is waiting.")
     http_status = 404
+
+
+class NotStored(ChatError):
+    code = "not_stored"
+    message = _("The message could not be stored. Please send it again.")
+    http_status = 503
 
 
 class NotHello(ChatError):

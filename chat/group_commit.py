@@ -14,21 +14,23 @@ stored Message, or the ChatError that refuses it. The common case (a new
 message to a waiting or active chat; an agent's to their own active chat) is
 batched; anything else (a resend of a stored client_id, an ended chat to
 reopen, someone else's chat) and every message of a batch that failed as a
-whole (a unique-key clash, a deadlock, a lost connection) goes through
-post_message one by one, so one bad message never costs the others theirs and
-nothing is acknowledged before its commit.
+whole (a unique-key clash, a deadlock, a lost connection, text the database
+driver refuses: anything at all) goes through post_message one by one, so one
+bad message never costs the others theirs and nothing is acknowledged before
+its commit. A message that fails there in an unexpected way is refused with
+NotStored, for its own socket alone.
 """
 import asyncio
 import logging
 import weakref
 from dataclasses import dataclass
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from chat import batch_sql, events, services
 from chat.db import run
-from chat.errors import ChatError
+from chat.errors import ChatError, NotStored
 from chat.models import Chat, ChatStatus, Message, MessageKind, Party
 from chat.serializers import message_payload
 
@@ -53,8 +55,11 @@ class PostRequest:
 async def post(request):
     """Store one socket message with the others of this moment; returns the Message or raises its ChatError."""
     result = await _batcher().add(request)
-    if isinstance(result, BaseException):
+    if isinstance(result, ChatError):
         raise result
+    if isinstance(result, BaseException):
+        logger.error("A message to chat %s could not be stored", request.chat_id, exc_info=result)
+        raise NotStored() from result
     return result
 
 
@@ -68,13 +73,14 @@ def post_messages(requests):
     for index, request in enumerate(requests):
         try:
             ready[index] = _cleaned(request)
-        except ChatError as error:
+        except Exception as error:  # a ChatError, or anything else: this message's alone
             results[index] = error
     try:
         stored = _store_batch(ready)
-    except DatabaseError:
-        # Everything was rolled back; each message goes the full way on its own.
-        logger.debug("A batch of %d messages failed as a whole; storing them one by one", len(ready), exc_info=True)
+    except Exception:
+        # Everything was rolled back; each message goes the full way on its
+        # own, and whatever made the batch fail fails for its own message only.
+        logger.info("A batch of %d messages failed as a whole; storing them one by one", len(ready), exc_info=True)
         stored = {}
     for index, request in ready.items():
         results[index] = stored[index] if index in stored else _post_one(request)
@@ -127,9 +133,9 @@ def _store_batch(requests):
                 message.created_at = now
             batch_sql.insert_messages(stored.values(), kind=MessageKind.TEXT, event="", params={}, created_at=now)
             batch_sql.save_numbers([chats[pk] for pk in sorted({m.chat_id for m in stored.values()})])
-            # If this fails after the commit, the error reaches every socket of
-            # the batch: no ack goes out, the sockets close (1011), the clients
-            # resend, and the resends announce the stored messages again.
+            # If this fails after the commit, the batch's messages go through
+            # post_message one by one, which finds each stored and announces it
+            # again (or fails for that one socket, whose client resends).
             transaction.on_commit(lambda: _announce(sorted(stored.values(), key=lambda m: (m.chat_id, m.seq))))
     return stored
 

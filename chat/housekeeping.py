@@ -19,35 +19,43 @@ logger = logging.getLogger(__name__)
 
 
 class ConnectionRegistry:
-    """Counts the open sockets per chat and per agent in this process."""
+    """
+    The open sockets of this process, per chat and per agent, by channel
+    name: what presence refreshes. A set, not a count, so that adding or
+    removing one socket twice cannot leave a ghost that keeps a gone customer
+    in the queue or a gone agent present.
+    """
 
     def __init__(self):
         self.chats = {}
         self.agents = {}
 
     @staticmethod
-    def _add(counts, key):
-        counts[key] = counts.get(key, 0) + 1
+    def _add(sockets, key, socket):
+        sockets.setdefault(key, set()).add(socket)
 
     @staticmethod
-    def _remove(counts, key):
-        remaining = counts.get(key, 0) - 1
-        if remaining > 0:
-            counts[key] = remaining
-        else:
-            counts.pop(key, None)
+    def _remove(sockets, key, socket):
+        held = sockets.get(key)
+        if held is not None:
+            held.discard(socket)
+            if not held:
+                del sockets[key]
 
-    def add_chat(self, chat_id):
-        self._add(self.chats, chat_id)
+    def add_chat(self, chat_id, socket):
+        self._add(self.chats, chat_id, socket)
 
-    def remove_chat(self, chat_id):
-        self._remove(self.chats, chat_id)
+    def remove_chat(self, chat_id, socket):
+        self._remove(self.chats, chat_id, socket)
 
-    def add_agent(self, user_id):
-        self._add(self.agents, user_id)
+    def chat_sockets(self, chat_id):
+        return len(self.chats.get(chat_id, ()))
 
-    def remove_agent(self, user_id):
-        self._remove(self.agents, user_id)
+    def add_agent(self, user_id, socket):
+        self._add(self.agents, user_id, socket)
+
+    def remove_agent(self, user_id, socket):
+        self._remove(self.agents, user_id, socket)
 
 
 registry = ConnectionRegistry()

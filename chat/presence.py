@@ -18,9 +18,9 @@ AGENT_GRACE_SECONDS = 3 * HEARTBEAT_SECONDS
 
 
 def available_agents_q(now=None):
-    """A filter on users: present, with a dashboard seen within the grace period."""
+    """A filter on users: active, present, with a dashboard seen within the grace period."""
     now = now or timezone.now()
-    return Q(presence__status=PresenceStatus.PRESENT) & Q(
+    return Q(is_active=True) & Q(presence__status=PresenceStatus.PRESENT) & Q(
         presence__seen_at__gte=now - timedelta(seconds=AGENT_GRACE_SECONDS)
     )
 

@@ -3,10 +3,15 @@ Reads, with the permission check where one is needed: ``access_*`` fetches and
 checks in one step, so a caller cannot forget the check.
 """
 import statistics
+from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from chat.errors import NotYourChat
 from chat.models import Channel, Chat, ChatStatus, Message, Party, hash_token
@@ -30,6 +35,40 @@ def agent_channel_ids(agent):
     return list(Channel.objects.filter(memberships__user=agent).values_list("pk", flat=True))
 
 
+@dataclass(frozen=True)
+class AgentAccess:
+    user: object
+    channel_ids: list
+
+
+def access_agent_session(session_key):
+    """
+    The user a session is logged in as, with their channels, checked as
+    Django checks each request (django.contrib.auth.get_user: the session
+    exists, its backend knows an active user, the password has not changed
+    since the login); None otherwise. Unlike get_user it changes nothing: a
+    check in the background must not log anyone out.
+    """
+    if not session_key:
+        return None
+    data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
+    backend_path = data.get(BACKEND_SESSION_KEY)
+    if SESSION_KEY not in data or backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    backend = load_backend(backend_path)
+    try:
+        user = backend.get_user(data[SESSION_KEY])
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.is_active:
+        return None
+    session_hash = data.get(HASH_SESSION_KEY) or ""
+    hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    if not any(constant_time_compare(session_hash, known) for known in hashes):
+        return None
+    return AgentAccess(user=user, channel_ids=agent_channel_ids(user))
+
+
 def access_chat_for_agent(agent, chat_id):
     """A chat of one of the agent's channels; anything else looks like no chat at all."""
     if not isinstance(chat_id, int) or isinstance(chat_id, bool):
@@ -44,9 +83,15 @@ def access_chat_for_agent(agent, chat_id):
     return chat
 
 
-def agent_chat_or_none(agent, chat_id):
-    """A chat this agent has handled, or None."""
-    return Chat.objects.select_related("channel", "agent").filter(pk=chat_id, agent=agent).first()
+def agent_ended_chats(agent, chat_ids):
+    """Those of ``chat_ids`` that this agent handled, that have ended, in channels the agent still belongs to."""
+    if not chat_ids:
+        return []
+    return list(
+        Chat.objects.select_related("channel", "agent")
+        .filter(pk__in=chat_ids, agent=agent, status=ChatStatus.ENDED, channel__memberships__user=agent)
+        .order_by("pk")
+    )
 
 
 def messages_between(chat_id, *, after_seq, up_to_seq=None):
@@ -117,10 +162,10 @@ def available_agent_count(channel):
 
 
 def agent_open_chats(agent):
-    """The agent's active chats, with how many customer messages they have not read."""
+    """The agent's active chats in the channels they belong to now, with how many customer messages they have not read."""
     return list(
         Chat.objects.select_related("channel")
-        .filter(agent=agent, status=ChatStatus.ACTIVE)
+        .filter(agent=agent, status=ChatStatus.ACTIVE, channel__in=Channel.objects.filter(memberships__user=agent))
         .annotate(
             unread=Count(
                 "messages",

@@ -12,12 +12,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from chat import events, selectors
+from chat import events, safejson, selectors
 from chat.errors import (
     AtChatLimit,
     ChatAlreadyTaken,
     ChatEnded,
     EmptyMessage,
+    InvalidText,
     MessageTooLong,
     NotYourChat,
     QueueEmpty,
@@ -159,7 +160,7 @@ def _post_to_open_chat(chat_id, *, author, body, client_id, agent):
 
 
 def clean_body(body):
-    """The text of a message as stored: trimmed, not empty, not too long (else a ChatError)."""
+    """The text of a message as stored: trimmed, not empty, not too long, storable (else a ChatError)."""
     if not isinstance(body, str):
         raise EmptyMessage()
     body = body.strip()
@@ -167,6 +168,8 @@ def clean_body(body):
         raise EmptyMessage()
     if len(body) > MAX_MESSAGE_LENGTH:
         raise MessageTooLong()
+    if safejson.has_forbidden_text(body):
+        raise InvalidText()
     return body
 
 
@@ -349,6 +352,15 @@ def set_presence(agent, *, status):
         for channel in Channel.objects.filter(memberships__user=agent, assign_automatically=True):
             assign_waiting_chats(channel)
     return presence
+
+
+def notify_agent_access_changed(user_id, *, ended_session_key=""):
+    """
+    Who the agent is or which channels they belong to changed: their open
+    sockets check their access at once (chat.consumers.agent). A logout names
+    its session, whose sockets close without asking the database.
+    """
+    events.send_on_commit(events.agent_group(user_id), {"type": "agent.access", "session_key": ended_session_key})
 
 
 def touch_agents(user_ids, now=None):

@@ -35,6 +35,7 @@ def widget_strings():
         "agent": _("Agent"),
         "you": _("You"),
         "reconnecting": _("Connection lost. Reconnecting…"),
+        "too_many_windows": _("This chat is open in too many windows. Please close some of them."),
         "sending": _("Sending…"),
         "not_sent": _("Not sent yet"),
         "form_errors": _("Please correct the marked fields."),

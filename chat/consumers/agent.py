@@ -1,67 +1,149 @@
 """The dashboard's socket, ``/ws/agent/``: the queue, the agent's chats and their messages."""
 import asyncio
+import logging
+import random
 
 from django.utils import translation
 
 from chat import events, group_commit, housekeeping, selectors, services
-from chat.consumers.base import FrameConsumer, require_int, require_str
-from chat.db import db_sync_to_async
+from chat.consumers.base import MAX_FRAME_INT, FrameConsumer, require_int, require_str
+from chat.db import db_sync_to_async, run
 from chat.errors import ChatEnded, InvalidFrame, NotYourChat
 from chat.models import ChatStatus, Party, PresenceStatus
-from chat.presence import display_name
+from chat.presence import HEARTBEAT_SECONDS, display_name
 from chat.serializers import chat_state_payload
 from requests_app import services as request_services
 
-CLOSE_NOT_AGENT = 4401
+logger = logging.getLogger(__name__)
+
+# Close codes (docs/protocol.md): not logged in (any more: logged out,
+# deactivated, password changed), and logged in but an agent of no channel.
+CLOSE_NOT_LOGGED_IN = 4401
+CLOSE_NOT_AN_AGENT = 4403
 
 # How long a dashboard gathers queue moves before it reads the queue again:
 # short enough to look live, long enough that a burst costs one read.
 QUEUE_REFRESH_SECONDS = 0.3
 
+# Logging out, deactivation and channel changes reach the agent's sockets at
+# once (chat.signals). What no signal reports (a session deleted in the
+# database, a password changed by a script) is found by this check, once a
+# heartbeat per socket, spread out so that dashboards do not check in step.
+ACCESS_CHECK_SECONDS = HEARTBEAT_SECONDS
+
+# A dashboard lists its open chats in hello; an agent has at most a few
+# dozen (the channels' limits). Far more is not a dashboard.
+MAX_HELLO_CHATS = 200
+
 
 class AgentConsumer(FrameConsumer):
     frame_types = ("hello", "presence", "take", "take_next", "send", "typing", "read", "end", "create_request", "ping")
 
-    async def connect(self):
-        self.user = self.scope.get("user")
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = None
+        self.session_key = None
+        self.channel_ids = []
         self.chat_ids = set()
+        self.said_hello = False
         self.queue_refresh = None
-        if self.user is None or not self.user.is_authenticated or not self.user.is_active:
+        self.access_checks = None
+
+    async def connect(self):
+        user = self.scope.get("user")
+        session = self.scope.get("session")
+        if user is None or not user.is_authenticated or not user.is_active or session is None:
             await self.accept()
-            await self.close(code=CLOSE_NOT_AGENT)
-            self.user = None
+            await self.close(code=CLOSE_NOT_LOGGED_IN)
             return
+        channel_ids = await run(selectors.agent_channel_ids, user)
+        if not channel_ids:
+            await self.accept()
+            await self.close(code=CLOSE_NOT_AN_AGENT)
+            return
+        self.user, self.session_key, self.channel_ids = user, session.session_key, channel_ids
         await super().connect()
         housekeeping.ensure_started()
         self.language = translation.get_supported_language_variant(self.scope.get("language", "en") or "en")
-        self.channel_ids = await db_sync_to_async(selectors.agent_channel_ids)(self.user)
-        housekeeping.registry.add_agent(self.user.pk)
-        await db_sync_to_async(services.touch_agents)([self.user.pk])
+        housekeeping.registry.add_agent(self.user.pk, self.channel_name)
+        await run(services.touch_agents, [self.user.pk])
         await events.join(self, events.agent_group(self.user.pk))
         for channel_id in self.channel_ids:
             await events.join(self, events.queue_group(channel_id))
+        self.access_checks = asyncio.get_running_loop().create_task(self._check_access_every_heartbeat())
 
-    async def disconnect(self, code):
+    async def release(self):
         if self.user is None:
             return
-        if self.queue_refresh is not None:
-            self.queue_refresh.cancel()
-        housekeeping.registry.remove_agent(self.user.pk)
+        for task in (self.queue_refresh, self.access_checks):
+            if task is not None:
+                task.cancel()
+        housekeeping.registry.remove_agent(self.user.pk, self.channel_name)
         await events.leave(self, events.agent_group(self.user.pk))
         for channel_id in self.channel_ids:
             await events.leave(self, events.queue_group(channel_id))
         for chat_id in self.chat_ids:
             await events.leave(self, events.chat_group(chat_id))
 
+    # Access ----------------------------------------------------------------------
+
+    async def _check_access_every_heartbeat(self):
+        await asyncio.sleep(random.uniform(0, ACCESS_CHECK_SECONDS))
+        while True:
+            try:
+                await self.check_access()
+            except Exception:
+                # The database may be restarting: the socket stays, the next check decides.
+                logger.warning("Checking an agent's access failed", exc_info=True)
+            await asyncio.sleep(ACCESS_CHECK_SECONDS)
+
+    async def check_access(self):
+        """Close when the session or the user is no longer valid; follow changes of the agent's channels."""
+        access = await run(selectors.access_agent_session, self.session_key)
+        if access is None or access.user.pk != self.user.pk:
+            await self.close(code=CLOSE_NOT_LOGGED_IN)
+        elif not access.channel_ids:
+            await self.close(code=CLOSE_NOT_AN_AGENT)
+        elif set(access.channel_ids) != set(self.channel_ids):
+            await self._follow_channels(access.channel_ids)
+
+    async def _follow_channels(self, channel_ids):
+        """The agent's channels changed: follow the new queues, drop chats no longer theirs, send the new picture."""
+        for channel_id in set(self.channel_ids) - set(channel_ids):
+            await events.leave(self, events.queue_group(channel_id))
+        for channel_id in set(channel_ids) - set(self.channel_ids):
+            await events.join(self, events.queue_group(channel_id))
+        self.channel_ids = list(channel_ids)
+        state = await run(self._state)
+        still_open = {chat["id"] for chat in state["chats"]}
+        for chat_id in self.chat_ids - still_open:
+            await events.leave(self, events.chat_group(chat_id))
+            self.sent_seq.pop(chat_id, None)
+        self.chat_ids &= still_open
+        # The dashboard marks chats the state no longer lists as ended.
+        await self.send_frame("state", **state)
+
+    async def agent_access(self, event):
+        if event.get("session_key") and event["session_key"] == self.session_key:
+            await self.close(code=CLOSE_NOT_LOGGED_IN)  # this browser logged out
+            return
+        await self.check_access()
+
     # Frames --------------------------------------------------------------------
 
     async def frame_hello(self, frame):
         """Send the whole picture, then each open chat's log after what the client has."""
+        if self.said_hello:
+            raise InvalidFrame()
         seen = frame.get("chats") or {}
-        if not isinstance(seen, dict):
+        if not isinstance(seen, dict) or len(seen) > MAX_HELLO_CHATS:
             raise InvalidFrame()
-        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in seen.values()):
+        if not all(
+            key.isdigit() and len(key) <= 16 and isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_FRAME_INT
+            for key, v in seen.items()
+        ):
             raise InvalidFrame()
+        self.said_hello = True
         state = await db_sync_to_async(self._state)()
         await self.send_frame("state", **state)
         open_ids = set()
@@ -95,6 +177,10 @@ class AgentConsumer(FrameConsumer):
     async def frame_send(self, frame):
         chat_id = require_int(frame, "chat_id", minimum=1)
         client_id = require_str(frame, "client_id", max_length=64)
+        if chat_id not in self.chat_ids:
+            # Not one this socket follows (of a channel the agent has left, say):
+            # the database says whether it may see it at all.
+            await run(selectors.access_chat_for_agent, self.user, chat_id)
         # Stored together with the other messages of this moment (chat.group_commit),
         # which locks and reads the chat itself and refuses anyone but its agent.
         message = await group_commit.post(
@@ -206,14 +292,8 @@ class AgentConsumer(FrameConsumer):
         }
 
     def _ended_since(self, seen, open_ids):
-        ended = []
-        for key in seen:
-            if not key.isdigit() or int(key) in open_ids:
-                continue
-            chat = selectors.agent_chat_or_none(self.user, int(key))
-            if chat is not None and chat.status == ChatStatus.ENDED:
-                ended.append((chat.pk, chat_state_payload(chat)))
-        return ended
+        asked = [int(key) for key in seen if int(key) not in open_ids]
+        return [(chat.pk, chat_state_payload(chat)) for chat in selectors.agent_ended_chats(self.user, asked)]
 
     def _queue(self):
         return [queue_entry(chat) for chat in selectors.queue_for_agents(self.channel_ids)]

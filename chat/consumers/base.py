@@ -1,19 +1,20 @@
 """
 What the customer's and the agent's sockets share: decoding frames, limits,
-turning errors into error frames, and sending a chat's log without gaps or
-repeats (docs/protocol.md).
+turning errors into error frames, closing cleanly when something fails, and
+sending a chat's log without gaps or repeats (docs/protocol.md).
 """
 import asyncio
 import json
 import logging
 
-from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import translation
 
-from chat import events, selectors
+from chat import events, safejson, selectors
 from chat.db import db_sync_to_async
-from chat.errors import ChatError, FrameTooLarge, InvalidFrame, InvalidJSON, RateLimited, UnknownFrameType
+from chat.errors import ChatError, InvalidFrame, InvalidText, RateLimited, UnknownFrameType
 from chat.ratelimit import TokenBucket
 from chat.serializers import message_payload
 
@@ -23,13 +24,17 @@ logger = logging.getLogger(__name__)
 # characters; JSON escaping can grow that, so the limit leaves room.
 MAX_FRAME_BYTES = 32 * 1024
 
+# Close codes (docs/protocol.md). Autobahn, under Daphne, lets an application
+# close only with 1000 or 3000-4999: any other code fails inside the server,
+# the client sees an abnormal close and the socket's clean-up never runs.
+#
 # The channel layer's "you may have missed something" (chat/layer.py): the
-# socket closes with "service restart" and its client resumes from its last
-# seq, as after any dropped connection (docs/protocol.md, Reconnecting).
-CLOSE_LAYER_GAP = 1012
-# A frame that failed in an unexpected way (a bug, the database gone): the
-# client reconnects and resends what was not acked.
-CLOSE_INTERNAL_ERROR = 1011
+# client reconnects and resumes from its last seq, as after any dropped
+# connection (docs/protocol.md, Reconnecting).
+CLOSE_RESUME = 4503
+# A frame or an event failed in an unexpected way (a bug, the database gone):
+# the client reconnects and resends what was not acked.
+CLOSE_SERVER_ERROR = 4500
 # How long a closed socket's last frames may take before they are given up.
 FINISH_FRAMES_SECONDS = 10
 
@@ -38,14 +43,24 @@ FINISH_FRAMES_SECONDS = 10
 FRAME_RATE = 10
 FRAME_BURST = 20
 
+# Ids and sequence numbers in frames: the largest integer JavaScript holds
+# exactly, and far inside what both databases compare without overflow.
+MAX_FRAME_INT = 2**53 - 1
+
 
 class FrameConsumer(AsyncWebsocketConsumer):
-    """Maps a frame ``{"type": "x.y"}`` to the method ``frame_x_y``."""
+    """
+    Maps a frame ``{"type": "x.y"}`` to the method ``frame_x_y``. Subclasses
+    put what a socket holds (groups, presence) back in ``release()``, which
+    runs exactly once however the socket ends: a disconnect, an exception in a
+    frame or an event, or Daphne cancelling the consumer.
+    """
 
     frame_types = ()
     language = "en"
 
-    async def connect(self):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.bucket = TokenBucket(rate=FRAME_RATE, burst=FRAME_BURST)
         # Frames after hello are handled one at a time, in order, by a task
         # of their own, so that a frame waiting for the database (a message
@@ -58,6 +73,28 @@ class FrameConsumer(AsyncWebsocketConsumer):
         # below it are repeats and are dropped; a jump above it is a gap and is
         # filled from the database first.
         self.sent_seq = {}
+        self.failed = False
+        self.released = False
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._release_once()
+
+    async def release(self):
+        """Give back what the socket holds; called once, also after a failure."""
+
+    async def _release_once(self):
+        if self.released:
+            return
+        self.released = True
+        try:
+            await self.release()
+        except Exception:
+            logger.exception("Releasing a socket failed")
+
+    async def connect(self):
         events.use_event_loop(asyncio.get_running_loop())
         await self.accept()
 
@@ -67,32 +104,55 @@ class FrameConsumer(AsyncWebsocketConsumer):
         message: that is a hop to a thread for each frame and event (a fifth
         of a process's time under load), and these sockets touch the database
         only through chat/db.py, which does the same around each call.
+
+        Nothing a handler raises escapes: an exception would end the consumer
+        without its clean-up and leave Daphne to close with a code of its own.
         """
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+            logger.warning("No handler for %r; ignored", message["type"])
+            return
+        try:
+            await handler(message)
+        except StopConsumer:
+            raise
+        except ChatError as error:
+            # An event about something this socket may no longer see (a chat
+            # taken away meanwhile): nothing to pass on.
+            logger.info("Event %s refused: %s", message["type"], error.code)
+        except Exception:
+            logger.exception("Socket failed on %s; closing it", message["type"])
+            await self.fail()
+
+    async def fail(self):
+        """Close with CLOSE_SERVER_ERROR; the disconnect that follows releases the socket as any other."""
+        if self.failed:
+            return
+        self.failed = True
+        try:
+            await self.close(code=CLOSE_SERVER_ERROR)
+        except Exception:
+            logger.exception("Closing a failed socket failed")
+            raise StopConsumer() from None
 
     async def layer_gap(self, event):
-        await self.close(code=CLOSE_LAYER_GAP)
+        await self.close(code=CLOSE_RESUME)
 
     async def receive(self, text_data=None, bytes_data=None):
         frame = {}
         try:
-            raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
-            if len(raw.encode("utf-8")) > MAX_FRAME_BYTES:
-                raise FrameTooLarge()
             if not self.bucket.allow():
                 raise RateLimited()
-            try:
-                frame = json.loads(raw)
-            except ValueError:
-                raise InvalidJSON() from None
+            frame = safejson.loads(text_data if text_data is not None else bytes_data or b"", max_bytes=MAX_FRAME_BYTES)
             if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
                 frame = {}
                 raise InvalidFrame()
             if frame["type"] not in self.frame_types:
                 raise UnknownFrameType()
+        except InvalidText as error:
+            # The error names the message it refuses, so the client can mark it.
+            await self.send_error(error, error.decoded if isinstance(error.decoded, dict) else None)
+            return
         except ChatError as error:
             await self.send_error(error, frame)
             return
@@ -113,7 +173,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
                 await self.handle_frame(frame)
             except Exception:
                 logger.exception("Frame %s failed; closing the socket", frame.get("type"))
-                await self.close(code=CLOSE_INTERNAL_ERROR)
+                await self.fail()
                 return
 
     async def handle_frame(self, frame):
@@ -125,14 +185,14 @@ class FrameConsumer(AsyncWebsocketConsumer):
 
     async def websocket_disconnect(self, message):
         # What the client sent before it went (its last message, "end") still counts.
-        worker = getattr(self, "frame_worker", None)
-        if worker is not None:
+        if self.frame_worker is not None:
             self.frames.put_nowait(None)
             try:
-                await asyncio.wait_for(worker, FINISH_FRAMES_SECONDS)
+                await asyncio.wait_for(self.frame_worker, FINISH_FRAMES_SECONDS)
             except (asyncio.TimeoutError, asyncio.CancelledError):
                 pass
-        await super().websocket_disconnect(message)
+        await self._release_once()
+        raise StopConsumer()
 
     async def send_frame(self, frame_type, **fields):
         await self.send(text_data=json.dumps({"type": frame_type, **fields}))
@@ -141,10 +201,12 @@ class FrameConsumer(AsyncWebsocketConsumer):
         with translation.override(self.language):
             message = str(error.message)
         extra = {}
-        if frame:
-            for key in ("client_id", "chat_id"):
-                if key in frame and isinstance(frame[key], (str, int)):
-                    extra[key] = frame[key]
+        for key in ("client_id", "chat_id"):
+            value = (frame or {}).get(key)
+            if isinstance(value, str) and len(value) <= 64 and not safejson.has_forbidden_text(value):
+                extra[key] = value
+            elif isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_FRAME_INT:
+                extra[key] = value
         await self.send_frame("error", code=error.code, message=message, **extra)
 
     async def deliver(self, chat_id, payload):
@@ -175,13 +237,13 @@ class FrameConsumer(AsyncWebsocketConsumer):
 
 def require_int(frame, key, *, minimum=0):
     value = frame.get(key, minimum)
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= MAX_FRAME_INT:
         raise InvalidFrame()
     return value
 
 
 def require_str(frame, key, *, max_length):
     value = frame.get(key)
-    if not isinstance(value, str) or len(value) > max_length:
+    if not isinstance(value, str) or not 0 < len(value) <= max_length:
         raise InvalidFrame()
     return value

@@ -1,31 +1,51 @@
 """The widget's socket, ``/ws/chat/``. The chat token arrives in the first frame, never in the URL."""
 import asyncio
 
-
 from chat import events, group_commit, housekeeping, postchat, selectors, services
 from chat.consumers.base import FrameConsumer, require_int, require_str
 from chat.db import db_sync_to_async
-from chat.errors import InvalidFrame, NotHello
+from chat.errors import InvalidFrame, NotHello, RateLimited
 from chat.models import ChatStatus, Party
+from chat.ratelimit import KeyedBuckets
 from chat.serializers import chat_state_payload
 from chat.texts import queue_text
 
 # Close codes (docs/protocol.md).
 CLOSE_UNKNOWN_TOKEN = 4401
 CLOSE_NO_HELLO = 4408
+CLOSE_TOO_MANY_SOCKETS = 4429
 
 # A socket that has not said which chat it belongs to within this time is
 # closed, so idle anonymous sockets cannot pile up.
 HELLO_TIMEOUT_SECONDS = 10
 
+# Sockets of one chat on one process: a customer with the host site open in
+# a few tabs has one each; more is a script multiplying what each message
+# costs (every socket of the chat receives every message). Counted per
+# process, where the count is exact and a crashed process takes its count
+# with it; a shared counter would keep a dead process's sockets until it
+# expired, and lock out the very customers who reconnect after the crash.
+MAX_SOCKETS_PER_CHAT = 5
+
+# Messages of one chat, from all its sockets on this process: a person writes
+# a few a minute and may paste several at once; a flood from many sockets of
+# one token stops here, not only per connection.
+CHAT_MESSAGE_RATE = 1
+CHAT_MESSAGE_BURST = 10
+chat_messages = KeyedBuckets(rate=CHAT_MESSAGE_RATE, burst=CHAT_MESSAGE_BURST)
+
 
 class CustomerConsumer(FrameConsumer):
     frame_types = ("hello", "send", "typing", "end", "ping")
 
-    async def connect(self):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.chat_id = None
         self.chat = None
         self.in_queue_group = False
+        self.hello_timer = None
+
+    async def connect(self):
         await super().connect()
         housekeeping.ensure_started()
         self.hello_timer = asyncio.get_running_loop().call_later(HELLO_TIMEOUT_SECONDS, self._close_without_hello)
@@ -34,10 +54,11 @@ class CustomerConsumer(FrameConsumer):
         if self.chat_id is None:
             asyncio.ensure_future(self.close(code=CLOSE_NO_HELLO))
 
-    async def disconnect(self, code):
-        self.hello_timer.cancel()
+    async def release(self):
+        if self.hello_timer is not None:
+            self.hello_timer.cancel()
         if self.chat_id is not None:
-            housekeeping.registry.remove_chat(self.chat_id)
+            housekeeping.registry.remove_chat(self.chat_id, self.channel_name)
             await events.leave(self, events.chat_group(self.chat_id))
             if self.in_queue_group:
                 await events.leave(self, events.queue_group(self.channel_id))
@@ -50,11 +71,14 @@ class CustomerConsumer(FrameConsumer):
         if chat is None:
             await self.close(code=CLOSE_UNKNOWN_TOKEN)
             return
+        if housekeeping.registry.chat_sockets(chat.pk) >= MAX_SOCKETS_PER_CHAT:
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
         self.hello_timer.cancel()
         self.chat_id = chat.pk
         self.channel_id = chat.channel_id
         self.language = chat.channel.language
-        housekeeping.registry.add_chat(chat.pk)
+        housekeeping.registry.add_chat(chat.pk, self.channel_name)
         # Join before reading the log, so that nothing falls between the two;
         # what arrives twice is dropped by sequence number.
         await events.join(self, events.chat_group(chat.pk))
@@ -67,6 +91,8 @@ class CustomerConsumer(FrameConsumer):
         if self.chat_id is None:
             raise NotHello()
         client_id = require_str(frame, "client_id", max_length=64)
+        if not chat_messages.allow(self.chat_id):
+            raise RateLimited()
         # Stored together with the other messages of this moment (chat.group_commit).
         message = await group_commit.post(
             group_commit.PostRequest(self.chat_id, Party.CUSTOMER, frame.get("body"), client_id)

@@ -9,6 +9,9 @@ from requests_app import selectors as request_selectors
 
 @login_required
 def dashboard(request):
+    # Only agents of a channel: a logged-in user of the admin alone has no queue here.
+    if not selectors.agent_channel_ids(request.user):
+        return render(request, "agent/not_an_agent.html", status=403)
     config = {"strings": dashboard_strings(), "agentName": request.user.get_short_name() or request.user.get_username()}
     channels = request.user.chat_channels.all()
     return render(

@@ -187,7 +187,10 @@
 
   function setConnection(kind) {
     ui.connection.dataset.state = kind;
-    var key = { connecting: 'connecting', connected: 'connected', reconnecting: 'reconnecting', logged_out: 'logged_out' }[kind];
+    var key = {
+      connecting: 'connecting', connected: 'connected', reconnecting: 'reconnecting',
+      logged_out: 'logged_out', not_an_agent: 'not_an_agent'
+    }[kind];
     ui.connection.textContent = t(key);
     ui.presenceSelect.disabled = kind !== 'connected';
   }
@@ -229,9 +232,10 @@
       socket = null;
       connected = false;
       stopPing();
-      if (event.code === 4401) {
+      // 4401: not logged in (any more); 4403: no longer an agent of any channel.
+      if (event.code === 4401 || event.code === 4403) {
         loggedOut = true;
-        setConnection('logged_out');
+        setConnection(event.code === 4401 ? 'logged_out' : 'not_an_agent');
         return;
       }
       setConnection('reconnecting');

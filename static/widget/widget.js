@@ -14,6 +14,9 @@
   var TOKEN_KEY = 'helpdesk.chat.' + slug;
   var OUTBOX_KEY = TOKEN_KEY + '.outbox';
   var PING_MS = 25000;
+  // A socket whose pong does not come back within this time is dead even if
+  // the browser has not noticed (a half-open connection): reconnect.
+  var PONG_TIMEOUT_MS = 10000;
   var TYPING_THROTTLE_MS = 2000;
   var TYPING_IDLE_MS = 3000;
   var TYPING_SHOW_MS = 6000;
@@ -349,6 +352,7 @@
   var attempts = 0;
   var reconnectTimer = null;
   var pingTimer = null;
+  var pongTimer = null;
   var closingOnPurpose = false;
   var endRequested = false;
   // The customer chose "Write again" in a chat the agent ended: the composer
@@ -767,20 +771,54 @@
     ws.addEventListener('close', function (event) {
       if (socket !== ws) return;
       socket = null;
-      window.clearInterval(pingTimer);
+      stopPing();
       if (event.code === 4401) {
         forgetUnknownChat();
       } else if (!closingOnPurpose && chat.token && (chat.status !== 'ended' || reopening)) {
-        setConnection(S.reconnecting);
+        if (event.code === 4429) {
+          // Open in too many windows: try again slowly, in case some are closed.
+          setConnection(S.too_many_windows);
+          attempts = Math.max(attempts, 10);
+        } else {
+          setConnection(S.reconnecting);
+        }
         scheduleReconnect();
       }
     });
   }
 
+  function startPing(ws) {
+    stopPing();
+    pingTimer = window.setInterval(function () {
+      if (!sendFrame({ type: 'ping' }) || pongTimer) return;
+      pongTimer = window.setTimeout(function () {
+        pongTimer = null;
+        dropSocket(ws);
+      }, PONG_TIMEOUT_MS);
+    }, PING_MS);
+  }
+
+  function stopPing() {
+    window.clearInterval(pingTimer);
+    window.clearTimeout(pongTimer);
+    pingTimer = null;
+    pongTimer = null;
+  }
+
+  function dropSocket(ws) {
+    // No pong: the connection is gone even if the browser says it is open.
+    if (socket !== ws) return;
+    socket = null;
+    stopPing();
+    try { ws.close(); } catch (e) { /* already closed */ }
+    setConnection(S.reconnecting);
+    scheduleReconnect();
+  }
+
   function disconnect() {
     closingOnPurpose = true;
     stopReconnecting();
-    window.clearInterval(pingTimer);
+    stopPing();
     if (socket) {
       var ws = socket;
       socket = null;
@@ -818,8 +856,7 @@
         ws.helloDone = true;
         attempts = 0;
         setConnection('');
-        window.clearInterval(pingTimer);
-        pingTimer = window.setInterval(function () { sendFrame({ type: 'ping' }); }, PING_MS);
+        startPing(ws);
         if (frame.state) applyState(frame.state);
         if (chat.status !== 'ended' || reopening) {
           // Resend everything not yet acknowledged; the server stores each client_id once.
@@ -862,8 +899,12 @@
       case 'error':
         handleError(frame);
         break;
+      case 'pong':
+        window.clearTimeout(pongTimer);
+        pongTimer = null;
+        break;
       default:
-        break;  // pong and anything newer
+        break;  // anything newer
     }
   }
 

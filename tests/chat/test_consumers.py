@@ -7,42 +7,12 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from chat import services
-from chat.consumers.agent import AgentConsumer
 from chat.consumers.base import FRAME_BURST
 from chat.models import Chat, ChatStatus, Message, Party
 from helpdesk.asgi import application
+from tests.sockets import SITE_HEADERS, agent_socket, customer_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SITE_HEADERS = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
-
-
-async def customer_socket(token=None, last_seq=0, headers=SITE_HEADERS):
-    communicator = WebsocketCommunicator(application, "/ws/chat/", headers=headers)
-    connected, _ = await communicator.connect()
-    assert connected
-    if token is not None:
-        await communicator.send_json_to({"type": "hello", "token": token, "last_seq": last_seq})
-    return communicator
-
-
-async def agent_socket(user, chats=None):
-    communicator = WebsocketCommunicator(AgentConsumer.as_asgi(), "/ws/agent/")
-    communicator.scope["user"] = user
-    connected, _ = await communicator.connect()
-    assert connected
-    await communicator.send_json_to({"type": "hello", "chats": chats or {}})
-    return communicator
-
-
-async def receive_until(communicator, frame_type, *, timeout=3):
-    """Frames up to and including the first of ``frame_type``."""
-    frames = []
-    while True:
-        frame = await communicator.receive_json_from(timeout=timeout)
-        frames.append(frame)
-        if frame["type"] == frame_type:
-            return frames
 
 
 async def talking(chat, token, make_agent, **agent_fields):
@@ -258,10 +228,7 @@ async def test_both_sides_see_who_ended_the_chat(queued_chat, make_agent):
 
 
 async def test_an_unauthenticated_dashboard_socket_is_closed_with_4401():
-    from django.contrib.auth.models import AnonymousUser
-
-    communicator = WebsocketCommunicator(AgentConsumer.as_asgi(), "/ws/agent/")
-    communicator.scope["user"] = AnonymousUser()
+    communicator = WebsocketCommunicator(application, "/ws/agent/", headers=SITE_HEADERS)
     await communicator.connect()
     assert await communicator.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
 
