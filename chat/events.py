@@ -5,6 +5,8 @@ Services call ``send_on_commit`` so that a live event goes out only once the
 change it announces is in the database. The channel layer is a doorbell: a
 client that misses an event heals the gap from the database by sequence number.
 """
+import asyncio
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
@@ -79,8 +81,20 @@ def _send_blocking(group, event):
     layer = get_channel_layer()
     if hasattr(layer, "group_send_blocking"):
         layer.group_send_blocking(group, event)
-    else:
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
         async_to_sync(layer.group_send)(group, event)
+        return
+    # Plain code on an event loop's own thread (a test driving a browser), with
+    # the in-memory layer: async_to_sync cannot run here, the loop can.
+    task = loop.create_task(layer.group_send(group, event))
+    _sending.add(task)
+    task.add_done_callback(_sending.discard)
+
+
+_sending = set()  # the event loop keeps only weak references to tasks
 
 
 def send_many_blocking(group_events):
