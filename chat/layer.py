@@ -17,7 +17,7 @@ published never gets it. That is safe because the layer is only a doorbell
 - when the subscriber connection is lost (Redis restarted, the network, Redis
   cutting a slow reader) or a socket's queue overflows, each channel that may
   have missed something receives ``{"type": "layer.gap"}``; the consumers close
-  with 1012 and their clients resume from their last sequence number
+  with 4503 and their clients resume from their last sequence number
   (docs/protocol.md, Reconnecting).
 
 Publishing from the ORM threads (``group_send_blocking``) goes straight to

@@ -3,13 +3,22 @@ The production stack: two Daphne processes sharing PostgreSQL and Redis,
 driven over real websockets with the documented protocol.
 """
 import asyncio
+import re
+import urllib.error
+import urllib.request
 
 import pytest
+import websockets
 from asgiref.sync import sync_to_async
+from django.contrib.auth import get_user_model
 from django.db import connections
+from django.utils import timezone
 
-from chat.models import Chat, Message
-from tests.servers import DaphneProcess, server_environment
+from chat.consumers.agent import CLOSE_NOT_LOGGED_IN
+from chat.consumers.base import CLOSE_RESUME
+from chat.models import AgentPresence, Channel, ChannelMembership, Chat, Message, PresenceStatus
+from tests.redisserver import RedisProcess
+from tests.servers import DaphneProcess, free_port, server_environment
 from tests.wsclient import ProtocolClient, session_cookie, start_chat_over_http
 
 pytestmark = [pytest.mark.production, pytest.mark.django_db(transaction=True)]
@@ -29,6 +38,13 @@ def two_servers(dns_server, transactional_db):
     yield servers
     for server in servers:
         server.stop()
+
+
+def make_agent_present(slug):
+    """A present agent with no dashboard (the channel is open), without ringing the test process's layer."""
+    standby = get_user_model().objects.create_user(username="standby")
+    ChannelMembership.objects.create(channel=Channel.objects.get(slug=slug), user=standby)
+    AgentPresence.objects.create(user=standby, status=PresenceStatus.PRESENT, seen_at=timezone.now())
 
 
 def is_type(*types):
@@ -127,3 +143,63 @@ async def test_two_agents_on_two_processes_take_one_chat_one_wins(two_servers, m
     assert chat.agent_id in {agent.pk for agent in agents}
     for client in dashboards:
         await client.close()
+
+
+async def test_a_redis_restart_closes_sockets_with_a_code_daphne_can_send_and_they_resume(dns_server, transactional_db, make_channel):
+    """
+    Autobahn refuses application close codes outside 1000 and 3000-4999; the
+    layer gap's close must reach the client as sent (4503), not as 1011 from a
+    consumer that crashed on its own close.
+    """
+    redis = RedisProcess(free_port()).start()
+    server = DaphneProcess(server_environment(dns_server.address, REDIS_URL=redis.url), name="daphne-gap").start()
+    try:
+        await sync_to_async(make_channel)(slug="shop")
+        await sync_to_async(make_agent_present)("shop")
+        started = await sync_to_async(start_chat_over_http)(server.url, "shop")
+        customer = await ProtocolClient(server.url, "/ws/chat/").connect()
+        await customer.send("hello", token=started["token"], last_seq=0)
+        await customer.receive_until(is_type("welcome"))
+        redis.kill()
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await customer.receive_until(lambda frame: False, timeout=20)
+        assert closed.value.rcvd.code == CLOSE_RESUME
+        redis.start()
+        again = await ProtocolClient(server.url, "/ws/chat/").connect()
+        await again.send("hello", token=started["token"], last_seq=1)
+        assert (await again.receive_until(is_type("welcome"), timeout=15))[-1]["state"]["status"] == "queued"
+        await again.close()
+    finally:
+        server.stop()
+        redis.kill()
+
+
+async def test_logging_out_on_one_process_closes_the_dashboard_on_the_other(two_servers, make_channel, make_agent):
+    server_a, server_b = two_servers
+    channel = await sync_to_async(make_channel)(slug="shop")
+    agent = await sync_to_async(make_agent)(channel)
+    cookie = await sync_to_async(session_cookie)(agent)
+    dashboard = await ProtocolClient(server_b.url, "/ws/agent/", cookie=cookie).connect()
+    await dashboard.send("hello", chats={})
+    await dashboard.receive_until(is_type("state"))
+
+    def log_out_on(server):
+        page = urllib.request.Request(f"{server.url}/agent/", headers={"Cookie": cookie})
+        with urllib.request.urlopen(page, timeout=10) as response:
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode()).group(1)
+            csrf_cookie = response.headers["Set-Cookie"].split(";")[0]
+        logout = urllib.request.Request(
+            f"{server.url}/accounts/logout/",
+            data=f"csrfmiddlewaretoken={token}".encode(),
+            headers={"Cookie": f"{cookie}; {csrf_cookie}", "Referer": f"{server.url}/agent/", "Origin": server.url},
+            method="POST",
+        )
+        try:
+            urllib.request.urlopen(logout, timeout=10)
+        except urllib.error.HTTPError as error:
+            assert error.code in (302, 303), error
+
+    await sync_to_async(log_out_on)(server_a)
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await dashboard.receive_until(lambda frame: False, timeout=10)
+    assert closed.value.rcvd.code == CLOSE_NOT_LOGGED_IN
