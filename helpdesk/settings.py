@@ -199,6 +199,13 @@ HELPDESK_REQUEST_LIMIT = int(env_float("HELPDESK_REQUEST_LIMIT", 10))
 # The sample host page with the embed snippet at "/".
 HELPDESK_DEMO_PAGE = env_bool("HELPDESK_DEMO_PAGE", DEBUG)
 
+# Per chat and server process (chat.consumers.customer): sockets of one
+# customer token, and messages from all of them (a second, after a burst).
+# Far above what a person does, far below what a script multiplying sockets does.
+HELPDESK_SOCKETS_PER_CHAT = int(env_float("HELPDESK_SOCKETS_PER_CHAT", 5))
+HELPDESK_CHAT_MESSAGE_RATE = env_float("HELPDESK_CHAT_MESSAGE_RATE", 2)
+HELPDESK_CHAT_MESSAGE_BURST = int(env_float("HELPDESK_CHAT_MESSAGE_BURST", 20))
+
 # Threads per process for the sockets' database work (chat.db), each with
 # its own connection: PostgreSQL's max_connections must allow this many per
 # Daphne process.

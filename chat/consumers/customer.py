@@ -1,6 +1,8 @@
 """The widget's socket, ``/ws/chat/``. The chat token arrives in the first frame, never in the URL."""
 import asyncio
 
+from django.conf import settings
+
 from chat import events, group_commit, housekeeping, postchat, selectors, services
 from chat.consumers.base import FrameConsumer, require_int, require_str
 from chat.db import db_sync_to_async
@@ -19,20 +21,27 @@ CLOSE_TOO_MANY_SOCKETS = 4429
 # closed, so idle anonymous sockets cannot pile up.
 HELLO_TIMEOUT_SECONDS = 10
 
-# Sockets of one chat on one process: a customer with the host site open in
-# a few tabs has one each; more is a script multiplying what each message
-# costs (every socket of the chat receives every message). Counted per
-# process, where the count is exact and a crashed process takes its count
-# with it; a shared counter would keep a dead process's sockets until it
-# expired, and lock out the very customers who reconnect after the crash.
-MAX_SOCKETS_PER_CHAT = 5
+# Sockets of one chat on one process (HELPDESK_SOCKETS_PER_CHAT, 5): a
+# customer with the host site open in a few tabs has one each; more is a
+# script multiplying what each message costs (every socket of the chat
+# receives every message). Counted per process, where the count is exact and
+# a crashed process takes its count with it; a shared counter would keep a
+# dead process's sockets until it expired, and lock out the very customers
+# who reconnect after the crash.
+#
+# Messages of one chat from all its sockets on this process
+# (HELPDESK_CHAT_MESSAGE_RATE a second after HELPDESK_CHAT_MESSAGE_BURST at
+# once; 2 and 20): a person writes a few a minute and may paste several at
+# once; a flood from many sockets of one token stops here, not only per
+# connection. Read from the settings on first use.
+_chat_messages = None
 
-# Messages of one chat, from all its sockets on this process: a person writes
-# a few a minute and may paste several at once; a flood from many sockets of
-# one token stops here, not only per connection.
-CHAT_MESSAGE_RATE = 1
-CHAT_MESSAGE_BURST = 10
-chat_messages = KeyedBuckets(rate=CHAT_MESSAGE_RATE, burst=CHAT_MESSAGE_BURST)
+
+def chat_message_allowed(chat_id):
+    global _chat_messages
+    if _chat_messages is None:
+        _chat_messages = KeyedBuckets(rate=settings.HELPDESK_CHAT_MESSAGE_RATE, burst=settings.HELPDESK_CHAT_MESSAGE_BURST)
+    return _chat_messages.allow(chat_id)
 
 
 class CustomerConsumer(FrameConsumer):
@@ -71,7 +80,7 @@ class CustomerConsumer(FrameConsumer):
         if chat is None:
             await self.close(code=CLOSE_UNKNOWN_TOKEN)
             return
-        if housekeeping.registry.chat_sockets(chat.pk) >= MAX_SOCKETS_PER_CHAT:
+        if housekeeping.registry.chat_sockets(chat.pk) >= settings.HELPDESK_SOCKETS_PER_CHAT:
             await self.close(code=CLOSE_TOO_MANY_SOCKETS)
             return
         self.hello_timer.cancel()
@@ -91,7 +100,7 @@ class CustomerConsumer(FrameConsumer):
         if self.chat_id is None:
             raise NotHello()
         client_id = require_str(frame, "client_id", max_length=64)
-        if not chat_messages.allow(self.chat_id):
+        if not chat_message_allowed(self.chat_id):
             raise RateLimited()
         # Stored together with the other messages of this moment (chat.group_commit).
         message = await group_commit.post(

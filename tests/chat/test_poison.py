@@ -14,6 +14,7 @@ from chat import group_commit, housekeeping, safejson, services
 from chat.consumers import base as consumers_base
 from chat.consumers import customer as customer_consumer
 from chat.models import Chat, ChatStatus, Message, Party
+from chat.ratelimit import KeyedBuckets
 from tests.sockets import agent_socket, closed_with, customer_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -229,10 +230,11 @@ def test_every_close_code_is_one_the_websocket_server_may_send():
 # Limits per chat ---------------------------------------------------------------
 
 
-async def test_one_token_opens_at_most_five_sockets_on_a_process(twenty_chats):
+async def test_one_token_opens_at_most_five_sockets_on_a_process(twenty_chats, settings):
+    assert settings.HELPDESK_SOCKETS_PER_CHAT == 5
     chat, token = twenty_chats[0]
     sockets = []
-    for _ in range(customer_consumer.MAX_SOCKETS_PER_CHAT):
+    for _ in range(settings.HELPDESK_SOCKETS_PER_CHAT):
         socket = await customer_socket(token, last_seq=1)
         await receive_until(socket, "welcome")
         sockets.append(socket)
@@ -246,7 +248,7 @@ async def test_one_token_opens_at_most_five_sockets_on_a_process(twenty_chats):
 
 
 async def test_messages_of_one_chat_are_limited_across_its_sockets(twenty_chats, monkeypatch):
-    monkeypatch.setattr(customer_consumer, "chat_messages", customer_consumer.KeyedBuckets(rate=0.001, burst=10))
+    monkeypatch.setattr(customer_consumer, "_chat_messages", KeyedBuckets(rate=0.001, burst=10))
     chat, token = twenty_chats[0]
     other_chat, other_token = twenty_chats[1]
     sockets = []
@@ -270,3 +272,16 @@ async def test_messages_of_one_chat_are_limited_across_its_sockets(twenty_chats,
     assert (await _answer_of(other))["type"] == "ack"
     for socket in sockets + [other]:
         await socket.disconnect()
+
+
+def test_a_chats_bucket_outlives_its_sockets_until_it_has_filled_up_again():
+    now = [0.0]
+    buckets = KeyedBuckets(rate=1, burst=3, clock=lambda: now[0])
+    assert [buckets.allow("chat") for _ in range(4)] == [True, True, True, False]
+    now[0] += 1.5  # closing and opening sockets meanwhile changes nothing: the bucket is per chat
+    assert [buckets.allow("chat") for _ in range(2)] == [True, False]
+    assert "chat" in buckets.buckets
+    now[0] += 10
+    buckets.allow("another")
+    assert "chat" not in buckets.buckets  # full again: forgetting it loses nothing
+    assert [buckets.allow("chat") for _ in range(4)] == [True, True, True, False]
