@@ -39,6 +39,7 @@ def dashboard_strings():
         "ended_agent": _("%(agent)s ended the chat."),
         "ended_system": _("The chat ended: the customer was gone too long."),
         "reopened": _("The customer wrote again: the chat was reopened."),
+        "returned": _("%(agent)s is no longer available: the chat went back to the queue."),
         "chat_ended": _("This chat has ended."),
         "ended": _("Ended"),
         "dismiss": _("Close"),

@@ -292,6 +292,36 @@ def _least_busy_available_agent(channel):
     return candidates.first()
 
 
+def return_chats_to_queue(agent, *, channel_ids=None):
+    """
+    The agent may no longer take part (deactivated, deleted, removed from a
+    channel): their active chats (in ``channel_ids``, or all) go back to the
+    queue, at their old place, so that no customer is left talking to nobody.
+    Only ``agent.pk`` is read. Returns how many went back.
+    """
+    chats = Chat.objects.filter(agent=agent, status=ChatStatus.ACTIVE)
+    if channel_ids is not None:
+        chats = chats.filter(channel_id__in=channel_ids)
+    returned = []
+    for chat_id in chats.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = Chat.objects.select_for_update(of=("self",)).select_related("channel", "agent").get(pk=chat_id)
+            if locked.status != ChatStatus.ACTIVE or locked.agent_id != agent.pk:
+                continue
+            name = display_name(locked.agent)
+            locked.status = ChatStatus.QUEUED
+            locked.agent = None
+            locked.accepted_at = None
+            locked.save(update_fields=["status", "agent", "accepted_at"])
+            _append_event(locked, "returned", agent=name)
+            _notify_state(locked)
+            _notify_queue_changed(locked.channel_id)
+        returned.append(locked)
+    for channel in {chat.channel for chat in returned if chat.channel.assign_automatically}:
+        assign_waiting_chats(channel)
+    return len(returned)
+
+
 # Ending ---------------------------------------------------------------------
 
 

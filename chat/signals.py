@@ -3,10 +3,12 @@ Changes to who may work in the dashboard, wherever they are made (the admin,
 a script, logging out): each tells the agent's open sockets to check their
 access now (services.notify_agent_access_changed), so that a revoked agent's
 dashboard loses the queue and the chats within moments, on every process.
+An agent who may no longer take part gives their active chats back to the
+queue (services.return_chats_to_queue): no customer is left talking to nobody.
 """
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from chat import services
@@ -24,33 +26,55 @@ def logged_out(sender, request, user, **kwargs):
 def user_saved(sender, instance, update_fields=None, **kwargs):
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # every login saves this; it changes nobody's access
+    if not instance.is_active:
+        services.return_chats_to_queue(instance)
     services.notify_agent_access_changed(instance.pk)
+
+
+def user_deleting(sender, instance, **kwargs):
+    # Before the chats' agent is set to NULL, which would leave them active with nobody.
+    services.return_chats_to_queue(instance)
 
 
 def user_deleted(sender, instance, **kwargs):
     services.notify_agent_access_changed(instance.pk)
 
 
-@receiver([post_save, post_delete], sender=ChannelMembership)
-def membership_changed(sender, instance, **kwargs):
+@receiver(post_save, sender=ChannelMembership)
+def membership_saved(sender, instance, **kwargs):
+    services.notify_agent_access_changed(instance.user_id)
+
+
+@receiver(post_delete, sender=ChannelMembership)
+def membership_deleted(sender, instance, **kwargs):
+    services.return_chats_to_queue(instance.user, channel_ids=[instance.channel_id])
     services.notify_agent_access_changed(instance.user_id)
 
 
 @receiver(m2m_changed, sender=Channel.members.through)
 def members_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """``channel.members.add/remove/clear`` and ``user.chat_channels...`` bypass the membership signals."""
+    # Which (user, channel) pairs change; a clear is seen before it happens.
     if action in ("post_add", "post_remove"):
-        user_ids = [instance.pk] if reverse else list(pk_set or ())
+        pairs = [(instance.pk, pk) for pk in pk_set or ()] if reverse else [(pk, instance.pk) for pk in pk_set or ()]
     elif action == "pre_clear":
-        # Told after the commit, so after the clear.
-        user_ids = [instance.pk] if reverse else list(instance.members.values_list("pk", flat=True))
+        if reverse:
+            pairs = [(instance.pk, pk) for pk in instance.chat_channels.values_list("pk", flat=True)]
+        else:
+            pairs = [(pk, instance.pk) for pk in instance.members.values_list("pk", flat=True)]
     else:
         return
-    for user_id in user_ids:
+    if action != "post_add":
+        user_model = get_user_model()
+        for user_id, channel_id in pairs:
+            # For a clear this runs before the rows go; the chats go back either way.
+            services.return_chats_to_queue(user_model(pk=user_id), channel_ids=[channel_id])
+    for user_id in {user_id for user_id, _channel_id in pairs}:
         services.notify_agent_access_changed(user_id)
 
 
 def connect_user_signals():
     user_model = get_user_model()
     post_save.connect(user_saved, sender=user_model, dispatch_uid="chat.user_saved")
+    pre_delete.connect(user_deleting, sender=user_model, dispatch_uid="chat.user_deleting")
     post_delete.connect(user_deleted, sender=user_model, dispatch_uid="chat.user_deleted")

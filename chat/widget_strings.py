@@ -54,6 +54,7 @@ def widget_strings():
         # After the agent ended the chat: writing again reopens it (chat.postchat).
         "write_again": _("Write again"),
         "reopened": _("You wrote again: the chat was reopened."),
+        "returned": _("%(agent)s is no longer available. You are back in the queue."),
         # The closed view and requests (static/widget/closed.js).
         "request_created": _("Your request %(request_id)s was created. We will answer by e-mail."),
         "opening_hours": _("Opening hours"),

@@ -554,6 +554,7 @@
         return t('ended_system');
       }
       if (message.event === 'reopened') { return t('reopened'); }
+      if (message.event === 'returned') { return t('returned', { agent: params.agent || '' }); }
       if (message.event === 'request_created') {
         return t('request_created', { request_id: params.request_id || '' });
       }

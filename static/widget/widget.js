@@ -417,6 +417,8 @@
       el.agent.hidden = false;
     }
     if (state.status === 'queued') {
+      // Back in the queue (the agent left the channel): nobody to chat with yet.
+      el.agent.hidden = true;
       showQueue(state.queue_text);
     } else {
       el.queue.hidden = true;
@@ -523,6 +525,7 @@
     if (message.event === 'joined') return format(S.joined, { agent: params.agent || S.agent });
     if (message.event === 'ended') return endedText(params.by, chat.agentName);
     if (message.event === 'reopened') return S.reopened;
+    if (message.event === 'returned') return format(S.returned, { agent: params.agent || S.agent });
     if (message.event === 'request_created') return format(S.request_created, { request_id: params.request_id || '' });
     return '';
   }

@@ -9,7 +9,7 @@ from django.db import connection
 from chat import services
 from chat.consumers import agent as agent_consumer
 from chat.models import ChannelMembership, Chat, Party
-from tests.sockets import agent_socket, closed_with, receive_until
+from tests.sockets import agent_socket, closed_with, customer_socket, receive_until
 from tests.wsclient import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,6 +22,17 @@ def two_channels(make_channel, make_agent, make_chat):
     shop_chat, _ = make_chat(shop, name="Shop customer")
     billing_chat, _ = make_chat(billing, name="Billing customer")
     return agent, shop, billing, shop_chat, billing_chat
+
+
+async def _customer_of(chat):
+    """The chat's customer socket, from a token made for the test (the fixture's is not kept)."""
+    from chat.models import hash_token
+
+    token = Chat.new_token()
+    await database_sync_to_async(Chat.objects.filter(pk=chat.pk).update)(token_hash=hash_token(token))
+    socket = await customer_socket(token, last_seq=0)
+    await receive_until(socket, "welcome")
+    return socket
 
 
 async def _ping(socket):
@@ -183,3 +194,42 @@ def test_a_deactivated_agent_is_not_available_even_if_marked_present(two_channel
     type(agent).objects.filter(pk=agent.pk).update(is_active=False)
     assert selectors.available_agent_count(shop) == 0
     assert Chat.objects.filter(channel=shop).exists()
+
+
+async def test_an_agent_removed_from_the_channel_gives_the_chat_back_to_the_queue_and_the_customer_hears_it(two_channels):
+    agent, shop, _billing, shop_chat, _ = two_channels
+    await database_sync_to_async(services.accept_chat)(shop_chat, agent=agent)
+    token_socket = await _customer_of(shop_chat)
+    await database_sync_to_async(ChannelMembership.objects.filter(user=agent, channel=shop).delete)()
+    frames = await receive_until(token_socket, "state")
+    state = frames[-1]["state"]
+    assert state["status"] == "queued" and state["position"] == 1
+    events = [f["message"] for f in frames if f["type"] == "message" and f["message"]["kind"] == "event"]
+    assert (events[-1]["event"], events[-1]["params"]) == ("returned", {"agent": agent.first_name})
+    chat = await database_sync_to_async(Chat.objects.get)(pk=shop_chat.pk)
+    assert chat.status == "queued" and chat.agent_id is None and chat.queued_at == shop_chat.queued_at
+    await token_socket.disconnect()
+
+
+def test_deactivating_or_deleting_an_agent_returns_all_their_chats(two_channels, make_agent):
+    agent, shop, billing, shop_chat, billing_chat = two_channels
+    services.accept_chat(shop_chat, agent=agent)
+    services.accept_chat(billing_chat, agent=agent)
+    agent.is_active = False
+    agent.save()
+    assert set(Chat.objects.values_list("status", flat=True)) == {"queued"}
+
+    colleague = make_agent(shop)
+    services.accept_chat(Chat.objects.get(pk=shop_chat.pk), agent=colleague)
+    colleague.delete()
+    chat = Chat.objects.get(pk=shop_chat.pk)
+    assert chat.status == "queued" and chat.messages.filter(event="returned").count() == 2
+
+
+def test_a_channel_cleared_of_its_members_returns_their_chats(two_channels):
+    agent, shop, _billing, shop_chat, billing_chat = two_channels
+    services.accept_chat(shop_chat, agent=agent)
+    services.accept_chat(billing_chat, agent=agent)
+    shop.members.clear()
+    assert Chat.objects.get(pk=shop_chat.pk).status == "queued"
+    assert Chat.objects.get(pk=billing_chat.pk).status == "active"
