@@ -73,7 +73,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
         # below it are repeats and are dropped; a jump above it is a gap and is
         # filled from the database first.
         self.sent_seq = {}
-        self.failed = False
+        self.closing = False
         self.released = False
 
     async def __call__(self, scope, receive, send):
@@ -124,11 +124,15 @@ class FrameConsumer(AsyncWebsocketConsumer):
             logger.exception("Socket failed on %s; closing it", message["type"])
             await self.fail()
 
+    async def close(self, code=None, reason=None):
+        """Close once: a second close (a check and an event deciding at the same moment) has nothing to add."""
+        if self.closing:
+            return
+        self.closing = True
+        await super().close(code=code, reason=reason)
+
     async def fail(self):
         """Close with CLOSE_SERVER_ERROR; the disconnect that follows releases the socket as any other."""
-        if self.failed:
-            return
-        self.failed = True
         try:
             await self.close(code=CLOSE_SERVER_ERROR)
         except Exception:
