@@ -3,8 +3,9 @@ Settings for the helpdesk.
 
 Everything comes from the environment, with embedded defaults that need no
 set-up at all: SQLite, the in-memory channel layer and e-mail to the console.
-The README lists every variable. With DJANGO_DEBUG off, a missing secret key or
-host list stops start-up with a clear message instead of running insecurely.
+The README lists every variable. With DJANGO_DEBUG off, a missing secret key,
+host list or e-mail backend stops start-up with a clear message instead of
+running insecurely.
 """
 import json
 import os
@@ -30,10 +31,20 @@ else:
     ) or env_required("DJANGO_ALLOWED_HOSTS", why="name the host names this site answers to when DJANGO_DEBUG is off.")
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
-if env_bool("DJANGO_BEHIND_HTTPS_PROXY", False):
+BEHIND_HTTPS_PROXY = env_bool("DJANGO_BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# Behind the HTTPS proxy the site is HTTPS only: plain HTTP is redirected, and
+# HSTS tells browsers for a year never to try plain HTTP, on subdomains too, and
+# allows submitting the domain to the browsers' preload list. A browser keeps
+# HSTS for its whole period: turn these off before the site ever answers over
+# HTTPS if some subdomain still needs plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", BEHIND_HTTPS_PROXY)
+SECURE_HSTS_SECONDS = int(env_float("DJANGO_SECURE_HSTS_SECONDS", 365 * 24 * 3600 if BEHIND_HTTPS_PROXY else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", BEHIND_HTTPS_PROXY)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", BEHIND_HTTPS_PROXY)
 
 INSTALLED_APPS = [
     "daphne",
@@ -166,9 +177,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# E-mail: the console unless configured. EMAIL_BACKEND may name an SMTP or a
-# django-anymail backend; ANYMAIL takes that provider's settings as JSON.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: EMAIL_BACKEND may name an SMTP or a django-anymail backend; ANYMAIL
+# takes that provider's settings as JSON. The console is the default only when
+# debugging: in production it would write customers' e-mails, transcripts
+# included, into the server log instead of sending them.
+if DEBUG:
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+else:
+    EMAIL_BACKEND = env_required(
+        "EMAIL_BACKEND",
+        why="name how e-mail is sent when DJANGO_DEBUG is off, e.g. django.core.mail.backends.smtp.EmailBackend "
+        "(without it, customers' e-mails would be printed to the server log).",
+    )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env_float("EMAIL_PORT", 25))
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
