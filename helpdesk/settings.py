@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.env import env_bool, env_float, env_list, env_required, env_str
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "csp",
     "chat",
     "faq",
     "requests_app",
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +77,28 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
+
+# Content-Security-Policy on every page: scripts and styles only from files of
+# this site (no inline code, no eval), so injected markup cannot run. 'self'
+# in connect-src also admits the websockets (ws:, wss:) to this host and
+# port, as CSP Level 3 defines it (tests/browser/test_csp.py checks Chromium).
+# No page may be framed, except the widget, which allows its channel's
+# websites (chat.views.widget); the demo host page relaxes one directive for
+# the loader (chat.views.demo). Static files carry no policy: the middleware
+# sits after WhiteNoise.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 TEMPLATES = [
     {
