@@ -10,6 +10,7 @@ running insecurely.
 import json
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "csp",
+    "axes",
     "chat",
     "faq",
     "requests_app",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -177,6 +181,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes) on /accounts/login/ and /admin/login/.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The failures are counted in the database, so that every Daphne process sees
+# the same counts: in each process's memory (or a LocMem cache), the limit
+# would be per process and grow with their number. The handler is axes's
+# database handler with a narrower reset on success (helpdesk.login_throttle).
+AXES_HANDLER = "helpdesk.login_throttle.LoginAttemptHandler"
+AXES_FAILURE_LIMIT = int(env_float("HELPDESK_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("HELPDESK_LOGIN_COOLOFF_MINUTES", 15))
+# Two rules, each locking on its own: failures against one account from any
+# number of addresses (a botnet guessing one agent's password), and failures
+# from one address against any accounts (one machine trying many names). The
+# pair as one combined rule would stop neither. The price: an office behind
+# one address is locked out together for the cool-off, and an attacker can
+# keep one account locked; both only while the failures go on.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The project's one rule for the client's address (the same as the widget's rate limits).
+AXES_CLIENT_IP_CALLABLE = "chat.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "helpdesk.login_throttle.lockout_response"
+# Only failures are needed for the throttling; a log of every login with its
+# address and browser, kept forever, would be personal data for no purpose.
+AXES_DISABLE_ACCESS_LOG = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "agent:dashboard"

@@ -15,7 +15,7 @@ PRODUCTION = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_AL
 
 
 def run_python(args, env):
-    """Run this interpreter in the project with only ``env`` of the project's variables; (exit code, output)."""
+    """Run this interpreter in the project with only ``env`` of the project's variables; (exit code, stdout, stderr)."""
     clean = {key: value for key, value in os.environ.items() if not key.startswith(PROJECT_VARIABLES)}
     result = subprocess.run(
         [sys.executable, *args],
@@ -24,16 +24,20 @@ def run_python(args, env):
         capture_output=True,
         text=True,
     )
-    return result.returncode, result.stdout + result.stderr
+    return result.returncode, result.stdout, result.stderr
 
 
 def load_settings(**env):
-    """Import the settings in a fresh interpreter with only ``env`` set; returns (exit code, output)."""
+    """
+    Import the settings in a fresh interpreter with only ``env`` set; returns
+    (exit code, what was printed), or on failure (exit code, all output).
+    """
     script = (
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND'], settings.EMAIL_BACKEND)"
     )
-    return run_python(["-c", script], env)
+    code, printed, logged = run_python(["-c", script], env)
+    return code, printed if code == 0 else printed + logged
 
 
 def setting_values(names, **env):
@@ -42,9 +46,9 @@ def setting_values(names, **env):
         "import json, django; django.setup(); from django.conf import settings; "
         f"print(json.dumps({{name: getattr(settings, name) for name in {list(names)!r}}}))"
     )
-    code, output = run_python(["-c", script], env)
-    assert code == 0, output
-    return json.loads(output.strip().splitlines()[-1])
+    code, printed, logged = run_python(["-c", script], env)
+    assert code == 0, printed + logged
+    return json.loads(printed)
 
 
 def readme_production_environment():
@@ -112,7 +116,8 @@ def test_the_readmes_production_environment_passes_the_deployment_checks_without
     assert environment["DJANGO_BEHIND_HTTPS_PROXY"] == "true" and "EMAIL_BACKEND" in environment
     assert len(environment["DJANGO_SECRET_KEY"]) >= 50
 
-    code, output = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], environment)
+    code, printed, logged = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], environment)
+    output = printed + logged
 
     assert code == 0, output
     assert "WARNING" not in output and "System check identified some issues" not in output, output
