@@ -72,11 +72,16 @@ def admin_content(channel):
         rating=4,
     )
     template = ReplyTemplate.objects.create(
-        name="Confirmation", purpose="request_confirmation", subject="Your request {request_id}", body="Hello {customer_name}"
+        name="Confirmation",
+        purpose="request_confirmation",
+        subject="Your request {request_id}",
+        body="Hello {customer_name}",
     )
     category = Category.objects.create(name="Returns")
     ChannelCategory.objects.create(channel=channel, category=category)
-    entry = Entry.objects.create(category=category, question="How do I return an item?", answer="<p>With the <strong>label</strong>.</p>")
+    entry = Entry.objects.create(
+        category=category, question="How do I return an item?", answer="<p>With the <strong>label</strong>.</p>"
+    )
     return template, entry
 
 
