@@ -40,9 +40,9 @@ if BEHIND_HTTPS_PROXY:
     CSRF_COOKIE_SECURE = True
 # Behind the HTTPS proxy the site is HTTPS only: plain HTTP is redirected, and
 # HSTS tells browsers for a year never to try plain HTTP, on subdomains too, and
-# allows submitting the domain to the browsers' preload list. A browser keeps
-# HSTS for its whole period: turn these off before the site ever answers over
-# HTTPS if some subdomain still needs plain HTTP.
+# allows submitting the domain to the browsers' preload list. Browsers keep
+# HSTS for its whole period, so a domain with subdomains that still need plain
+# HTTP turns INCLUDE_SUBDOMAINS and PRELOAD off before its first HTTPS answer.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", BEHIND_HTTPS_PROXY)
 SECURE_HSTS_SECONDS = int(env_float("DJANGO_SECURE_HSTS_SECONDS", 365 * 24 * 3600 if BEHIND_HTTPS_PROXY else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", BEHIND_HTTPS_PROXY)
@@ -196,10 +196,10 @@ AXES_FAILURE_LIMIT = int(env_float("HELPDESK_LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=env_float("HELPDESK_LOGIN_COOLOFF_MINUTES", 15))
 # Two rules, each locking on its own: failures against one account from any
 # number of addresses (a botnet guessing one agent's password), and failures
-# from one address against any accounts (one machine trying many names). The
-# pair as one combined rule would stop neither. The price: an office behind
-# one address is locked out together for the cool-off, and an attacker can
-# keep one account locked; both only while the failures go on.
+# from one address against any accounts (one machine trying many names). A
+# combined rule (this account from this address) would stop neither. The
+# price: an office behind one address is locked out together, and an
+# attacker can keep one account locked, both only while failures go on.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # The project's one rule for the client's address (the same as the widget's rate limits).
