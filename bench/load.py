@@ -255,6 +255,8 @@ def main():
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-secret-key-bench-secret-key-0123456789")
     os.environ["DATABASE_URL"] = DB_URL
     os.environ["DJANGO_DEBUG"] = "false"
+    # Production settings insist on a backend; the bench sends nothing anywhere.
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     os.environ["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
     fresh_database()

@@ -35,6 +35,7 @@ def main():
         DJANGO_SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
         DATABASE_URL=load.DB_URL, DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SETTINGS_MODULE="bench.settings_static", HELPDESK_BENCH_STATIC_ROOT=static_root,
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     os.environ.pop("REDIS_URL", None)
     load.fresh_database()

@@ -132,7 +132,7 @@ class ChannelAdmin(admin.ModelAdmin):
         if not channel.pk:
             return _("Save the channel to get its snippet.")
         return format_html(
-            '<textarea readonly rows="2" cols="90" aria-label="{}" onclick="this.select()">{}</textarea>'
+            '<textarea class="helpdesk-snippet" readonly rows="2" cols="90" aria-label="{}">{}</textarea>'
             '<div class="help">{}</div>',
             _("embed snippet"),
             snippet_for(self.request_base_url, channel),
@@ -143,7 +143,7 @@ class ChannelAdmin(admin.ModelAdmin):
     def color_preview(self, channel):
         text = readable_text_color(channel.color)
         return format_html(
-            '<span style="background:{};color:{};padding:.4em 1em;border-radius:1em">{}</span> {}',
+            '<span class="helpdesk-color-preview" data-background="{}" data-color="{}">{}</span> {}',
             channel.color,
             text,
             channel.button_label,

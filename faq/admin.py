@@ -75,9 +75,7 @@ class EntryAdmin(admin.ModelAdmin):
             return _("Save the entry to see how its answer shows in the widget.")
         # The answer was sanitized on save (faq.sanitize): only links and simple formatting remain.
         return format_html(
-            '<div style="max-width:360px;border:1px solid #8c959f;border-radius:10px;padding:10px 14px;'
-            'font:15px/1.45 system-ui,sans-serif;background:#fff;color:#1f2328">'
-            '<p style="margin:0 0 6px;font-weight:600">{}</p>{}</div>',
+            '<div class="helpdesk-faq-preview"><p class="helpdesk-faq-preview__question">{}</p>{}</div>',
             entry.question,
             mark_safe(entry.answer),
         )

@@ -3,15 +3,18 @@ Settings for the helpdesk.
 
 Everything comes from the environment, with embedded defaults that need no
 set-up at all: SQLite, the in-memory channel layer and e-mail to the console.
-The README lists every variable. With DJANGO_DEBUG off, a missing secret key or
-host list stops start-up with a clear message instead of running insecurely.
+The README lists every variable. With DJANGO_DEBUG off, a missing secret key,
+host list or e-mail backend stops start-up with a clear message instead of
+running insecurely.
 """
 import json
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.env import env_bool, env_float, env_list, env_required, env_str
@@ -30,10 +33,20 @@ else:
     ) or env_required("DJANGO_ALLOWED_HOSTS", why="name the host names this site answers to when DJANGO_DEBUG is off.")
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
-if env_bool("DJANGO_BEHIND_HTTPS_PROXY", False):
+BEHIND_HTTPS_PROXY = env_bool("DJANGO_BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# Behind the HTTPS proxy the site is HTTPS only: plain HTTP is redirected, and
+# HSTS tells browsers for a year never to try plain HTTP, on subdomains too, and
+# allows submitting the domain to the browsers' preload list. Browsers keep
+# HSTS for its whole period, so a domain with subdomains that still need plain
+# HTTP turns INCLUDE_SUBDOMAINS and PRELOAD off before its first HTTPS answer.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", BEHIND_HTTPS_PROXY)
+SECURE_HSTS_SECONDS = int(env_float("DJANGO_SECURE_HSTS_SECONDS", 365 * 24 * 3600 if BEHIND_HTTPS_PROXY else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", BEHIND_HTTPS_PROXY)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", BEHIND_HTTPS_PROXY)
 
 INSTALLED_APPS = [
     "daphne",
@@ -45,6 +58,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "csp",
+    "axes",
     "chat",
     "faq",
     "requests_app",
@@ -53,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,9 +76,33 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
+
+# Content-Security-Policy on every page: scripts and styles only from files of
+# this site (no inline code, no eval), so injected markup cannot run. 'self'
+# in connect-src also admits the websockets (ws:, wss:) to this host and
+# port, as CSP Level 3 defines it (tests/browser/test_csp.py checks Chromium).
+# No page may be framed, except the widget, which allows its channel's
+# websites (chat.views.widget); the demo host page relaxes one directive for
+# the loader (chat.views.demo). Static files carry no policy: the middleware
+# sits after WhiteNoise.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 TEMPLATES = [
     {
@@ -142,6 +182,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Login throttling (django-axes) on /accounts/login/ and /admin/login/.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The failures are counted in the database, so that every Daphne process sees
+# the same counts: in each process's memory (or a LocMem cache), the limit
+# would be per process and grow with their number. The handler is axes's
+# database handler with a narrower reset on success (helpdesk.login_throttle).
+AXES_HANDLER = "helpdesk.login_throttle.LoginAttemptHandler"
+AXES_FAILURE_LIMIT = int(env_float("HELPDESK_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("HELPDESK_LOGIN_COOLOFF_MINUTES", 15))
+# Two rules, each locking on its own: failures against one account from any
+# number of addresses (a botnet guessing one agent's password), and failures
+# from one address against any accounts (one machine trying many names). A
+# combined rule (this account from this address) would stop neither. The
+# price: an office behind one address is locked out together, and an
+# attacker can keep one account locked, both only while failures go on.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The project's one rule for the client's address (the same as the widget's rate limits).
+AXES_CLIENT_IP_CALLABLE = "chat.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "helpdesk.login_throttle.lockout_response"
+# Only failures are needed for the throttling; a log of every login with its
+# address and browser, kept forever, would be personal data for no purpose.
+AXES_DISABLE_ACCESS_LOG = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "agent:dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -166,9 +233,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# E-mail: the console unless configured. EMAIL_BACKEND may name an SMTP or a
-# django-anymail backend; ANYMAIL takes that provider's settings as JSON.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: EMAIL_BACKEND may name an SMTP or a django-anymail backend; ANYMAIL
+# takes that provider's settings as JSON. The console is the default only when
+# debugging: in production it would write customers' e-mails, transcripts
+# included, into the server log instead of sending them.
+if DEBUG:
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+else:
+    EMAIL_BACKEND = env_required(
+        "EMAIL_BACKEND",
+        why="name how e-mail is sent when DJANGO_DEBUG is off, e.g. django.core.mail.backends.smtp.EmailBackend "
+        "(without it, customers' e-mails would be printed to the server log).",
+    )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env_float("EMAIL_PORT", 25))
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

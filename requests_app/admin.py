@@ -43,8 +43,8 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
             return _("Save the template to see a preview.")
         subject, text, html = render(template.subject, template.body, PREVIEW_VALUES)
         return format_html(
-            "<p><strong>{}</strong></p><pre style='white-space:pre-wrap'>{}</pre>"
-            "<iframe sandbox srcdoc='{}' title='{}' style='width:100%;height:16em;border:1px solid #ccc'></iframe>",
+            "<p><strong>{}</strong></p><pre class='helpdesk-email-text'>{}</pre>"
+            "<iframe class='helpdesk-email-html' sandbox srcdoc='{}' title='{}'></iframe>",
             subject,
             text,
             html,

@@ -46,6 +46,9 @@ def server_environment(dns_address, **extra):
         DJANGO_SECRET_KEY=settings.SECRET_KEY,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=database_url(),
+        # Production settings insist on a backend; tests that read the mail
+        # pass the SMTP test server's environment instead.
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         HELPDESK_DNS_NAMESERVERS=dns_address,
         HELPDESK_DNS_TIMEOUT="0.5",
         PYTHONUNBUFFERED="1",

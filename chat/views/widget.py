@@ -5,6 +5,7 @@ inside the iframe, on this site's origin.
 """
 
 from asgiref.sync import sync_to_async
+from csp.constants import SELF
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -30,10 +31,6 @@ START_WINDOW_SECONDS = 600
 
 def channel_or_404(slug):
     return get_object_or_404(Channel, slug=slug)
-
-
-def _frame_ancestors(channel):
-    return " ".join(["'self'", *channel.allowed_origin_list])
 
 
 def _field_config(form_field):
@@ -69,8 +66,10 @@ def widget_page(request, slug):
             "chat/widget.html",
             {"channel": channel, "config": config, "text_color": config["textColor"]},
         )
-    # The widget may be framed only by the channel's own websites.
-    response["Content-Security-Policy"] = f"frame-ancestors {_frame_ancestors(channel)}"
+    # The widget may be framed only by the channel's own websites. The
+    # site's policy is kept and only this directive replaced: django-csp
+    # reads _csp_replace from the response and writes one header.
+    response._csp_replace = {"frame-ancestors": [SELF, *channel.allowed_origin_list]}
     response["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -116,9 +116,8 @@ def test_the_widget_page_may_be_framed_only_by_itself_and_the_channels_origins(c
     response = Client().get("/chat/shop/")
 
     assert response.status_code == 200
-    assert response["Content-Security-Policy"] == (
-        "frame-ancestors 'self' https://shop.example https://www.shop.example"
-    )
+    policy = response["Content-Security-Policy"].split("; ")
+    assert "frame-ancestors 'self' https://shop.example https://www.shop.example" in policy
     assert "X-Frame-Options" not in response
 
 
@@ -128,7 +127,7 @@ def test_the_widget_page_of_a_channel_without_origins_may_be_framed_only_by_itse
 
     response = Client().get("/chat/lonely/")
 
-    assert response["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"].split("; ")
     assert "X-Frame-Options" not in response
 
 
