@@ -8,6 +8,7 @@
 (function () {
   'use strict';
   var d = document;
+  var w = window;
   var script = d.currentScript || d.querySelector('script[data-channel][src*="loader.js"]');
   var slug = script && script.getAttribute('data-channel');
   if (!slug || !/^[-\w]+$/.test(slug)) return;
@@ -86,8 +87,7 @@
   function draw(config) {
     var color = hex.test(config.color) ? config.color : '#1a73e8';
     var text = hex.test(config.textColor) ? config.textColor : '#ffffff';
-    var style = d.createElement('style');
-    style.textContent =
+    var css =
       '#' + id + '-button{position:fixed;right:20px;bottom:20px;z-index:2147483646;margin:0;' +
       'padding:12px 20px;border:0;border-radius:24px;font:600 16px/1.25 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;' +
       'background:' + color + ';color:' + text + ';cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.3);' +
@@ -100,7 +100,18 @@
       '#' + id + '-frame[hidden]{display:none!important}' +
       '@media (max-width:480px){#' + id + '-frame{top:0;left:0;right:0;bottom:0;width:100%;height:100%;' +
       'max-width:none;max-height:none;border-radius:0}}';
-    d.head.appendChild(style);
+    if ('adoptedStyleSheets' in d && w.CSSStyleSheet) {
+      // A constructed style sheet: the host page's Content-Security-Policy
+      // (style-src) does not apply to it, so strict sites need not allow inline styles.
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      d.adoptedStyleSheets = d.adoptedStyleSheets.concat([sheet]);
+    } else {
+      var style = d.createElement('style');
+      style.nonce = script.nonce || '';  // a site with a nonce policy gave one to this script
+      style.textContent = css;
+      d.head.appendChild(style);
+    }
     button = d.createElement('button');
     button.type = 'button';
     button.id = id + '-button';

@@ -224,3 +224,24 @@ def test_a_page_other_than_the_widget_may_not_be_framed_even_by_an_allowed_websi
     expect(page.frame_locator("iframe[title='widget']").get_by_label("Name", exact=True)).to_be_attached()
     wait_for_report(page, violations, "frame-ancestors")
     expect(page.frame_locator("iframe[title='login']").get_by_label("Username")).to_have_count(0)
+
+
+def test_a_customer_site_with_a_strict_policy_needs_no_inline_style_for_the_button(server, host_site, watched_page):
+    """The loader styles its button with a constructed style sheet: `style-src 'none'` on the host page blocks nothing."""
+    make_page, violations = watched_page
+    make_shop_channel(host_site)
+    policy = (
+        f"default-src 'none'; script-src {server.url}; connect-src {server.url}; frame-src {server.url}; style-src 'none'"
+    )
+    host_site.add_page(
+        "strict.html",
+        shop_page(server, "shop").replace("<head>", f'<head><meta http-equiv="Content-Security-Policy" content="{policy}">'),
+    )
+    page = make_page()
+    page.goto(f"{host_site.origin}/strict.html")
+    button = page.get_by_role("button", name="Chat with us")
+    expect(button).to_have_css("position", "fixed")
+    widget = open_widget(page)
+    expect(widget.get_by_label("Name", exact=True)).to_be_visible()
+    expect(page.locator("iframe[title]")).to_have_css("position", "fixed")
+    assert violations == []
