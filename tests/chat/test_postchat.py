@@ -11,6 +11,7 @@ from chat.models import Chat, ChatStatus, EndReason, Party, PresenceStatus
 from requests_app import mail
 from requests_app.models import EmailStatus, OutgoingEmail, ReplyTemplate, TemplatePurpose
 from requests_app.transcript import render_transcript
+from tests.http import post_json
 
 HTML = "<b>bold</b> & <script>alert(1)</script>"
 
@@ -269,12 +270,12 @@ def test_the_endpoint_needs_the_token_and_is_idempotent(client, make_channel, ma
     chat, _agent, token = active_chat(make_channel, make_agent, make_chat, postchat_enabled=True, transcript_enabled=True)
     url = f"/chat/{chat.channel.slug}/api/postchat"
     body = {"rating": 5, "comment": "Great", "transcript": True}
-    assert client.post(url, body, content_type="application/json").status_code == 404
-    assert client.post(url, body, content_type="application/json", headers={"X-Chat-Token": "nope"}).status_code == 404
-    bad = client.post(url, {"rating": 9}, content_type="application/json", headers={"X-Chat-Token": token})
+    assert post_json(client, url, body).status_code == 404
+    assert post_json(client, url, body, headers={"X-Chat-Token": "nope"}).status_code == 404
+    bad = post_json(client, url, {"rating": 9}, headers={"X-Chat-Token": token})
     assert bad.status_code == 400 and "rating" in bad.json()["fields"]
-    first = client.post(url, body, content_type="application/json", headers={"X-Chat-Token": token})
-    again = client.post(url, body, content_type="application/json", headers={"X-Chat-Token": token})
+    first = post_json(client, url, body, headers={"X-Chat-Token": token})
+    again = post_json(client, url, body, headers={"X-Chat-Token": token})
     assert first.status_code == again.status_code == 200
     state = first.json()["state"]
     assert (state["status"], state["ended_by"], state["postchat_done"], state["can_reopen"]) == ("ended", "customer", True, False)

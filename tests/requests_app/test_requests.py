@@ -1,5 +1,4 @@
 """Requests: from the closed view, from the queue and from a chat; IDs, e-mails, limits and traps."""
-import json
 import re
 
 import pytest
@@ -12,6 +11,7 @@ from chat.models import Chat, ChatStatus, EndReason, FieldType, FormKind, Party,
 from requests_app import rendering
 from requests_app.models import Request, RequestSource, ReplyTemplate, TemplatePurpose
 from requests_app.services import create_request_from_chat
+from tests.http import post_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +30,7 @@ def closed_channel(make_channel):
 
 
 def post(path, body, **headers):
-    return Client().post(path, data=json.dumps(body), content_type="application/json", headers=headers)
+    return post_json(Client(), path, body, headers=headers)
 
 
 REQUEST = {"name": "Erika Mustermann", "email": "erika@example.com", "question": "Can I return <b>shoes</b>?"}
