@@ -6,6 +6,7 @@ from chat import postchat, selectors
 from chat.consumers.customer import customer_state
 from chat.errors import ChatError
 from chat.views.jsonapi import chat_error_response, error_response, widget_endpoint
+from requests_app.mail import will_be_sent
 
 
 @widget_endpoint("POST", body=True)
@@ -29,4 +30,5 @@ def submit(request, channel, data):
         return error_response(error.code, error.message, fields=error.fields)
     except ChatError as error:
         return chat_error_response(error)
-    return JsonResponse({"state": customer_state(chat), "transcript": email is not None})
+    # Over the limit for its address, the transcript stays in the outbox unsent.
+    return JsonResponse({"state": customer_state(chat), "transcript": email is not None and will_be_sent(email)})

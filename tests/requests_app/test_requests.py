@@ -120,6 +120,20 @@ def test_a_burst_of_requests_from_one_address_meets_the_limit(closed_channel, se
     assert Request.objects.count() == 3
 
 
+def test_confirmations_to_one_address_are_limited_and_the_request_says_why(closed_channel, settings, smtp_server, admin_client):
+    settings.HELPDESK_EMAIL_RECIPIENT_LIMIT = 2
+    numbers = [post("/chat/shop/api/request", REQUEST).json()["request_id"] for _ in range(3)]
+
+    smtp_server.wait_for(2)
+    assert Request.objects.count() == 3
+    limited = Request.objects.get(number=numbers[2])
+    email = limited.emails.get()
+    assert email.status == "limited"
+    page = admin_client.get(f"/admin/requests_app/request/{limited.pk}/change/").content.decode()
+    assert "Not sent: too many e-mails to this address" in page
+    assert len(smtp_server.messages) == 2
+
+
 def test_a_channel_without_request_submission_takes_none(make_channel):
     make_channel(slug="quiet")
     assert post("/chat/quiet/api/request", REQUEST).status_code == 404
