@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
+from django.utils import translation
 
 from chat.models import Channel
 from faq.models import Category, Entry
@@ -159,7 +160,9 @@ def test_an_origin_with_a_wildcard_is_refused_in_the_admin_with_a_translated_err
     data = form_data(admin_client.get(url))
     data["allowed_origins"] = "https://shop.example\nhttps://*.example.com"
 
-    response = admin_client.post(url, data, headers={"Accept-Language": "de"})
+    # The locale middleware activates German in this thread; the override puts the language back after.
+    with translation.override("en"):
+        response = admin_client.post(url, data, headers={"Accept-Language": "de"})
 
     assert response.status_code == 200
     assert "allowed_origins" in response.context["adminform"].form.errors
