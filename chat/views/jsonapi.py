@@ -10,7 +10,10 @@ an Origin header naming this site, no Sec-Fetch-Site of another site, and a
 JSON content type, which a foreign page can only send after a CORS preflight
 that this site never answers. The body is bounded by its Content-Length
 before any of it is read, and decoded by chat.safejson (depth bound, no NUL
-or lone surrogate), so nothing behind the views ever sees such text.
+or lone surrogate), so nothing behind the views ever sees such text. (Under
+ASGI, Django has received the body into a temporary file before any view
+runs; the bound keeps it out of memory and out of the decoder. Limiting what
+is received at all is the proxy's job, e.g. nginx's client_max_body_size.)
 """
 import functools
 import inspect

@@ -227,6 +227,19 @@ def test_a_transcript_over_the_limit_for_the_address_is_kept_unsent_and_the_widg
     assert len(smtp_server.messages) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_chats_admin_page_says_why_its_transcript_was_not_sent(admin_client, make_channel, make_agent, make_chat, settings):
+    settings.HELPDESK_EMAIL_RECIPIENT_LIMIT = 0
+    chat, agent, _token = active_chat(make_channel, make_agent, make_chat, transcript_enabled=True)
+    services.post_message(chat, author=Party.AGENT, agent=agent, body="Let me check.")
+    postchat.submit_postchat(chat, rating=None, comment="", send_transcript=True)
+
+    page = admin_client.get(f"/admin/chat/chat/{chat.pk}/change/").content.decode()
+
+    assert "Not sent: more than 0 e-mails to this address within an hour." in page
+    assert "attempt" not in page
+
+
 def test_no_transcript_when_the_channel_does_not_offer_it(make_channel, make_agent, make_chat):
     chat, _agent, _token = active_chat(make_channel, make_agent, make_chat, postchat_enabled=True)
     _chat, email = postchat.submit_postchat(chat, rating=3, comment="", send_transcript=True)
