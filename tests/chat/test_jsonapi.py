@@ -147,12 +147,21 @@ def test_json_nested_thousands_of_levels_deep_is_refused_as_too_deep(shop, index
     assert nothing_was_made(shop)
 
 
-@pytest.mark.parametrize("body", ["{oops", '{"name": "Erika"', b"\xff\xfe{}", "[1, 2]", '"text"', "NaN"])
+@pytest.mark.parametrize("body", ["{oops", '{"name": "Erika"', "[1, 2]", '"text"', "NaN", '{"a": Infinity}'])
 def test_a_body_that_is_not_a_json_object_is_refused_as_invalid_json(shop, body):
     response = post_json(Client(), "/chat/shop/api/start", body)
 
     assert response.status_code == 400
-    assert response.json()["error"]["code"] in {"invalid_json", "invalid_text"}
+    assert response.json()["error"] == {"code": "invalid_json", "message": "The request is not valid JSON."}
+    assert nothing_was_made(shop)
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe{}", b'{"name": "\xed\xa0\x80"}', b'{"name": "Erika\xc3"}'])
+def test_a_body_that_is_not_utf8_is_refused_as_invalid_text(shop, body):
+    response = post_json(Client(), "/chat/shop/api/start", body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_text"
     assert nothing_was_made(shop)
 
 
