@@ -26,7 +26,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from chat import safejson
-from chat.errors import ChatError, CrossSite, FrameTooLarge, InvalidJSON, MethodNotAllowed, TooDeep, UnsupportedMediaType
+from chat.errors import (
+    ChatError,
+    CrossSite,
+    FrameTooLarge,
+    InvalidJSON,
+    MethodNotAllowed,
+    TooDeep,
+    UnsupportedMediaType,
+)
 from chat.models import Channel
 from chat.origin import is_same_origin, origin_of
 
