@@ -267,6 +267,8 @@ class ChatAdmin(admin.ModelAdmin):
             return format_html("{} {} · {}", _("Sent"), date_format(localtime(email.sent_at), "DATETIME_FORMAT"), email.to)
         if email.status == EmailStatus.FAILED:
             return format_html("{}: {}", _("Failed"), email.last_error)
+        if email.status == EmailStatus.LIMITED:
+            return email.last_error  # why it was not sent: too many e-mails to the address
         if email.last_error:
             return format_html(
                 "{} ({}): {}", email.get_status_display(), _("attempt %(n)d failed") % {"n": email.attempts}, email.last_error

@@ -4,9 +4,14 @@ mail (DNS: MX, else A/AAAA). Asynchronous, so a slow nameserver never blocks
 the server's event loop. A domain that does not exist, has a null MX (RFC 7505)
 or no host at all is refused; a time-out or an unreachable nameserver lets the
 customer through with the address marked "domain not verified".
+
+Verdicts are kept per domain in the shared cache for a few minutes, so that
+many forms with one domain (the big mail providers, a script) cost one look-up
+in all processes together; a time-out is not kept, so the next form asks again.
 """
 import asyncio
 import enum
+import hashlib
 import socket
 
 import dns.asyncresolver
@@ -16,6 +21,7 @@ import dns.name
 import dns.nameserver
 import dns.resolver
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from email_validator import EmailNotValidError, validate_email
 
@@ -140,13 +146,35 @@ async def check_domain(domain):
     return Verdict.NO_MAIL_HOST
 
 
+# Long enough to absorb a burst of forms, short enough that a domain that was
+# just fixed (or just broke) is seen soon; DNS itself caches for minutes too.
+VERDICT_CACHE_SECONDS = 300
+
+
+def _verdict_key(ascii_domain):
+    # Hashed: a cache key of fixed length and alphabet, whatever the domain.
+    return "emailcheck:verdict:" + hashlib.sha256(ascii_domain.encode()).hexdigest()
+
+
+async def cached_check_domain(ascii_domain):
+    """check_domain, with the verdict kept in the shared cache unless DNS did not answer."""
+    key = _verdict_key(ascii_domain)
+    cached = await cache.aget(key)
+    if cached is not None:
+        return Verdict(cached)
+    verdict = await check_domain(ascii_domain)
+    if verdict is not Verdict.UNVERIFIED:
+        await cache.aset(key, verdict.value, VERDICT_CACHE_SECONDS)
+    return verdict
+
+
 async def check_email(address):
     """(verdict, normalized address, message or None)."""
     parsed = normalize_syntax(address)
     if parsed is None:
         return Verdict.BAD_SYNTAX, address, REFUSALS[Verdict.BAD_SYNTAX]
     normalized, ascii_domain = parsed
-    verdict = await check_domain(ascii_domain)
+    verdict = await cached_check_domain(ascii_domain)
     # Name the domain as the customer wrote it (bücher.example, not xn--bcher-kva.example).
     message = None if verdict.accepted else refusal_message(verdict, normalized.rpartition("@")[2])
     return verdict, normalized, message

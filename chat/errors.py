@@ -35,6 +35,7 @@ class UnknownFrameType(ChatError):
 class FrameTooLarge(ChatError):
     code = "too_large"
     message = _("The frame is too large.")
+    http_status = 413
 
 
 class TooDeep(ChatError):
@@ -108,3 +109,27 @@ class NotStored(ChatError):
 class NotHello(ChatError):
     code = "hello_first"
     message = _("Send the hello frame first.")
+
+
+class CrossSite(ChatError):
+    """A widget endpoint called from a page that is not the widget's own (chat.views.jsonapi)."""
+
+    code = "cross_site"
+    message = _("This request did not come from the chat window.")
+    http_status = 403
+
+
+class UnsupportedMediaType(ChatError):
+    code = "unsupported_media_type"
+    message = _("Send the request as JSON (Content-Type: application/json).")
+    http_status = 415
+
+
+class MethodNotAllowed(ChatError):
+    code = "method_not_allowed"
+    message = _("This address does not answer this kind of request.")
+    http_status = 405
+
+    def __init__(self, allowed=()):
+        self.allowed = tuple(allowed)
+        super().__init__()

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chat.colors import normalize_hex_color
+from chat.origin import normalize_origin
 
 hex_color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, e.g. #1a73e8."))
 
@@ -22,10 +23,14 @@ def validate_time_zone(value):
 
 
 def validate_origin_list(value):
+    """Each entry exactly scheme://host[:port]: the list goes into a Content-Security-Policy header as it is."""
     for origin in value.split():
-        if not (origin.startswith("http://") or origin.startswith("https://")) or origin.count("/") != 2:
+        if normalize_origin(origin) is None:
             raise ValidationError(
-                _("%(origin)s is not an origin. Write scheme and host, e.g. https://www.example.com"),
+                _(
+                    "%(origin)s is not a website origin. Write the scheme (http or https), the host and, if "
+                    "needed, the port, and nothing else, e.g. https://www.example.com or http://localhost:8000"
+                ),
                 params={"origin": origin},
             )
 
@@ -177,7 +182,13 @@ class Channel(models.Model):
 
     @property
     def allowed_origin_list(self):
-        return self.allowed_origins.split()
+        """
+        The valid entries, as browsers write origins. An entry stored before
+        the check was strict (or past it) is left out: it must never reach a
+        header.
+        """
+        origins = (normalize_origin(entry) for entry in self.allowed_origins.split())
+        return list(dict.fromkeys(origin for origin in origins if origin))
 
 
 class ChannelMembership(models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chat import events, selectors, services
 from chat.errors import ChatError
-from chat.models import Chat, ChatStatus, Party
+from chat.models import Chat, ChatStatus, Message, MessageKind, Party
 from chat.presence import available_agents_q, display_name
 
 # A customer who writes again after the agent ended the chat reopens it only
@@ -76,26 +76,46 @@ def submit_postchat(chat, *, rating, comment, send_transcript):
     """
     The customer sent the post-chat form: the chat ends if it is still open
     (ended by the customer), rating and comment are kept, and the transcript
-    is queued when asked for and the channel offers it. Sending the form again
-    (a double click, a retried request) changes nothing and queues no second
-    e-mail. Returns (chat, transcript_email or None).
+    is queued when asked for and available (transcript_available). All or
+    nothing: the values are checked first, and ending, keeping and queueing
+    happen in one transaction, so a form that cannot be stored leaves the
+    chat as it was. Sending the form again (a double click, a retried
+    request) changes nothing and queues no second e-mail. Returns (chat,
+    transcript_email or None).
     """
     rating, comment, send_transcript = check_postchat_values(
         rating=rating, comment=comment, send_transcript=send_transcript
     )
-    if chat.is_open:
-        services.end_chat(chat, by=Party.CUSTOMER)
     with transaction.atomic():
         locked = Chat.objects.select_for_update(of=("self",)).select_related("channel", "agent").get(pk=chat.pk)
+        if locked.is_open:
+            locked = services.end_chat(locked, by=Party.CUSTOMER)
         if locked.postchat_submitted_at is None:
             locked.rating = rating
             locked.rating_comment = comment
             locked.postchat_submitted_at = timezone.now()
             locked.save(update_fields=["rating", "rating_comment", "postchat_submitted_at"])
         email = None
-        if send_transcript and locked.channel.transcript_enabled and locked.customer_email:
+        if send_transcript and transcript_available(locked):
             email = queue_transcript(locked)
     return locked, email
+
+
+def transcript_available(chat):
+    """
+    Whether the customer may have the chat's transcript by e-mail: the channel
+    offers it, there is an address, and an agent answered (a text of theirs
+    other than the channel's automatic welcome). A chat nobody answered holds
+    only what the sender typed, and a transcript of it would let anyone send
+    their own text, from this site, to any address they enter.
+    """
+    if not (chat.channel.transcript_enabled and chat.customer_email):
+        return False
+    answers = Message.objects.filter(chat=chat, author=Party.AGENT, kind=MessageKind.TEXT)
+    welcome = chat.channel.welcome_message.strip()
+    if welcome:
+        answers = answers.exclude(client_id="", body=welcome)
+    return answers.exists()
 
 
 def queue_transcript(chat):

@@ -2,7 +2,8 @@
 Import and export of FAQ entries as JSON or CSV, so that a support team can
 bring its existing FAQ. Fields: language, category, question, answer,
 keywords, published. Every error names the row and the field; nothing is
-saved unless every row is valid.
+saved unless every row is valid. Text with a NUL or an unpaired surrogate is
+one of those errors (chat.safejson): the database could not store it.
 """
 import csv
 import io
@@ -12,6 +13,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chat import safejson
+from chat.errors import FrameTooLarge, InvalidJSON, InvalidText, TooDeep
 from chat.models import Language
 from faq.models import Category, ChannelCategory, Entry
 from faq.sanitize import sanitize_answer
@@ -20,6 +23,8 @@ FIELDS = ["language", "category", "question", "answer", "keywords", "published"]
 REQUIRED = ["language", "category", "question", "answer"]
 TRUE_WORDS = {"1", "true", "yes", "y", "on", "ja", "x"}
 FALSE_WORDS = {"0", "false", "no", "n", "off", "nein", ""}
+# Far more than any FAQ (the demo's is 20 KB); the file is read whole.
+MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 class FaqImportError(Exception):
@@ -48,14 +53,36 @@ def read_rows(text, fmt):
         # Row 1 is the header line: data rows are numbered as a spreadsheet shows them.
         return [(number, row) for number, row in enumerate(reader, start=2)]
     try:
-        data = json.loads(text)
-    except ValueError as error:
-        raise FaqImportError([_("The file is not valid JSON: %(error)s") % {"error": error}]) from None
+        data = safejson.loads(text, max_bytes=MAX_FILE_BYTES)
+    except InvalidText as error:
+        if error.decoded is None:
+            raise FaqImportError([str(InvalidText.message)]) from None
+        data = error.decoded  # validate_rows names the rows and fields that hold such text
+    except InvalidJSON:
+        raise FaqImportError([_("The file is not valid JSON: %(error)s") % {"error": _json_error(text)}]) from None
+    except TooDeep:
+        raise FaqImportError([_("The file is nested too deeply to be a list of entries.")]) from None
+    except FrameTooLarge:
+        raise FaqImportError(
+            [_("The file is too large (at most %(size)d MB).") % {"size": MAX_FILE_BYTES // (1024 * 1024)}]
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("entries"), list):
         data = data["entries"]
     if not isinstance(data, list):
         raise FaqImportError([_("The JSON file must hold a list of entries.")])
     return list(enumerate(data, start=1))
+
+
+def _json_error(text):
+    """The decoder's own words on what is wrong (line and column), for the report."""
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+
+    try:
+        json.loads(text, parse_constant=refuse)
+    except ValueError as error:
+        return str(error)
+    return ""
 
 
 def _text(row, name):
@@ -96,8 +123,15 @@ def validate_rows(rows):
             errors.append(_("Row %(row)s: an entry must be an object with named fields.") % {"row": number})
             continue
         values = {name: _text(row, name) for name in ["language", "category", "question", "answer", "keywords"]}
+        published_text = row.get("published") if isinstance(row.get("published"), str) else ""
+        forbidden = {
+            name for name, text in [*values.items(), ("published", published_text)] if safejson.has_forbidden_text(text)
+        }
+        for name in sorted(forbidden, key=FIELDS.index):
+            error(number, name, InvalidText.message)
+            values[name] = ""
         for name in REQUIRED:
-            if not values[name]:
+            if not values[name] and name not in forbidden:
                 error(number, name, _("This field is required."))
         if values["language"] and values["language"] not in languages:
             error(
@@ -112,7 +146,7 @@ def validate_rows(rows):
         if values["answer"] and not sanitize_answer(values["answer"]):
             error(number, "answer", _("Nothing is left of the answer once unsafe HTML is removed."))
         try:
-            published = _published(row.get("published"))
+            published = True if "published" in forbidden else _published(row.get("published"))
         except ValueError:
             error(number, "published", _("Write true or false, not %(value)s.") % {"value": row.get("published")})
             published = True

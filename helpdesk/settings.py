@@ -260,9 +260,21 @@ ANYMAIL = json.loads(env_str("ANYMAIL", "{}"))
 HELPDESK_DNS_NAMESERVERS = env_list("HELPDESK_DNS_NAMESERVERS")
 HELPDESK_DNS_TIMEOUT = env_float("HELPDESK_DNS_TIMEOUT", 3.0)
 
-# Behind a reverse proxy, client addresses (for rate limits) come from its
-# X-Forwarded-For header; never trust it when clients reach Daphne directly.
+# Behind reverse proxies, client addresses (for rate limits) come from the
+# X-Forwarded-For header: the entry the outermost of this many trusted
+# proxies appended (chat.throttle). 0: clients reach Daphne directly, the
+# header is ignored. HELPDESK_TRUST_X_FORWARDED_FOR=true, the older switch,
+# means one proxy.
 HELPDESK_TRUST_X_FORWARDED_FOR = env_bool("HELPDESK_TRUST_X_FORWARDED_FOR", False)
+HELPDESK_TRUSTED_PROXY_COUNT = int(env_float("HELPDESK_TRUSTED_PROXY_COUNT", 0))
+
+# Pre-chat form checks per client address and ten minutes: each may cost a
+# DNS look-up. Twice the chat limit, for corrections of a refused address.
+HELPDESK_FORM_LIMIT = int(env_float("HELPDESK_FORM_LIMIT", 60))
+
+# E-mails to one customer-given address (transcripts, request confirmations)
+# per hour, counted across processes; the rest are kept in the outbox unsent.
+HELPDESK_EMAIL_RECIPIENT_LIMIT = int(env_float("HELPDESK_EMAIL_RECIPIENT_LIMIT", 5))
 
 # New chats per client address and ten minutes. Generous, because whole
 # offices share one address.

@@ -2,16 +2,25 @@
 The outbox: e-mails are stored with what caused them, sent after the commit,
 and retried with growing pauses until they go out or give up. Whether one went
 out, and why not, is visible in the admin.
+
+The addresses are the customers' own word, so anyone could have this site mail
+anyone: e-mails to one address are limited per hour in the shared cache (all
+processes count together), and the ones over the limit stay in the outbox,
+unsent, with the reason.
 """
+import hashlib
 import logging
 import threading
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from chat import throttle
 from requests_app.models import EmailStatus, OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -24,11 +33,15 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # A claim older than this is from a process that died while sending.
 STALE_CLAIM = timedelta(minutes=5)
 
+# The window of HELPDESK_EMAIL_RECIPIENT_LIMIT.
+RECIPIENT_WINDOW_SECONDS = 3600
+
 
 def queue_email(*, key, to, subject, text, html="", request=None, chat=None):
     """
     Store an e-mail in the current transaction and send it after the commit.
-    An e-mail with the same key is not queued twice: (email, created).
+    An e-mail with the same key is not queued twice: (email, created). Over
+    the limit for its address it is stored as LIMITED and never sent.
     """
     email, created = OutgoingEmail.objects.get_or_create(
         key=key,
@@ -41,9 +54,31 @@ def queue_email(*, key, to, subject, text, html="", request=None, chat=None):
             "chat": chat,
         },
     )
-    if created:
-        transaction.on_commit(lambda: send_in_background(email.pk))
+    if not created:
+        return email, created
+    if not recipient_allowed(to):
+        email.status = EmailStatus.LIMITED
+        email.last_error = _("Not sent: more than %(limit)d e-mails to this address within an hour.") % {
+            "limit": settings.HELPDESK_EMAIL_RECIPIENT_LIMIT
+        }
+        email.save(update_fields=["status", "last_error"])
+        return email, created
+    transaction.on_commit(lambda: send_in_background(email.pk))
     return email, created
+
+
+def recipient_allowed(address):
+    """Count one e-mail to ``address``; False once the address has had its limit within the hour."""
+    # Hashed: the shared cache holds no addresses.
+    digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()
+    return throttle.hit(
+        "email-to", digest, limit=settings.HELPDESK_EMAIL_RECIPIENT_LIMIT, window_seconds=RECIPIENT_WINDOW_SECONDS
+    )
+
+
+def will_be_sent(email):
+    """Whether the outbox entry is sent or still on its way (not over the limit, not given up)."""
+    return email.status not in (EmailStatus.LIMITED, EmailStatus.FAILED)
 
 
 def send_in_background(email_id):

@@ -102,6 +102,7 @@ class EmailStatus(models.TextChoices):
     SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    LIMITED = "limited", _("Not sent: too many e-mails to this address")
 
 
 class OutgoingEmail(models.Model):

@@ -2,17 +2,13 @@
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
-from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from chat import selectors, throttle
 from chat.errors import ChatError
-from chat.models import Channel, FormKind
+from chat.models import FormKind
 from chat.prechat import validate_prechat
-from chat.views.jsonapi import error_response, read_json_object
+from chat.views.jsonapi import chat_error_response, error_response, widget_endpoint
 from requests_app import services
 from requests_app.models import RequestSource
 
@@ -24,30 +20,24 @@ REQUEST_WINDOW_SECONDS = 3600
 HONEYPOT_FIELD = "website"
 
 
-@csrf_exempt
-@require_POST
-async def submit_request(request, slug):
-    channel = await sync_to_async(get_object_or_404)(Channel, slug=slug)
-    with translation.override(channel.language):
-        if not channel.request_enabled:
-            return error_response("requests_off", _("This channel does not take requests."), 404)
-        data = read_json_object(request)
-        if data is None:
-            return error_response("invalid_json", _("The request is not valid JSON."))
-        allowed = await sync_to_async(throttle.hit)(
-            "request",
-            throttle.client_address(request),
-            limit=settings.HELPDESK_REQUEST_LIMIT,
-            window_seconds=REQUEST_WINDOW_SECONDS,
-        )
-        if not allowed:
-            return error_response("rate_limited", _("Too many requests from your address. Please try again later."), 429)
-        if data.get(HONEYPOT_FIELD):
-            return error_response("rejected", _("Your request could not be sent."), 400)
-        token = request.headers.get("X-Chat-Token")
-        if token:
-            return await _request_from_queue(channel, token)
-        return await _request_from_form(channel, data)
+@widget_endpoint("POST", body=True)
+async def submit_request(request, channel, data):
+    if not channel.request_enabled:
+        return error_response("requests_off", _("This channel does not take requests."), 404)
+    allowed = await sync_to_async(throttle.hit)(
+        "request",
+        throttle.client_address(request),
+        limit=settings.HELPDESK_REQUEST_LIMIT,
+        window_seconds=REQUEST_WINDOW_SECONDS,
+    )
+    if not allowed:
+        return error_response("rate_limited", _("Too many requests from your address. Please try again later."), 429)
+    if data.get(HONEYPOT_FIELD):
+        return error_response("rejected", _("Your request could not be sent."), 400)
+    token = request.headers.get("X-Chat-Token")
+    if token:
+        return await _request_from_queue(channel, token)
+    return await _request_from_form(channel, data)
 
 
 async def _request_from_form(channel, data):
@@ -81,5 +71,5 @@ async def _request_from_queue(channel, token):
     try:
         created = await sync_to_async(services.create_request_from_queue)(chat)
     except ChatError as error:
-        return error_response(error.code, error.message, error.http_status)
+        return chat_error_response(error)
     return JsonResponse({"request_id": created.number}, status=201)

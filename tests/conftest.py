@@ -1,6 +1,7 @@
 """Shared fixtures: small make_* helpers for channels, agents and chats, and the test DNS server."""
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from chat import services
 from chat.models import Channel, ChannelMembership, Chat, PresenceStatus
@@ -68,6 +69,14 @@ def database_sessions_ended_at_the_end(django_db_setup, django_db_blocker):
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counts and cached DNS verdicts (the shared cache) of one test never reach the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

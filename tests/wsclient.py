@@ -45,7 +45,11 @@ class ProtocolClient:
 def start_chat_over_http(base_url, slug, *, name="Erika", email="erika@example.com", question="Hello?"):
     body = json.dumps({"name": name, "email": email, "question": question}).encode()
     request = urllib.request.Request(
-        f"{base_url}/chat/{slug}/api/start", data=body, headers={"Content-Type": "application/json"}, method="POST"
+        f"{base_url}/chat/{slug}/api/start",
+        data=body,
+        # As the widget's own page sends it: the endpoint refuses other origins.
+        headers={"Content-Type": "application/json", "Origin": base_url},
+        method="POST",
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())

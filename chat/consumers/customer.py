@@ -177,9 +177,11 @@ def customer_state(chat):
         wait_seconds=wait,
         queue_text=queue_text(chat.channel, position=position, wait_seconds=wait) if position else "",
         # After the chat (chat.postchat): whether writing again reopens it, whether the
-        # post-chat form was sent, and the address a transcript would go to.
+        # post-chat form was sent, whether a transcript may be asked for and the
+        # address it would go to.
         can_reopen=postchat.may_reopen(chat),
         postchat_done=chat.postchat_submitted_at is not None,
+        transcript_available=postchat.transcript_available(chat),
         customer_email=chat.customer_email,
     )
     return state

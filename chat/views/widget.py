@@ -12,9 +12,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from chat import selectors, services, throttle
 from chat.colors import readable_text_color
@@ -23,10 +22,12 @@ from chat.errors import ChatError
 from chat.availability import availability, closed_view, request_form_config
 from chat.models import Channel, FormKind
 from chat.prechat import validate_prechat
-from chat.views.jsonapi import error_response, read_json_object
+from chat.views.jsonapi import chat_error_response, error_response, widget_endpoint
 from chat.widget_strings import widget_strings
 
+# The windows of HELPDESK_CHAT_START_LIMIT and HELPDESK_FORM_LIMIT.
 START_WINDOW_SECONDS = 600
+FORM_WINDOW_SECONDS = 600
 
 
 def channel_or_404(slug):
@@ -83,26 +84,22 @@ def _with_cors(request, channel, response):
     return response
 
 
-@require_GET
-def button_config(request, slug):
+@widget_endpoint("GET")
+def button_config(request, channel):
     """What the loader needs to draw the button: nothing personal, no cookie."""
-    channel = channel_or_404(slug)
     is_open = availability(channel).open
-    with translation.override(channel.language):
-        data = {
-            "available": is_open,
-            # Nobody can chat and nobody can leave a request: no button at all.
-            "hidden": not is_open and not channel.request_enabled and channel.hide_button_when_closed,
-            "label": channel.button_label,
-            "color": channel.color,
-            "textColor": readable_text_color(channel.color),
-            "language": channel.language,
-        }
+    data = {
+        "available": is_open,
+        # Nobody can chat and nobody can leave a request: no button at all.
+        "hidden": not is_open and not channel.request_enabled and channel.hide_button_when_closed,
+        "label": channel.button_label,
+        "color": channel.color,
+        "textColor": readable_text_color(channel.color),
+        "language": channel.language,
+    }
     response = JsonResponse(data)
     response["Cache-Control"] = "public, max-age=60"
     return _with_cors(request, channel, response)
-
-
 
 
 async def _validated(channel, data, form=FormKind.PRECHAT):
@@ -118,68 +115,61 @@ async def _closed_answer(channel):
     return error_response("closed", _("Sorry, no agent is available right now."), 409, closed=view)
 
 
-@csrf_exempt
-@require_POST
-async def validate_form(request, slug):
+async def _throttled(request, scope, *, limit, window_seconds):
+    allowed = await sync_to_async(throttle.hit)(
+        scope, throttle.client_address(request), limit=limit, window_seconds=window_seconds
+    )
+    return not allowed
+
+
+@widget_endpoint("POST", body=True)
+async def validate_form(request, channel, data):
     """Check the pre-chat form (the e-mail domain too) before the question is asked."""
-    channel = await sync_to_async(channel_or_404)(slug)
-    with translation.override(channel.language):
-        data = read_json_object(request)
-        if data is None:
-            return error_response("invalid_json", _("The request is not valid JSON."))
-        closed = await _closed_answer(channel)
-        if closed is not None:
-            return closed
-        result = await _validated(channel, data)
-        if not result.valid:
-            return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
-        return JsonResponse({"ok": True, "email": result.email, "email_verified": result.email_verified})
+    # Counted before the check: every form may cost a DNS look-up.
+    if await _throttled(request, "form", limit=settings.HELPDESK_FORM_LIMIT, window_seconds=FORM_WINDOW_SECONDS):
+        return error_response("rate_limited", _("Too many forms from your address. Please try again later."), 429)
+    closed = await _closed_answer(channel)
+    if closed is not None:
+        return closed
+    result = await _validated(channel, data)
+    if not result.valid:
+        return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+    return JsonResponse({"ok": True, "email": result.email, "email_verified": result.email_verified})
 
 
-@csrf_exempt
-@require_POST
-async def start(request, slug):
+@widget_endpoint("POST", body=True)
+async def start(request, channel, data):
     """Create the chat with its first message and answer with the customer's token."""
-    channel = await sync_to_async(channel_or_404)(slug)
-    with translation.override(channel.language):
-        data = read_json_object(request)
-        if data is None:
-            return error_response("invalid_json", _("The request is not valid JSON."))
-        allowed = await sync_to_async(throttle.hit)(
-            "start",
-            throttle.client_address(request),
-            limit=settings.HELPDESK_CHAT_START_LIMIT,
-            window_seconds=START_WINDOW_SECONDS,
+    if await _throttled(
+        request, "start", limit=settings.HELPDESK_CHAT_START_LIMIT, window_seconds=START_WINDOW_SECONDS
+    ):
+        return error_response("rate_limited", _("Too many chats from your address. Please try again later."), 429)
+    result = await _validated(channel, data)
+    if not result.valid:
+        return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+    # Decided again here: the last agent may have gone while the form was filled in.
+    closed = await _closed_answer(channel)
+    if closed is not None:
+        return closed
+    try:
+        chat, token = await sync_to_async(services.start_chat)(
+            channel,
+            name=result.name,
+            email=result.email,
+            email_verified=result.email_verified,
+            form_data=result.form_data,
+            question=data.get("question"),
         )
-        if not allowed:
-            return error_response("rate_limited", _("Too many chats from your address. Please try again later."), 429)
-        result = await _validated(channel, data)
-        if not result.valid:
-            return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
-        # Decided again here: the last agent may have gone while the form was filled in.
-        closed = await _closed_answer(channel)
-        if closed is not None:
-            return closed
-        try:
-            chat, token = await sync_to_async(services.start_chat)(
-                channel,
-                name=result.name,
-                email=result.email,
-                email_verified=result.email_verified,
-                form_data=result.form_data,
-                question=data.get("question"),
-            )
-        except ChatError as error:
-            return error_response(error.code, error.message, fields={"question": str(error.message)})
-        state = await sync_to_async(customer_state)(chat)
-        return JsonResponse({"token": token, "state": state}, status=201)
+    except ChatError as error:
+        return chat_error_response(error, fields={"question": str(error.message)})
+    state = await sync_to_async(customer_state)(chat)
+    return JsonResponse({"token": token, "state": state}, status=201)
 
 
-@require_GET
-async def state(request, slug):
+@widget_endpoint("GET")
+async def state(request, channel):
     """The chat's state for the token in the X-Chat-Token header."""
     chat = await sync_to_async(selectors.access_chat_by_token)(request.headers.get("X-Chat-Token", ""))
-    if chat is None or chat.channel.slug != slug:
-        with translation.override((await sync_to_async(channel_or_404)(slug)).language):
-            return error_response("unknown_token", _("This chat does not exist."), 404)
+    if chat is None or chat.channel_id != channel.pk:
+        return error_response("unknown_token", _("This chat does not exist."), 404)
     return JsonResponse({"state": await sync_to_async(customer_state)(chat)})

@@ -33,7 +33,8 @@
     var headers = { 'Content-Type': 'application/json' };
     if (token) headers['X-Chat-Token'] = token;
     return fetch(API + 'request', {
-      method: 'POST', headers: headers, body: JSON.stringify(body), credentials: 'same-origin'
+      method: 'POST', headers: headers, body: JSON.stringify(body), credentials: 'same-origin',
+      referrerPolicy: 'same-origin'  // a real Origin header, as in widget.js
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         return { status: response.status, data: data };

@@ -4,7 +4,7 @@
  * an answer opens in place; "This answered my question" ends here, "Start
  * chat" goes on to the queue with the question as the first message. No
  * match, or no answer from the server: straight to the queue.
- * Endpoints: GET api/faq?q=, POST api/faq/<id>/opened and .../answered (docs/api.md).
+ * Endpoints: POST api/faq {question}, POST api/faq/<id>/opened and .../answered (docs/api.md).
  */
 (function () {
   'use strict';
@@ -12,8 +12,6 @@
   var widget = window.helpdeskWidget;
   var screen = document.getElementById('hd-screen-faq');
   if (!widget || !screen) return;
-
-  var API = '/chat/' + encodeURIComponent(widget.config.slug) + '/api/';
 
   function $(id) { return document.getElementById('hd-faq-' + id); }
 
@@ -27,12 +25,10 @@
 
   widget.addScreen('faq', screen);
 
+  // The question goes in the body: a URL ends up in access logs.
   function suggestionsFor(question) {
-    return fetch(API + 'faq?q=' + encodeURIComponent(question), {
-      credentials: 'same-origin',
-      headers: { 'Accept': 'application/json' }
-    }).then(function (response) {
-      return response.ok ? response.json() : null;
+    return widget.api('faq', { question: question }).then(function (result) {
+      return result.ok ? result.data : null;
     });
   }
 

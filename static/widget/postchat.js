@@ -31,6 +31,11 @@
 
   W.addScreen('postchat', screen);
 
+  var API = '/chat/' + encodeURIComponent(W.config.slug) + '/api/';
+  var hasRating = screen.getAttribute('data-rating') === '1';
+  var transcriptField = transcript ? transcript.closest('.hd-field') : null;
+  var skipLabel = skip.textContent;
+
   var formToken = null;      // the chat the form is filled in for
   var doneToken = null;      // the chat whose form this page sent
   var dismissedToken = null; // the chat whose form was closed without sending
@@ -54,6 +59,35 @@
     transcriptSent = false;
   }
 
+  /**
+   * The transcript is offered only when the server says one is available
+   * (state.transcript_available: an agent answered). Without it and without
+   * a rating, the form is only the way back to the chat or out of it.
+   */
+  function offerTranscript(available) {
+    if (transcriptField) {
+      transcriptField.hidden = !available;
+      if (!available) transcript.checked = false;
+    }
+    var nothingToAsk = !hasRating && !available;
+    send.hidden = nothingToAsk;
+    skip.textContent = nothingToAsk ? W.strings.close : skipLabel;
+  }
+
+  // An agent's messages change no state frame, so the state is asked for
+  // when the form opens on an active chat.
+  function askTranscriptAvailable(token) {
+    fetch(API + 'state', { credentials: 'same-origin', headers: { 'Accept': 'application/json', 'X-Chat-Token': token } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (data && data.state && formToken === token) offerTranscript(!!data.state.transcript_available);
+      }, function () { /* no answer: the transcript stays hidden */ });
+  }
+
+  function hasNothingToAsk(state) {
+    return !hasRating && !state.transcript_available;
+  }
+
   function place(parent, before) {
     if (box.parentNode !== parent || box.nextSibling !== before) parent.insertBefore(box, before || null);
   }
@@ -71,6 +105,8 @@
   W.hooks.beforeEnd = function (info) {
     if (info.status !== 'active') return false;
     freshFor(W.chatToken());
+    offerTranscript(false);
+    askTranscriptAvailable(W.chatToken());
     var values = W.formValues();
     if (values) setEmail(values.email);
     back.hidden = false;
@@ -85,6 +121,7 @@
     var token = W.chatToken();
     setEmail(state.customer_email);
     freshFor(token);
+    offerTranscript(!!state.transcript_available);
     if (doneToken === token) {
       form.hidden = true;
       done.hidden = false;
@@ -94,7 +131,7 @@
       W.newChatButton.hidden = false;
       return;
     }
-    var offer = state.ended_by === 'agent' && !state.postchat_done && dismissedToken !== token;
+    var offer = state.ended_by === 'agent' && !state.postchat_done && dismissedToken !== token && !hasNothingToAsk(state);
     if (offer && onScreen()) {
       // The agent ended the chat while the customer was filling in the form.
       back.hidden = true;

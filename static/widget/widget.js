@@ -89,6 +89,9 @@
     return fetch(API + path, {
       method: 'POST',
       credentials: 'same-origin',
+      // The endpoints take only JSON from this page's own origin (docs/api.md):
+      // with the page's "no-referrer" policy some browsers would send "Origin: null".
+      referrerPolicy: 'same-origin',
       headers: headers,
       body: JSON.stringify(body)
     }).then(function (response) {

@@ -146,3 +146,35 @@ def test_after_the_agent_ends_the_customer_sees_the_form_and_writing_again_reope
     expect(customer_log).to_contain_text("No problem, what is it?")
     chat = Chat.objects.get()
     assert (chat.status, chat.reopened_count, chat.agent.username) == (ChatStatus.ACTIVE, 1, "anna")
+
+
+def test_the_transcript_is_offered_only_once_the_agent_has_answered(server, host_site, new_page):
+    # The welcome message is automatic: it is not an answer.
+    dashboard, _customer, widget, customer_log = chat_with_anna(
+        new_page, server, host_site, postchat_enabled=True, transcript_enabled=True
+    )
+    transcript = widget.get_by_label("Send me a transcript by e-mail")
+
+    widget.get_by_role("button", name="End chat").click()
+    expect(widget.get_by_role("radio", name="4 Good")).to_be_visible()
+    expect(transcript).to_be_hidden()
+    widget.get_by_role("button", name="Back to chat").click()
+
+    agent_says(dashboard, "Your parcel is on its way.")
+    expect(customer_log).to_contain_text("Your parcel is on its way.")
+    widget.get_by_role("button", name="End chat").click()
+    expect(transcript).to_be_visible()
+
+
+def test_a_transcript_only_form_without_an_answer_is_just_the_way_out(server, host_site, new_page):
+    _dashboard, _customer, widget, _log = chat_with_anna(new_page, server, host_site, transcript_enabled=True)
+
+    widget.get_by_role("button", name="End chat").click()
+    expect(widget.get_by_role("button", name="Back to chat")).to_be_visible()
+    expect(widget.get_by_label("Send me a transcript by e-mail")).to_be_hidden()
+    expect(widget.locator("#hd-postchat-send")).to_be_hidden()
+    widget.get_by_role("button", name="End chat").click()
+
+    expect(widget.get_by_text("You ended the chat.").first).to_be_visible()
+    assert Chat.objects.get().status == ChatStatus.ENDED
+    assert OutgoingEmail.objects.count() == 0

@@ -11,6 +11,7 @@ from chat.models import Chat, ChatStatus, EndReason, Party, PresenceStatus
 from requests_app import mail
 from requests_app.models import EmailStatus, OutgoingEmail, ReplyTemplate, TemplatePurpose
 from requests_app.transcript import render_transcript
+from tests.http import post_json
 
 HTML = "<b>bold</b> & <script>alert(1)</script>"
 
@@ -121,7 +122,8 @@ def test_the_transcript_is_sent_once_with_every_message_in_order_and_html_escape
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_transcript_is_retried_and_its_error_kept(make_channel, make_agent, make_chat, smtp_server):
-    chat, _agent, _token = active_chat(make_channel, make_agent, make_chat, transcript_enabled=True)
+    chat, agent, _token = active_chat(make_channel, make_agent, make_chat, transcript_enabled=True)
+    services.post_message(chat, author=Party.AGENT, agent=agent, body="Let me check.")
     smtp_server.fail_next(1)
     _chat, email = postchat.submit_postchat(chat, rating=None, comment="", send_transcript=True)
     for _ in range(100):
@@ -134,6 +136,108 @@ def test_a_failed_transcript_is_retried_and_its_error_kept(make_channel, make_ag
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT and email.sent_at
     assert postchat.transcript_email(chat) == email
+
+
+def test_a_transcript_is_queued_only_for_a_chat_an_agent_answered(make_channel, make_agent, make_chat):
+    chat, agent, _token = active_chat(make_channel, make_agent, make_chat, transcript_enabled=True)
+    assert postchat.transcript_available(chat) is False
+
+    _chat, email = postchat.submit_postchat(chat, rating=None, comment="", send_transcript=True)
+
+    assert email is None and not OutgoingEmail.objects.exists()
+
+
+def test_the_channels_welcome_message_alone_does_not_make_a_transcript_available(make_channel, make_agent, make_chat):
+    chat, agent, _token = active_chat(
+        make_channel, make_agent, make_chat, transcript_enabled=True, welcome_message="Hello, this is Anna."
+    )
+    assert chat.messages.filter(author=Party.AGENT, body="Hello, this is Anna.").exists()
+    assert postchat.transcript_available(chat) is False
+
+    services.post_message(chat, author=Party.AGENT, agent=agent, body="Your parcel arrives tomorrow.", client_id="a-1")
+
+    assert postchat.transcript_available(chat) is True
+
+
+def test_the_state_says_whether_a_transcript_is_available(client, make_channel, make_agent, make_chat):
+    chat, agent, token = active_chat(make_channel, make_agent, make_chat, transcript_enabled=True)
+    url = f"/chat/{chat.channel.slug}/api/state"
+    before = client.get(url, headers={"X-Chat-Token": token}).json()["state"]
+    services.post_message(chat, author=Party.AGENT, agent=agent, body="Let me check.")
+    after = client.get(url, headers={"X-Chat-Token": token}).json()["state"]
+    chat.channel.transcript_enabled = False
+    chat.channel.save()
+    not_offered = client.get(url, headers={"X-Chat-Token": token}).json()["state"]
+
+    assert (before["transcript_available"], after["transcript_available"]) == (False, True)
+    assert not_offered["transcript_available"] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_chat_form_that_cannot_be_stored_leaves_the_chat_open_and_unrated(make_channel, make_agent, make_chat):
+    chat, _agent, _token = active_chat(make_channel, make_agent, make_chat, postchat_enabled=True)
+
+    # A lone surrogate cannot be encoded for the database: the save fails after the end.
+    with pytest.raises(UnicodeEncodeError):
+        postchat.submit_postchat(chat, rating=4, comment="Thanks \ud800", send_transcript=False)
+
+    chat.refresh_from_db()
+    assert (chat.status, chat.ended_at, chat.rating, chat.postchat_submitted_at) == (ChatStatus.ACTIVE, None, None, None)
+    assert not chat.messages.filter(event="ended").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transcript_that_cannot_be_queued_undoes_the_whole_form(make_channel, make_agent, make_chat, monkeypatch):
+    chat, agent, _token = active_chat(make_channel, make_agent, make_chat, postchat_enabled=True, transcript_enabled=True)
+    services.post_message(chat, author=Party.AGENT, agent=agent, body="Let me check.")
+
+    def fail(chat):
+        raise RuntimeError("the template broke")
+
+    monkeypatch.setattr(postchat, "queue_transcript", fail)
+    with pytest.raises(RuntimeError):
+        postchat.submit_postchat(chat, rating=5, comment="Great", send_transcript=True)
+
+    chat.refresh_from_db()
+    assert (chat.status, chat.rating, chat.rating_comment) == (ChatStatus.ACTIVE, None, "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transcript_over_the_limit_for_the_address_is_kept_unsent_and_the_widget_is_told(
+    client, make_channel, make_agent, make_chat, settings, smtp_server
+):
+    settings.HELPDESK_EMAIL_RECIPIENT_LIMIT = 1
+    tokens = []
+    for _ in range(2):
+        chat, agent, token = active_chat(make_channel, make_agent, make_chat, transcript_enabled=True)
+        services.post_message(chat, author=Party.AGENT, agent=agent, body="Let me check.")
+        tokens.append((chat, token))
+
+    answers = [
+        post_json(client, f"/chat/{chat.channel.slug}/api/postchat", {"transcript": True}, headers={"X-Chat-Token": token})
+        for chat, token in tokens
+    ]
+
+    assert [answer.json()["transcript"] for answer in answers] == [True, False]
+    smtp_server.wait_for(1)
+    limited = OutgoingEmail.objects.get(chat=tokens[1][0])
+    assert limited.status == EmailStatus.LIMITED
+    assert "more than 1 e-mails to this address within an hour" in limited.last_error
+    time.sleep(0.5)
+    assert len(smtp_server.messages) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_chats_admin_page_says_why_its_transcript_was_not_sent(admin_client, make_channel, make_agent, make_chat, settings):
+    settings.HELPDESK_EMAIL_RECIPIENT_LIMIT = 0
+    chat, agent, _token = active_chat(make_channel, make_agent, make_chat, transcript_enabled=True)
+    services.post_message(chat, author=Party.AGENT, agent=agent, body="Let me check.")
+    postchat.submit_postchat(chat, rating=None, comment="", send_transcript=True)
+
+    page = admin_client.get(f"/admin/chat/chat/{chat.pk}/change/").content.decode()
+
+    assert "Not sent: more than 0 e-mails to this address within an hour." in page
+    assert "attempt" not in page
 
 
 def test_no_transcript_when_the_channel_does_not_offer_it(make_channel, make_agent, make_chat):
@@ -266,15 +370,16 @@ def test_reopen_chat_leaves_an_open_chat_alone(make_channel, make_agent, make_ch
 
 
 def test_the_endpoint_needs_the_token_and_is_idempotent(client, make_channel, make_agent, make_chat):
-    chat, _agent, token = active_chat(make_channel, make_agent, make_chat, postchat_enabled=True, transcript_enabled=True)
+    chat, agent, token = active_chat(make_channel, make_agent, make_chat, postchat_enabled=True, transcript_enabled=True)
+    services.post_message(chat, author=Party.AGENT, agent=agent, body="Let me check.")
     url = f"/chat/{chat.channel.slug}/api/postchat"
     body = {"rating": 5, "comment": "Great", "transcript": True}
-    assert client.post(url, body, content_type="application/json").status_code == 404
-    assert client.post(url, body, content_type="application/json", headers={"X-Chat-Token": "nope"}).status_code == 404
-    bad = client.post(url, {"rating": 9}, content_type="application/json", headers={"X-Chat-Token": token})
+    assert post_json(client, url, body).status_code == 404
+    assert post_json(client, url, body, headers={"X-Chat-Token": "nope"}).status_code == 404
+    bad = post_json(client, url, {"rating": 9}, headers={"X-Chat-Token": token})
     assert bad.status_code == 400 and "rating" in bad.json()["fields"]
-    first = client.post(url, body, content_type="application/json", headers={"X-Chat-Token": token})
-    again = client.post(url, body, content_type="application/json", headers={"X-Chat-Token": token})
+    first = post_json(client, url, body, headers={"X-Chat-Token": token})
+    again = post_json(client, url, body, headers={"X-Chat-Token": token})
     assert first.status_code == again.status_code == 200
     state = first.json()["state"]
     assert (state["status"], state["ended_by"], state["postchat_done"], state["can_reopen"]) == ("ended", "customer", True, False)
@@ -296,6 +401,7 @@ def test_the_state_says_when_writing_again_reopens(client, make_channel, make_ag
 
 def test_the_admin_shows_rating_transcript_state_and_averages(admin_client, make_channel, make_agent, make_chat):
     chat, agent, _token = active_chat(make_channel, make_agent, make_chat, name="Shop", transcript_enabled=True)
+    services.post_message(chat, author=Party.AGENT, agent=agent, body="Let me check.")
     postchat.submit_postchat(chat, rating=4, comment="Nice <b>work</b>", send_transcript=True)
     other, _agent, _token = active_chat(make_channel, make_agent, make_chat, name="Other")
     postchat.submit_postchat(other, rating=1, comment="", send_transcript=False)

@@ -2,6 +2,7 @@
 import hashlib
 import json
 
+import dns.message
 import pytest
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
@@ -9,6 +10,7 @@ from django.test import AsyncClient, Client
 from django.utils import translation
 
 from chat.models import Chat, ChatStatus, FieldType, Message, Party, PreChatField
+from tests.http import post_json
 
 GOOD_FORM = {"name": "Erika Mustermann", "email": "erika@example.com"}
 
@@ -53,11 +55,6 @@ def good_extra_fields(**changes):
     fields = {"customer_number": "K-1234", "privacy": True, "topic": "Returns", "phone": "+49 30 1234567"}
     fields.update(changes)
     return fields
-
-
-async def post_json(client, url, data, **extra):
-    body = data if isinstance(data, (str, bytes)) else json.dumps(data)
-    return await client.post(url, data=body, content_type="application/json", **extra)
 
 
 async def start_chat(client, slug="shop", *, question="Where is my parcel?", headers=None, **form):
@@ -277,6 +274,79 @@ async def test_form_errors_come_in_the_channels_language(make_channel, make_agen
     assert "nullmx.example" in data["fields"]["email"]
 
 
+@pytest.mark.django_db(transaction=True)
+async def test_the_form_is_limited_per_client_address_before_any_dns_look_up(channel, settings, dns_server):
+    settings.HELPDESK_FORM_LIMIT = 2
+    settings.HELPDESK_TRUSTED_PROXY_COUNT = 1
+    client = AsyncClient()
+    here = {"X-Forwarded-For": "198.51.100.1"}
+
+    answers = [await post_json(client, "/chat/shop/api/form", GOOD_FORM, headers=here) for _ in range(2)]
+    dns_server.queries.clear()
+    refused = await post_json(
+        client, "/chat/shop/api/form", {"name": "Erika", "email": "erika@example.org"}, headers=here
+    )
+    elsewhere = await post_json(
+        client, "/chat/shop/api/form", GOOD_FORM, headers={"X-Forwarded-For": "198.51.100.2"}
+    )
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert refused.status_code == 429
+    assert refused.json()["error"] == {
+        "code": "rate_limited",
+        "message": "Too many forms from your address. Please try again later.",
+    }
+    assert dns_server.queries == [], "the refused form cost no look-up"
+    assert elsewhere.status_code == 200
+
+
+def asked(dns_server):
+    return [dns.message.from_wire(wire).question[0].name.to_text() for wire in dns_server.queries]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [("erika@example.com", 200), ("erika@no-such-domain.example", 400), ("erika@nullmx.example", 400)],
+)
+async def test_repeated_forms_with_one_domain_cost_one_dns_look_up(channel, dns_server, email, status):
+    dns_server.queries.clear()
+    client = AsyncClient()
+
+    answers = [
+        await post_json(client, "/chat/shop/api/form", {"name": f"Customer {n}", "email": email}) for n in range(5)
+    ]
+
+    assert [answer.status_code for answer in answers] == [status] * 5
+    domain = email.rpartition("@")[2] + "."
+    assert asked(dns_server) == [domain], "one MX query for five forms"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_dns_time_out_is_not_cached_and_the_next_form_asks_again(channel, dns_server):
+    client = AsyncClient()
+    form = {"name": "Erika", "email": "erika@slow.example"}
+
+    first = await post_json(client, "/chat/shop/api/form", form)
+    dns_server.queries.clear()
+    second = await post_json(client, "/chat/shop/api/form", form)
+
+    assert (first.json()["email_verified"], second.json()["email_verified"]) == (False, False)
+    assert asked(dns_server) and set(asked(dns_server)) == {"slow.example."}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_cached_verdict_is_the_verdict_dns_gave(channel, dns_server):
+    client = AsyncClient()
+    await post_json(client, "/chat/shop/api/form", {"name": "Erika", "email": "erika@nullmx.example"})
+    dns_server.queries.clear()
+
+    again = await post_json(client, "/chat/shop/api/start", {"name": "Erika", "email": "erika@nullmx.example", "question": "Hi"})
+
+    assert again.json()["fields"]["email"] == "The domain nullmx.example does not accept e-mail. Please use another address."
+    assert dns_server.queries == []
+
+
 # api/start ---------------------------------------------------------------------
 
 
@@ -381,12 +451,13 @@ async def test_a_start_that_is_not_json_is_refused_as_invalid_json(channel):
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_start_body_over_64_kib_is_refused(channel):
+async def test_a_start_body_over_64_kib_is_refused_as_too_large(channel):
     data = {**GOOD_FORM, "question": "x" * (65 * 1024)}
 
     response = await post_json(AsyncClient(), "/chat/shop/api/start", data)
 
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert response.json()["error"] == {"code": "too_large", "message": "The request is too large."}
     assert await Chat.objects.acount() == 0
 
 
@@ -405,16 +476,33 @@ async def test_the_fourth_start_from_one_address_within_the_window_is_rate_limit
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_the_start_limit_counts_per_client_address(channel, settings):
+async def test_the_start_limit_counts_per_client_address_as_the_proxy_saw_it(channel, settings):
     settings.HELPDESK_CHAT_START_LIMIT = 1
-    settings.HELPDESK_TRUST_X_FORWARDED_FOR = True  # the only way to vary the address in the test client
+    settings.HELPDESK_TRUSTED_PROXY_COUNT = 1  # the only way to vary the address in the test client
     client = AsyncClient()
+    # The proxy appends the address it saw; what stands left of it, the client wrote.
     first = {"X-Forwarded-For": "198.51.100.1"}
-    other = {"X-Forwarded-For": "198.51.100.2, 10.0.0.1"}
+    first_again = {"X-Forwarded-For": "198.51.100.2, 198.51.100.1"}
+    other = {"X-Forwarded-For": "198.51.100.1, 198.51.100.2"}
 
     assert (await start_chat(client, headers=first)).status_code == 201
-    assert (await start_chat(client, headers=first)).status_code == 429
+    assert (await start_chat(client, headers=first_again)).status_code == 429
     assert (await start_chat(client, headers=other)).status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_made_up_leftmost_forwarded_entries_all_land_in_the_real_addresses_bucket(channel, settings):
+    settings.HELPDESK_CHAT_START_LIMIT = 25
+    settings.HELPDESK_TRUST_X_FORWARDED_FOR = True  # the older setting: one proxy
+    client = AsyncClient()
+
+    statuses = [
+        (await start_chat(client, headers={"X-Forwarded-For": f"203.0.113.{n}, 10.9.{n}.1, 198.51.100.7"})).status_code
+        for n in range(26)
+    ]
+
+    assert statuses == [201] * 25 + [429]
+    assert await Chat.objects.acount() == 25
 
 
 @pytest.mark.django_db(transaction=True)

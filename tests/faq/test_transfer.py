@@ -110,3 +110,55 @@ def test_the_demo_faq_has_twenty_entries_per_language_and_is_suggested_by_the_de
     channel = Channel.objects.get(slug="support")
     assert channel.faq_enabled and channel.faq_categories.count() == len({row["category"] for row in rows})
     assert load_demo_faq(channel) == 0  # a second run leaves the administrators' FAQ alone
+
+
+BAD_TEXT = "The text contains characters that are not allowed (a NUL or an unpaired surrogate)."
+
+
+def test_json_rows_with_a_nul_or_a_lone_surrogate_are_refused_by_row_and_field(db, tmp_path):
+    rows = [dict(ROWS[0], answer="<p>Label.\u0000</p>"), dict(ROWS[1], question="Rücksendung \ud800?"), ROWS[0]]
+    path = tmp_path / "faq.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")  # escaped as \u0000 and \ud800, as JSON allows
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import_faq", str(path))
+
+    report = str(caught.value)
+    assert f"Row 1, field answer: {BAD_TEXT}" in report
+    assert f"Row 2, field question: {BAD_TEXT}" in report
+    assert "Row 3" not in report
+    assert Entry.objects.count() == 0
+
+
+def test_csv_rows_with_a_nul_are_refused_by_row_and_field(db, tmp_path):
+    path = tmp_path / "faq.csv"
+    path.write_text(
+        "language,category,question,answer,keywords,published\n"
+        "en,Payment,Fine question?,Fine answer,,true\n"
+        "en,Pay\x00ment,Question?,Answer,,tr\x00ue\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import_faq", str(path))
+
+    report = str(caught.value)
+    assert f"Row 3, field category: {BAD_TEXT}" in report
+    assert f"Row 3, field published: {BAD_TEXT}" in report
+    assert "Write true or false" not in report
+    assert Entry.objects.count() == 0
+
+
+def test_a_json_file_nested_thousands_of_levels_deep_is_reported_not_a_crash(db):
+    with pytest.raises(FaqImportError) as caught:
+        import_text("[" * 5000 + "]" * 5000, "json")
+
+    assert caught.value.errors == ["The file is nested too deeply to be a list of entries."]
+
+
+def test_a_json_error_still_says_where(db):
+    with pytest.raises(FaqImportError) as caught:
+        import_text('[{"language": "en",}]', "json")
+
+    assert caught.value.errors[0].startswith("The file is not valid JSON: Expecting property name")
+    assert "line 1 column" in caught.value.errors[0]

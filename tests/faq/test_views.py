@@ -2,6 +2,7 @@
 import pytest
 
 from faq import views
+from tests.http import post_json
 from faq.models import Entry, SuggestionOutcome, SuggestionSession
 
 
@@ -14,9 +15,13 @@ def shop(faq_channel, make_category, make_entry):
     return channel, entry
 
 
+def ask(client, question, slug="shop"):
+    return post_json(client, f"/chat/{slug}/api/faq", {"question": question})
+
+
 def test_suggestions_come_ranked_with_id_question_sanitized_answer_and_score(client, shop):
     channel, entry = shop
-    response = client.get("/chat/shop/api/faq", {"q": "How do I send back my item?"})
+    response = ask(client, "How do I send back my item?")
     assert response.status_code == 200
     data = response.json()
     assert [item["id"] for item in data["entries"]] == [entry.pk]
@@ -30,7 +35,7 @@ def test_suggestions_come_ranked_with_id_question_sanitized_answer_and_score(cli
 
 
 def test_no_match_means_no_entries_and_no_session(client, shop):
-    data = client.get("/chat/shop/api/faq", {"q": "what is the weather tomorrow"}).json()
+    data = ask(client, "what is the weather tomorrow").json()
     assert data == {"entries": [], "session": None}
     assert SuggestionSession.objects.count() == 0
 
@@ -39,18 +44,48 @@ def test_suggestions_off_means_no_entries(client, shop):
     channel, _entry = shop
     channel.faq_enabled = False
     channel.save()
-    assert client.get("/chat/shop/api/faq", {"q": "return item"}).json()["entries"] == []
+    assert ask(client, "return item").json()["entries"] == []
 
 
 def test_an_empty_question_is_refused_in_the_channels_language(client, faq_channel):
     faq_channel("de", slug="laden")
-    response = client.get("/chat/laden/api/faq", {"q": "  "})
+    response = ask(client, "  ", slug="laden")
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "invalid_query", "message": "Bitte geben Sie Ihre Frage ein."}
+
+
+@pytest.mark.parametrize("question", [None, 42, ["return"], {"q": "return"}])
+def test_a_question_that_is_not_text_is_refused(client, shop, question):
+    response = post_json(client, "/chat/shop/api/faq", {"question": question})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_query"
 
 
+def test_the_question_travels_in_the_body_not_in_the_url(client, shop):
+    response = ask(client, "How do I return an item?")
+    assert response.status_code == 200
+    assert response.wsgi_request.META["QUERY_STRING"] == ""
+    assert response.wsgi_request.method == "POST"
+    assert client.get("/chat/shop/api/faq", {"q": "How do I return an item?"}).status_code == 405
+
+
+@pytest.mark.parametrize("session", [42, ["x"], "x" * 33])
+def test_a_session_that_is_not_one_is_refused_as_an_invalid_form(client, shop, session):
+    _channel, entry = shop
+    response = post_json(client, f"/chat/shop/api/faq/{entry.pk}/opened", {"session": session})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_form"
+    assert "session" in response.json()["fields"]
+
+
+def test_an_entry_id_beyond_any_database_key_is_unknown(client, shop):
+    response = post_json(client, f"/chat/shop/api/faq/{2**64}/opened", {})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_entry"
+
+
 def test_a_too_long_question_is_refused(client, shop):
-    response = client.get("/chat/shop/api/faq", {"q": "x" * 4001})
+    response = ask(client, "x" * 4001)
     assert response.status_code == 400
 
 
@@ -59,15 +94,15 @@ def test_questions_are_rate_limited_per_address(client, shop, monkeypatch):
     from django.core.cache import cache
 
     cache.clear()
-    codes = [client.get("/chat/shop/api/faq", {"q": "return"}).status_code for _ in range(3)]
+    codes = [ask(client, "return").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
 
 
 def test_opened_and_answered_count_on_the_entry(client, shop):
     _channel, entry = shop
-    session = client.get("/chat/shop/api/faq", {"q": "return item"}).json()["session"]
-    assert client.post(f"/chat/shop/api/faq/{entry.pk}/opened", {"session": session}, content_type="application/json").json() == {"ok": True}
-    assert client.post(f"/chat/shop/api/faq/{entry.pk}/answered", {"session": session}, content_type="application/json").status_code == 200
+    session = ask(client, "return item").json()["session"]
+    assert post_json(client, f"/chat/shop/api/faq/{entry.pk}/opened", {"session": session}).json() == {"ok": True}
+    assert post_json(client, f"/chat/shop/api/faq/{entry.pk}/answered", {"session": session}).status_code == 200
     entry.refresh_from_db()
     assert (entry.suggested_count, entry.opened_count, entry.answered_count) == (1, 1, 1)
     stored = SuggestionSession.objects.get(key=session)
@@ -76,9 +111,9 @@ def test_opened_and_answered_count_on_the_entry(client, shop):
 
 def test_answered_counts_once_per_session(client, shop):
     _channel, entry = shop
-    session = client.get("/chat/shop/api/faq", {"q": "return item"}).json()["session"]
+    session = ask(client, "return item").json()["session"]
     for _ in range(3):
-        client.post(f"/chat/shop/api/faq/{entry.pk}/answered", {"session": session}, content_type="application/json")
+        post_json(client, f"/chat/shop/api/faq/{entry.pk}/answered", {"session": session})
     entry.refresh_from_db()
     assert entry.answered_count == 1
 
@@ -87,7 +122,7 @@ def test_an_entry_the_channel_does_not_suggest_is_unknown(client, shop, faq_chan
     other = make_entry(make_category(faq_channel("en")), "Secret entry of another channel")
     hidden = make_entry(Entry.objects.get(pk=shop[1].pk).category, "Draft", published=False)
     for entry in (other, hidden):
-        response = client.post(f"/chat/shop/api/faq/{entry.pk}/answered", {}, content_type="application/json")
+        response = post_json(client, f"/chat/shop/api/faq/{entry.pk}/answered", {})
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "unknown_entry"
     assert Entry.objects.filter(answered_count__gt=0).count() == 0
@@ -95,15 +130,15 @@ def test_an_entry_the_channel_does_not_suggest_is_unknown(client, shop, faq_chan
 
 def test_a_body_that_is_not_json_is_refused(client, shop):
     _channel, entry = shop
-    response = client.post(f"/chat/shop/api/faq/{entry.pk}/opened", "nope", content_type="application/json")
+    response = post_json(client, f"/chat/shop/api/faq/{entry.pk}/opened", "nope")
     assert response.status_code == 400
 
 
 def test_the_admin_shows_counters_and_the_share_of_chats_avoided(admin_client, client, shop):
     _channel, entry = shop
-    first = client.get("/chat/shop/api/faq", {"q": "return item"}).json()["session"]
-    client.get("/chat/shop/api/faq", {"q": "return item"})
-    client.post(f"/chat/shop/api/faq/{entry.pk}/answered", {"session": first}, content_type="application/json")
+    first = ask(client, "return item").json()["session"]
+    ask(client, "return item")
+    post_json(client, f"/chat/shop/api/faq/{entry.pk}/answered", {"session": first})
     stats = admin_client.get("/admin/faq/channelfaqstats/")
     assert stats.status_code == 200
     assert "50%" in stats.content.decode()

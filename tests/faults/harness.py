@@ -353,7 +353,11 @@ def start_chat_http(servers, slug, number, attempts=20):
     for attempt in range(attempts):
         server = random.choice(servers)
         request = urllib.request.Request(
-            f"{server.url}/chat/{slug}/api/start", data=body, headers={"Content-Type": "application/json"}, method="POST"
+            f"{server.url}/chat/{slug}/api/start",
+            data=body,
+            # As the widget's own page sends it: the endpoint refuses other origins.
+            headers={"Content-Type": "application/json", "Origin": server.url},
+            method="POST",
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:

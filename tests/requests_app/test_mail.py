@@ -101,3 +101,43 @@ def test_an_email_deleted_after_its_claim_is_not_sent_and_raises_nothing(smtp_se
     monkeypatch.setattr(mail, "_claim", claim_then_delete)
     assert mail.send_email(email.pk) is None
     assert len(smtp_server.messages) == 1
+
+
+def test_emails_to_one_address_over_the_hourly_limit_are_kept_unsent_with_the_reason(smtp_server, settings):
+    settings.HELPDESK_EMAIL_RECIPIENT_LIMIT = 2
+    first, _ = queue(key="a", to="erika@example.com")
+    second, _ = queue(key="b", to="Erika@Example.com")
+    third, _ = queue(key="c", to="erika@example.com ")
+    other, _ = queue(key="d", to="max@example.org")
+
+    received = smtp_server.wait_for(3)
+    mail.send_due_emails(now=timezone.now() + timedelta(hours=2))
+    time.sleep(0.3)
+
+    assert sorted(message["To"] for message in received) == ["Erika@Example.com", "erika@example.com", "max@example.org"]
+    assert len(smtp_server.messages) == 3
+    third.refresh_from_db()
+    assert third.status == EmailStatus.LIMITED and third.attempts == 0 and third.sent_at is None
+    assert third.last_error == "Not sent: more than 2 e-mails to this address within an hour."
+    assert not mail.will_be_sent(third) and mail.will_be_sent(other)
+
+
+def test_the_same_key_again_does_not_count_against_the_address(smtp_server, settings):
+    settings.HELPDESK_EMAIL_RECIPIENT_LIMIT = 1
+    queue(key="transcript:7")
+    again, created = queue(key="transcript:7")
+
+    assert not created and again.status != EmailStatus.LIMITED
+    smtp_server.wait_for(1)
+
+
+def test_the_admin_shows_why_an_email_was_not_sent(admin_client, smtp_server, settings):
+    settings.HELPDESK_EMAIL_RECIPIENT_LIMIT = 0
+    email, _ = queue()
+
+    page = admin_client.get(f"/admin/requests_app/outgoingemail/{email.pk}/change/").content.decode()
+    listing = admin_client.get("/admin/requests_app/outgoingemail/?status=limited").content.decode()
+
+    assert "Not sent: too many e-mails to this address" in page
+    assert "more than 0 e-mails to this address within an hour" in page
+    assert "Your request R-2026-00001" in listing

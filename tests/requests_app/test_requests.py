@@ -1,5 +1,4 @@
 """Requests: from the closed view, from the queue and from a chat; IDs, e-mails, limits and traps."""
-import json
 import re
 
 import pytest
@@ -12,6 +11,7 @@ from chat.models import Chat, ChatStatus, EndReason, FieldType, FormKind, Party,
 from requests_app import rendering
 from requests_app.models import Request, RequestSource, ReplyTemplate, TemplatePurpose
 from requests_app.services import create_request_from_chat
+from tests.http import post_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +30,7 @@ def closed_channel(make_channel):
 
 
 def post(path, body, **headers):
-    return Client().post(path, data=json.dumps(body), content_type="application/json", headers=headers)
+    return post_json(Client(), path, body, headers=headers)
 
 
 REQUEST = {"name": "Erika Mustermann", "email": "erika@example.com", "question": "Can I return <b>shoes</b>?"}
@@ -118,6 +118,20 @@ def test_a_burst_of_requests_from_one_address_meets_the_limit(closed_channel, se
     refused = post("/chat/shop/api/request", REQUEST).json()
     assert refused["error"]["code"] == "rate_limited" and "Too many requests" in refused["error"]["message"]
     assert Request.objects.count() == 3
+
+
+def test_confirmations_to_one_address_are_limited_and_the_request_says_why(closed_channel, settings, smtp_server, admin_client):
+    settings.HELPDESK_EMAIL_RECIPIENT_LIMIT = 2
+    numbers = [post("/chat/shop/api/request", REQUEST).json()["request_id"] for _ in range(3)]
+
+    smtp_server.wait_for(2)
+    assert Request.objects.count() == 3
+    limited = Request.objects.get(number=numbers[2])
+    email = limited.emails.get()
+    assert email.status == "limited"
+    page = admin_client.get(f"/admin/requests_app/request/{limited.pk}/change/").content.decode()
+    assert "Not sent: too many e-mails to this address" in page
+    assert len(smtp_server.messages) == 2
 
 
 def test_a_channel_without_request_submission_takes_none(make_channel):
