@@ -108,7 +108,7 @@ def test_a_lone_surrogate_sent_to_any_endpoint_is_refused_as_invalid_text(shop, 
     assert response.status_code == 400
     assert response.json()["error"] == {
         "code": "invalid_text",
-        "message": "The text contains characters that are not allowed (a NUL or an unpaired surrogate).",
+        "message": "The text contains characters that cannot be stored (a null character or half of an emoji).",
     }
     assert nothing_was_made(shop)
 
@@ -215,7 +215,7 @@ def test_body_errors_come_in_the_channels_language(make_channel, make_agent):
 
     assert too_large.json()["error"]["message"] == "Die Anfrage ist zu groß."
     assert bad_text.json()["error"]["message"] == (
-        "Der Text enthält Zeichen, die nicht erlaubt sind (ein NUL-Zeichen oder ein einzelnes Surrogat)."
+        "Der Text enthält Zeichen, die nicht gespeichert werden können (ein Nullzeichen oder ein halbes Emoji)."
     )
     assert too_deep.json()["error"]["message"] == "Die Anfrage ist zu tief verschachtelt."
     assert not_json.json()["error"]["message"] == "Die Anfrage ist kein gültiges JSON."

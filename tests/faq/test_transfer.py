@@ -4,6 +4,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from chat.errors import InvalidText
 from chat.models import Channel
 from faq.models import Category, Entry
 from faq.transfer import DEMO_FILE, FaqImportError, import_text, load_demo_faq
@@ -112,7 +113,7 @@ def test_the_demo_faq_has_twenty_entries_per_language_and_is_suggested_by_the_de
     assert load_demo_faq(channel) == 0  # a second run leaves the administrators' FAQ alone
 
 
-BAD_TEXT = "The text contains characters that are not allowed (a NUL or an unpaired surrogate)."
+BAD_TEXT = str(InvalidText.message)
 
 
 def test_json_rows_with_a_nul_or_a_lone_surrogate_are_refused_by_row_and_field(db, tmp_path):
