@@ -13,6 +13,7 @@
 
   var PING_MS = 25000;
   var PONG_TIMEOUT_MS = 10000;
+  var NOT_STORED_RETRIES = 3;
   var BACKOFF_START_MS = 1000;
   var BACKOFF_MAX_MS = 15000;
   var TYPING_THROTTLE_MS = 2000;
@@ -449,8 +450,11 @@
     var message = frame.message || frame.code || '';
     if (frame.client_id && state.outbox.has(frame.client_id)) {
       var item = state.outbox.get(frame.client_id);
-      if (frame.code === 'rate_limited') {
-        // Still unsent: try again shortly with the same client_id.
+      // Still unsent: try again shortly with the same client_id (a message the
+      // server could not store for reasons of its own, a few times only).
+      var retry = frame.code === 'rate_limited' ||
+        (frame.code === 'not_stored' && (item.retries = (item.retries || 0) + 1) <= NOT_STORED_RETRIES);
+      if (retry) {
         setTimeout(function () {
           if (state.outbox.has(item.client_id)) { send({ type: 'send', chat_id: item.chat_id, client_id: item.client_id, body: item.body }); }
         }, 1500);

@@ -17,6 +17,7 @@
   // A socket whose pong does not come back within this time is dead even if
   // the browser has not noticed (a half-open connection): reconnect.
   var PONG_TIMEOUT_MS = 10000;
+  var NOT_STORED_RETRIES = 3;
   var TYPING_THROTTLE_MS = 2000;
   var TYPING_IDLE_MS = 3000;
   var TYPING_SHOW_MS = 6000;
@@ -916,15 +917,20 @@
 
   function handleError(frame) {
     if (typeof frame.client_id !== 'string') return;
-    if (frame.code === 'rate_limited') {
+    var item = chat.outbox.filter(function (pending) { return pending.client_id === frame.client_id; })[0];
+    // Still unsent: try again shortly with the same client_id (a message the
+    // server could not store for reasons of its own, a few times only).
+    var retry = frame.code === 'rate_limited' ||
+      (frame.code === 'not_stored' && item && (item.retries = (item.retries || 0) + 1) <= NOT_STORED_RETRIES);
+    if (retry) {
       window.setTimeout(function () {
-        chat.outbox.forEach(function (item) {
-          if (item.client_id === frame.client_id) sendFrame({ type: 'send', client_id: item.client_id, body: item.body });
+        chat.outbox.forEach(function (pending) {
+          if (pending.client_id === frame.client_id) sendFrame({ type: 'send', client_id: pending.client_id, body: pending.body });
         });
       }, 1500);
       return;
     }
-    // too_long, empty, chat_ended, invalid_frame: resending cannot help.
+    // too_long, empty, invalid_text, chat_ended, invalid_frame: resending cannot help.
     if (frame.code === 'chat_ended' && reopening) {
       // Too late to reopen (or already rated): the chat stays ended.
       reopening = false;

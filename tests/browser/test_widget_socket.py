@@ -18,11 +18,30 @@ def test_a_half_open_socket_is_replaced_and_the_customer_hears_what_was_said_mea
     sockets = []
 
     def route(ws):
-        connection = {"silent": False}
+        connection = {"silent": False, "early": []}
         sockets.append(connection)
-        upstream = ws.connect_to_server()
-        ws.on_message(lambda message: None if connection["silent"] else upstream.send(message))
-        upstream.on_message(lambda message: None if connection["silent"] else ws.send(message))
+
+        def to_server(message):
+            if connection["silent"]:
+                return
+            if "upstream" in connection:
+                connection["upstream"].send(message)
+            else:
+                connection["early"].append(message)
+
+        # Listening before connecting: a frame the page sends while the
+        # connection is being made (the hello) is kept, not dropped.
+        ws.on_message(to_server)
+        upstream = connection["upstream"] = ws.connect_to_server()
+        for message in connection.pop("early"):
+            upstream.send(message)
+
+        def to_page(message):
+            if not connection["silent"]:
+                connection["welcomed"] = connection.get("welcomed") or '"welcome"' in message
+                ws.send(message)
+
+        upstream.on_message(to_page)
 
     page.route_web_socket("**/ws/chat/", route)
     page.goto(f"{host_site.origin}/index.html")
@@ -30,7 +49,13 @@ def test_a_half_open_socket_is_replaced_and_the_customer_hears_what_was_said_mea
     fill_prechat(widget)
     ask(widget, "Is anyone there?")
     expect(widget.get_by_text("You are number 1 in the queue.")).to_be_visible()
-    assert len(sockets) == 1
+    # Frames reach the page through this process: wait until the welcome has
+    # (the widget watches pongs once it is welcomed).
+    for _ in range(100):
+        if sockets[0].get("welcomed"):
+            break
+        page.wait_for_timeout(50)
+    assert len(sockets) == 1 and sockets[0].get("welcomed")
 
     sockets[0]["silent"] = True
     chat = Chat.objects.get()
@@ -50,3 +75,28 @@ def test_a_half_open_socket_is_replaced_and_the_customer_hears_what_was_said_mea
     page.clock.run_for(2_000)
     assert len(sockets) == 2, "the widget did not notice its socket was dead"
     expect(widget.get_by_role("log", name="Messages")).to_contain_text("Yes, I am here.")
+
+
+def test_a_message_with_half_an_emoji_is_refused_alone_and_the_chat_goes_on(server, host_site, new_page):
+    """A lone surrogate (a pasted, cut-off emoji) reaches the server as "\\ud800" and is refused, translated, for that message."""
+    make_shop_channel(host_site)
+    host_site.add_page("index.html", shop_page(server, "shop"))
+    page = new_page()
+    page.goto(f"{host_site.origin}/index.html")
+    widget = open_widget(page)
+    fill_prechat(widget)
+    ask(widget, "Hello?")
+    expect(widget.get_by_text("You are number 1 in the queue.")).to_be_visible()
+    box = widget.get_by_label("Message", exact=True)
+    box.evaluate("element => { element.value = 'Broken \\ud83d emoji'; }")
+    box.press("Enter")
+    log = widget.get_by_role("log", name="Messages")
+    expect(log).to_contain_text("cannot be stored (a null character or half of an emoji)")
+    box.fill("A proper one 😀")
+    box.press("Enter")
+    expect(log).to_contain_text("A proper one 😀")
+    for _ in range(50):
+        if Message.objects.filter(body="A proper one 😀").exists():
+            break
+        page.wait_for_timeout(100)
+    assert list(Message.objects.filter(author=Party.CUSTOMER).values_list("body", flat=True)) == ["Hello?", "A proper one 😀"]
