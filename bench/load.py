@@ -49,6 +49,17 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def use_production_settings():
+    """This process and the servers it starts run the production settings against the bench database."""
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-secret-key-bench-secret-key-0123456789")
+    os.environ["DATABASE_URL"] = DB_URL
+    os.environ["DJANGO_DEBUG"] = "false"
+    # Production settings insist on a backend; the bench sends nothing anywhere.
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+
+
 def fresh_database():
     import psycopg
 
@@ -252,13 +263,7 @@ def main():
     parser.add_argument("--settings", default=None, help="DJANGO_SETTINGS_MODULE for the Daphne processes (e.g. bench.settings_static)")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-secret-key-bench-secret-key-0123456789")
-    os.environ["DATABASE_URL"] = DB_URL
-    os.environ["DJANGO_DEBUG"] = "false"
-    # Production settings insist on a backend; the bench sends nothing anywhere.
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings"
+    use_production_settings()
     fresh_database()
     sizes = [int(x) for x in args.chats.split(",") if x]
     idle_counts = [int(x) for x in args.idle.split(",") if x]

@@ -29,6 +29,10 @@ class ConnectionRegistry:
     def __init__(self):
         self.chats = {}
         self.agents = {}
+        # The token hashes of the chats that have sockets here: a chat at its
+        # socket limit refuses more without asking the database (a script
+        # reconnecting a hundred sockets a second costs little).
+        self.chat_of_token = {}
 
     @staticmethod
     def _add(sockets, key, socket):
@@ -42,11 +46,14 @@ class ConnectionRegistry:
             if not held:
                 del sockets[key]
 
-    def add_chat(self, chat_id, socket):
+    def add_chat(self, chat_id, socket, token_hash):
         self._add(self.chats, chat_id, socket)
+        self.chat_of_token[token_hash] = chat_id
 
-    def remove_chat(self, chat_id, socket):
+    def remove_chat(self, chat_id, socket, token_hash):
         self._remove(self.chats, chat_id, socket)
+        if chat_id not in self.chats:
+            self.chat_of_token.pop(token_hash, None)
 
     def chat_sockets(self, chat_id):
         return len(self.chats.get(chat_id, ()))

@@ -207,6 +207,7 @@ AXES_LOCKOUT_CALLABLE = "helpdesk.login_throttle.lockout_response"
 # Only failures are needed for the throttling; a log of every login with its
 # address and browser, kept forever, would be personal data for no purpose.
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner at every start
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "agent:dashboard"
@@ -306,5 +307,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        # Lock-outs are warnings; every successful login at INFO would be noise.
+        "axes": {"level": "WARNING"},
+    },
 }

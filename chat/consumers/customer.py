@@ -7,7 +7,7 @@ from chat import events, group_commit, housekeeping, postchat, selectors, servic
 from chat.consumers.base import FrameConsumer, require_int, require_str
 from chat.db import db_sync_to_async
 from chat.errors import InvalidFrame, NotHello, RateLimited
-from chat.models import ChatStatus, Party
+from chat.models import ChatStatus, Party, hash_token
 from chat.ratelimit import KeyedBuckets
 from chat.serializers import chat_state_payload
 from chat.texts import queue_text
@@ -50,6 +50,7 @@ class CustomerConsumer(FrameConsumer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.chat_id = None
+        self.token_hash = None
         self.chat = None
         self.in_queue_group = False
         self.hello_timer = None
@@ -67,7 +68,7 @@ class CustomerConsumer(FrameConsumer):
         if self.hello_timer is not None:
             self.hello_timer.cancel()
         if self.chat_id is not None:
-            housekeeping.registry.remove_chat(self.chat_id, self.channel_name)
+            housekeeping.registry.remove_chat(self.chat_id, self.channel_name, self.token_hash)
             await events.leave(self, events.chat_group(self.chat_id))
             if self.in_queue_group:
                 await events.leave(self, events.queue_group(self.channel_id))
@@ -76,18 +77,25 @@ class CustomerConsumer(FrameConsumer):
         if self.chat_id is not None:
             raise InvalidFrame()
         last_seq = require_int(frame, "last_seq")
-        chat = await db_sync_to_async(selectors.access_chat_by_token)(frame.get("token"))
+        token = frame.get("token")
+        token_hash = hash_token(token) if isinstance(token, str) else None
+        known = housekeeping.registry.chat_of_token.get(token_hash)
+        if known is not None and self._at_socket_limit(known):
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
+        chat = await db_sync_to_async(selectors.access_chat_by_token)(token)
         if chat is None:
             await self.close(code=CLOSE_UNKNOWN_TOKEN)
             return
-        if housekeeping.registry.chat_sockets(chat.pk) >= settings.HELPDESK_SOCKETS_PER_CHAT:
+        if self._at_socket_limit(chat.pk):
             await self.close(code=CLOSE_TOO_MANY_SOCKETS)
             return
         self.hello_timer.cancel()
         self.chat_id = chat.pk
+        self.token_hash = token_hash
         self.channel_id = chat.channel_id
         self.language = chat.channel.language
-        housekeeping.registry.add_chat(chat.pk, self.channel_name)
+        housekeeping.registry.add_chat(chat.pk, self.channel_name, token_hash)
         # Join before reading the log, so that nothing falls between the two;
         # what arrives twice is dropped by sequence number.
         await events.join(self, events.chat_group(chat.pk))
@@ -95,6 +103,10 @@ class CustomerConsumer(FrameConsumer):
         await self.send_frame("welcome", state=await self._state())
         await self._follow_queue(chat.status)
         await self.catch_up(chat.pk, last_seq)
+
+    @staticmethod
+    def _at_socket_limit(chat_id):
+        return housekeeping.registry.chat_sockets(chat_id) >= settings.HELPDESK_SOCKETS_PER_CHAT
 
     async def frame_send(self, frame):
         if self.chat_id is None:

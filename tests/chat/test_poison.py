@@ -230,7 +230,7 @@ def test_every_close_code_is_one_the_websocket_server_may_send():
 # Limits per chat ---------------------------------------------------------------
 
 
-async def test_one_token_opens_at_most_five_sockets_on_a_process(twenty_chats, settings):
+async def test_one_token_opens_at_most_five_sockets_on_a_process(twenty_chats, settings, monkeypatch):
     assert settings.HELPDESK_SOCKETS_PER_CHAT == 5
     chat, token = twenty_chats[0]
     sockets = []
@@ -240,6 +240,11 @@ async def test_one_token_opens_at_most_five_sockets_on_a_process(twenty_chats, s
         sockets.append(socket)
     extra = await customer_socket(token, last_seq=1)
     assert await closed_with(extra) == customer_consumer.CLOSE_TOO_MANY_SOCKETS
+    # Known on this process: refused again without a trip to the database.
+    with monkeypatch.context() as patched:
+        patched.setattr(customer_consumer.selectors, "access_chat_by_token", lambda token: pytest.fail("asked the database"))
+        extra = await customer_socket(token, last_seq=1)
+        assert await closed_with(extra) == customer_consumer.CLOSE_TOO_MANY_SOCKETS
     await sockets[0].disconnect()
     again = await customer_socket(token, last_seq=1)
     assert (await receive_until(again, "welcome"))[-1]["type"] == "welcome"
