@@ -61,6 +61,10 @@ def _refuse_constant(name):
     raise ValueError(f"{name} is not JSON")
 
 
+# Made once: json.loads with any option builds a new decoder on every call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 def loads(raw, *, max_bytes, max_depth=MAX_DEPTH):
     """
     Decode ``raw`` (str, or bytes as UTF-8) as JSON. Raises FrameTooLarge,
@@ -87,7 +91,7 @@ def loads(raw, *, max_bytes, max_depth=MAX_DEPTH):
     if text.count("[") + text.count("{") > max_depth and _nesting_depth(text) > max_depth:
         raise TooDeep()
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = _DECODER.decode(text)
     except (ValueError, RecursionError):
         raise InvalidJSON() from None
     # A NUL or a surrogate can come out of the decoder only through a \u escape.
