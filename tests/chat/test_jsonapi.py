@@ -7,7 +7,6 @@ import io
 import json
 
 import pytest
-from django.core.cache import cache
 from django.core.handlers.asgi import ASGIRequest
 from django.test import Client
 
@@ -22,13 +21,6 @@ from tests.http import SITE_ORIGIN, post_json
 pytestmark = pytest.mark.django_db
 
 GOOD = {"name": "Erika Mustermann", "email": "erika@example.com", "question": "Where is my parcel?"}
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

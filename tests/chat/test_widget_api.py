@@ -5,7 +5,6 @@ import json
 import dns.message
 import pytest
 from asgiref.sync import sync_to_async
-from django.core.cache import cache
 from django.test import AsyncClient, Client
 from django.utils import translation
 
@@ -13,13 +12,6 @@ from chat.models import Chat, ChatStatus, FieldType, Message, Party, PreChatFiel
 from tests.http import post_json
 
 GOOD_FORM = {"name": "Erika Mustermann", "email": "erika@example.com"}
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
