@@ -10,7 +10,7 @@ commit, one pipelined publish. With little traffic nothing waits: a message
 finds a free slot and goes at once, alone (CONCURRENT_BATCHES).
 
 The result for each message is what services.post_message would give: the
-stored Message, or the ChatError that refuses it. The common case (a new
+stored Message, or the ClientError that refuses it. The common case (a new
 message to a waiting or active chat; an agent's to their own active chat) is
 batched; anything else (a resend of a stored client_id, an ended chat to
 reopen, someone else's chat) and every message of a batch that failed as a
@@ -29,8 +29,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from chat import batch_sql, events, services
-from chat.db import run
-from chat.errors import ChatError, NotStored
+from infra.realtime import broadcast
+from infra.realtime.db import run
+from chat.errors import NotStored
+from infra.errors import ClientError
 from chat.models import Chat, ChatStatus, Message, MessageKind, Party
 from chat.serializers import message_payload
 
@@ -53,9 +55,9 @@ class PostRequest:
 
 
 async def post(request):
-    """Store one socket message with the others of this moment; returns the Message or raises its ChatError."""
+    """Store one socket message with the others of this moment; returns the Message or raises its ClientError."""
     result = await _batcher().add(request)
-    if isinstance(result, ChatError):
+    if isinstance(result, ClientError):
         raise result
     if isinstance(result, BaseException):
         logger.error("A message to chat %s could not be stored", request.chat_id, exc_info=result)
@@ -73,7 +75,7 @@ def post_messages(requests):
     for index, request in enumerate(requests):
         try:
             ready[index] = _cleaned(request)
-        except Exception as error:  # a ChatError, or anything else: this message's alone
+        except Exception as error:  # a ClientError, or anything else: this message's alone
             results[index] = error
     try:
         stored = _store_batch(ready)
@@ -141,7 +143,7 @@ def _store_batch(requests):
 
 
 def _announce(messages):
-    events.send_many_blocking(
+    broadcast.send_many_blocking(
         [(events.chat_group(m.chat_id), {"type": "chat.message", "chat_id": m.chat_id, "message": message_payload(m)}) for m in messages]
     )
 

@@ -11,7 +11,7 @@ import logging
 from django.conf import settings
 
 from chat import services
-from chat.db import db_sync_to_async
+from infra.realtime.db import db_sync_to_async
 from chat.presence import HEARTBEAT_SECONDS
 from requests_app import mail
 

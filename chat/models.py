@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chat.colors import normalize_hex_color
-from chat.origin import normalize_origin
+from infra.origin import normalize_origin
 
 hex_color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, e.g. #1a73e8."))
 

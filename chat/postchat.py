@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chat import events, selectors, services
+from infra.realtime import broadcast
 from chat.errors import ChatError
 from chat.models import Chat, ChatStatus, Message, MessageKind, Party
 from chat.presence import available_agents_q, display_name
@@ -196,7 +197,7 @@ def do_reopen(chat, now=None):
     services._notify_state(chat)
     if back_to_agent:
         # The dashboard shows the chat again, with its log, as when it was assigned.
-        events.send_on_commit(events.agent_group(agent.pk), {"type": "agent.assigned", "chat_id": chat.pk})
+        broadcast.send_on_commit(events.agent_group(agent.pk), {"type": "agent.assigned", "chat_id": chat.pk})
     else:
         services._notify_queue_changed(chat.channel_id)
 

@@ -12,17 +12,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from chat import events, safejson, selectors
-from chat.errors import (
-    AtChatLimit,
-    ChatAlreadyTaken,
-    ChatEnded,
-    EmptyMessage,
-    InvalidText,
-    MessageTooLong,
-    NotYourChat,
-    QueueEmpty,
-)
+from chat import events, selectors
+from infra.realtime import broadcast
+from infra import safejson
+from chat.errors import AtChatLimit, ChatAlreadyTaken, ChatEnded, EmptyMessage, MessageTooLong, NotYourChat, QueueEmpty
+from infra.errors import InvalidText
 from chat.models import (
     AgentPresence,
     Channel,
@@ -109,7 +103,7 @@ def post_message(chat, *, author, body, client_id="", agent=None):
                 # not hear of it until the chat's next message. Sockets that
                 # already have this seq drop the repeat (FrameConsumer.deliver).
                 earlier.chat = locked
-                events.send_on_commit(
+                broadcast.send_on_commit(
                     events.chat_group(locked.pk),
                     {"type": "chat.message", "chat_id": locked.pk, "message": message_payload(earlier)},
                 )
@@ -198,7 +192,7 @@ def _store(chat, seq, *, author, body="", client_id="", agent=None, kind=Message
         params=params or {},
     )
     message.chat = chat
-    events.send_on_commit(events.chat_group(chat.pk), {"type": "chat.message", "chat_id": chat.pk, "message": message_payload(message)})
+    broadcast.send_on_commit(events.chat_group(chat.pk), {"type": "chat.message", "chat_id": chat.pk, "message": message_payload(message)})
     return message
 
 
@@ -245,7 +239,7 @@ def accept_chat(chat, *, agent):
             _append(chat, author=Party.AGENT, agent=agent, body=chat.channel.welcome_message.strip())
         _notify_state(chat)
         _notify_queue_changed(chat.channel_id)
-        events.send_on_commit(events.agent_group(agent.pk), {"type": "agent.assigned", "chat_id": chat.pk})
+        broadcast.send_on_commit(events.agent_group(agent.pk), {"type": "agent.assigned", "chat_id": chat.pk})
     return chat
 
 
@@ -365,7 +359,7 @@ def mark_read(chat, *, agent, seq):
     with transaction.atomic():
         moved = Chat.objects.filter(pk=chat.pk, agent=agent, agent_read_seq__lt=seq).update(agent_read_seq=seq)
         if moved:
-            events.send_on_commit(events.agent_group(agent.pk), {"type": "agent.read", "chat_id": chat.pk, "seq": seq})
+            broadcast.send_on_commit(events.agent_group(agent.pk), {"type": "agent.read", "chat_id": chat.pk, "seq": seq})
 
 
 # Presence and the housekeeping loop ------------------------------------------
@@ -377,7 +371,7 @@ def set_presence(agent, *, status):
         presence.status = status
         presence.seen_at = timezone.now()
         presence.save(update_fields=["status", "seen_at"])
-        events.send_on_commit(events.agent_group(agent.pk), {"type": "agent.presence", "status": status})
+        broadcast.send_on_commit(events.agent_group(agent.pk), {"type": "agent.presence", "status": status})
     if status == PresenceStatus.PRESENT:
         for channel in Channel.objects.filter(memberships__user=agent, assign_automatically=True):
             assign_waiting_chats(channel)
@@ -390,7 +384,7 @@ def notify_agent_access_changed(user_id, *, ended_session_key=""):
     sockets check their access at once (chat.consumers.agent). A logout names
     its session, whose sockets close without asking the database.
     """
-    events.send_on_commit(events.agent_group(user_id), {"type": "agent.access", "session_key": ended_session_key})
+    broadcast.send_on_commit(events.agent_group(user_id), {"type": "agent.access", "session_key": ended_session_key})
 
 
 def touch_agents(user_ids, now=None):
@@ -454,11 +448,11 @@ def assign_in_all_channels():
 
 
 def _notify_state(chat):
-    events.send_on_commit(events.chat_group(chat.pk), {"type": "chat.state", "state": chat_state_payload(chat)})
+    broadcast.send_on_commit(events.chat_group(chat.pk), {"type": "chat.state", "state": chat_state_payload(chat)})
 
 
 def _notify_queue_changed(channel_id):
-    events.send_coalesced_on_commit(
+    broadcast.send_coalesced_on_commit(
         events.queue_group(channel_id),
         lambda: {"type": "queue.changed", "channel_id": channel_id, "queue": selectors.queue_snapshot(channel_id)},
     )

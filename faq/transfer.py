@@ -3,7 +3,7 @@ Import and export of FAQ entries as JSON or CSV, so that a support team can
 bring its existing FAQ. Fields: language, category, question, answer,
 keywords, published. Every error names the row and the field; nothing is
 saved unless every row is valid. Text with a NUL or an unpaired surrogate is
-one of those errors (chat.safejson): the database could not store it.
+one of those errors (infra.safejson): the database could not store it.
 """
 import csv
 import io
@@ -13,8 +13,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chat import safejson
-from chat.errors import FrameTooLarge, InvalidJSON, InvalidText, TooDeep
+from infra import safejson
+from infra.errors import FrameTooLarge, InvalidJSON, InvalidText, TooDeep
 from chat.models import Language
 from faq.models import Category, ChannelCategory, Entry
 from faq.sanitize import sanitize_answer

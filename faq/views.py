@@ -6,8 +6,9 @@ question comes in the body, never in the URL, so it stays out of access logs.
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
-from chat import throttle
-from chat.views.jsonapi import error_response, widget_endpoint
+from infra import throttle
+from infra.jsonapi import error_response
+from chat.views.endpoint import widget_endpoint
 from faq import selectors, services
 
 MAX_QUESTION_LENGTH = 4000

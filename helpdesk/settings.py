@@ -156,7 +156,7 @@ if REDIS_URL:
             # Redis pub/sub with every gap announced (chat/layer.py): one
             # PUBLISH per event and a pushed stream per process, where
             # channels_redis's layer polls four round trips per message.
-            "BACKEND": "chat.layer.RedisPubSubLayer",
+            "BACKEND": "infra.realtime.layer.RedisPubSubLayer",
             "CONFIG": {
                 "url": REDIS_URL,
                 "prefix": env_str("REDIS_LAYER_PREFIX", "helpdesk"),
@@ -202,7 +202,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_float("HELPDESK_LOGIN_COOLOFF_MINUTES"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # The project's one rule for the client's address (the same as the widget's rate limits).
-AXES_CLIENT_IP_CALLABLE = "chat.throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "infra.throttle.client_address"
 AXES_LOCKOUT_CALLABLE = "helpdesk.login_throttle.lockout_response"
 # Only failures are needed for the throttling; a log of every login with its
 # address and browser, kept forever, would be personal data for no purpose.
@@ -263,7 +263,7 @@ HELPDESK_DNS_TIMEOUT = env_float("HELPDESK_DNS_TIMEOUT", 3.0)
 
 # Behind reverse proxies, client addresses (for rate limits) come from the
 # X-Forwarded-For header: the entry the outermost of this many trusted
-# proxies appended (chat.throttle). 0: clients reach Daphne directly, the
+# proxies appended (infra.throttle). 0: clients reach Daphne directly, the
 # header is ignored. HELPDESK_TRUST_X_FORWARDED_FOR=true, the older switch,
 # means one proxy.
 HELPDESK_TRUST_X_FORWARDED_FOR = env_bool("HELPDESK_TRUST_X_FORWARDED_FOR", False)
@@ -294,7 +294,7 @@ HELPDESK_SOCKETS_PER_CHAT = int(env_float("HELPDESK_SOCKETS_PER_CHAT", 5))
 HELPDESK_CHAT_MESSAGE_RATE = env_float("HELPDESK_CHAT_MESSAGE_RATE", 2)
 HELPDESK_CHAT_MESSAGE_BURST = int(env_float("HELPDESK_CHAT_MESSAGE_BURST", 20))
 
-# Threads per process for the sockets' database work (chat.db), each with
+# Threads per process for the sockets' database work (infra.realtime.db), each with
 # its own connection: PostgreSQL's max_connections must allow this many per
 # Daphne process.
 HELPDESK_DB_THREADS = int(env_float("HELPDESK_DB_THREADS", 8))

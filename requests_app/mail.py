@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import throttle
+from infra import throttle
 from requests_app.models import EmailStatus, OutgoingEmail
 
 logger = logging.getLogger(__name__)

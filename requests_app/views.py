@@ -4,11 +4,13 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
-from chat import selectors, throttle
-from chat.errors import ChatError
+from chat import selectors
+from infra import throttle
+from infra.errors import ClientError
 from chat.models import FormKind
 from chat.prechat import validate_prechat
-from chat.views.jsonapi import chat_error_response, error_response, widget_endpoint
+from infra.jsonapi import client_error_response, error_response
+from chat.views.endpoint import widget_endpoint
 from requests_app import services
 from requests_app.models import RequestSource
 
@@ -70,6 +72,6 @@ async def _request_from_queue(channel, token):
         return error_response("not_offered", _("Please wait for an agent."), 409)
     try:
         created = await sync_to_async(services.create_request_from_queue)(chat)
-    except ChatError as error:
-        return chat_error_response(error)
+    except ClientError as error:
+        return client_error_response(error)
     return JsonResponse({"request_id": created.number}, status=201)

@@ -106,6 +106,6 @@ def pytest_collection_modifyitems(config, items):
 def sent_events(monkeypatch):
     """Every (group, event) a service sends through chat.events, after commit."""
     sent = []
-    monkeypatch.setattr("chat.events._send_blocking", lambda group, event: sent.append((group, event)))
-    monkeypatch.setattr("chat.events.send_many_blocking", sent.extend)
+    monkeypatch.setattr("infra.realtime.broadcast._send_blocking", lambda group, event: sent.append((group, event)))
+    monkeypatch.setattr("infra.realtime.broadcast.send_many_blocking", sent.extend)
     return sent

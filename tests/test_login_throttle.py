@@ -132,7 +132,7 @@ def test_logging_in_to_an_own_account_does_not_clear_the_addresses_guesses_at_ot
 
 
 def test_the_client_address_comes_from_the_projects_one_rule(anna, monkeypatch):
-    monkeypatch.setattr("chat.throttle.client_address", lambda request: "203.0.113.77")
+    monkeypatch.setattr("infra.throttle.client_address", lambda request: "203.0.113.77")
 
     attempt(Client(), "/accounts/login/", "anna", "wrong", address="127.0.0.1")
 

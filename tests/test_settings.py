@@ -78,7 +78,7 @@ def test_no_environment_gives_sqlite_the_in_memory_layer_and_console_mail():
 def test_database_and_redis_urls_switch_to_the_production_stack():
     code, output = load_settings(DATABASE_URL="postgres://u@db:5432/helpdesk", REDIS_URL="redis://redis:6379/0")
     assert code == 0, output
-    assert output.split()[:2] == ["django.db.backends.postgresql", "chat.layer.RedisPubSubLayer"]
+    assert output.split()[:2] == ["django.db.backends.postgresql", "infra.realtime.layer.RedisPubSubLayer"]
 
 
 def test_production_without_a_secret_key_stops_with_a_clear_message():

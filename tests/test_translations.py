@@ -8,7 +8,7 @@ import polib
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ["chat", "faq", "requests_app", "helpdesk", "templates", "locale"]
+SOURCE_DIRS = ["infra", "chat", "faq", "requests_app", "helpdesk", "templates", "locale"]
 
 
 @pytest.fixture(scope="module")

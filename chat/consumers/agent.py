@@ -6,9 +6,11 @@ import random
 from django.utils import translation
 
 from chat import events, group_commit, housekeeping, selectors, services
+from infra.realtime import broadcast
 from chat.consumers.base import MAX_FRAME_INT, FrameConsumer, require_int, require_str
-from chat.db import db_sync_to_async, run
-from chat.errors import ChatEnded, InvalidFrame, NotYourChat
+from infra.realtime.db import db_sync_to_async, run
+from chat.errors import ChatEnded, NotYourChat
+from infra.errors import InvalidFrame
 from chat.models import ChatStatus, Party, PresenceStatus
 from chat.presence import HEARTBEAT_SECONDS, display_name
 from chat.serializers import chat_state_payload
@@ -67,9 +69,9 @@ class AgentConsumer(FrameConsumer):
         self.language = translation.get_supported_language_variant(self.scope.get("language", "en") or "en")
         housekeeping.registry.add_agent(self.user.pk, self.channel_name)
         await run(services.touch_agents, [self.user.pk])
-        await events.join(self, events.agent_group(self.user.pk))
+        await broadcast.join(self, events.agent_group(self.user.pk))
         for channel_id in self.channel_ids:
-            await events.join(self, events.queue_group(channel_id))
+            await broadcast.join(self, events.queue_group(channel_id))
         self.access_checks = asyncio.get_running_loop().create_task(self._check_access_every_heartbeat())
 
     async def release(self):
@@ -79,11 +81,11 @@ class AgentConsumer(FrameConsumer):
             if task is not None:
                 task.cancel()
         housekeeping.registry.remove_agent(self.user.pk, self.channel_name)
-        await events.leave(self, events.agent_group(self.user.pk))
+        await broadcast.leave(self, events.agent_group(self.user.pk))
         for channel_id in self.channel_ids:
-            await events.leave(self, events.queue_group(channel_id))
+            await broadcast.leave(self, events.queue_group(channel_id))
         for chat_id in self.chat_ids:
-            await events.leave(self, events.chat_group(chat_id))
+            await broadcast.leave(self, events.chat_group(chat_id))
 
     # Access ----------------------------------------------------------------------
 
@@ -110,14 +112,14 @@ class AgentConsumer(FrameConsumer):
     async def _follow_channels(self, channel_ids):
         """The agent's channels changed: follow the new queues, drop chats no longer theirs, send the new picture."""
         for channel_id in set(self.channel_ids) - set(channel_ids):
-            await events.leave(self, events.queue_group(channel_id))
+            await broadcast.leave(self, events.queue_group(channel_id))
         for channel_id in set(channel_ids) - set(self.channel_ids):
-            await events.join(self, events.queue_group(channel_id))
+            await broadcast.join(self, events.queue_group(channel_id))
         self.channel_ids = list(channel_ids)
         state = await run(self._state)
         still_open = {chat["id"] for chat in state["chats"]}
         for chat_id in self.chat_ids - still_open:
-            await events.leave(self, events.chat_group(chat_id))
+            await broadcast.leave(self, events.chat_group(chat_id))
             self.sent_seq.pop(chat_id, None)
         self.chat_ids &= still_open
         # The dashboard marks chats the state no longer lists as ended.
@@ -193,7 +195,7 @@ class AgentConsumer(FrameConsumer):
         if chat_id not in self.chat_ids:
             await db_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
             raise InvalidFrame()
-        await events.send_now(
+        await broadcast.send_now(
             events.chat_group(chat_id),
             {
                 "type": "chat.typing",
@@ -272,14 +274,14 @@ class AgentConsumer(FrameConsumer):
         await self.send_frame("chat_state", chat_id=state["chat_id"], state=state)
         if state["status"] == ChatStatus.ENDED:
             self.chat_ids.discard(state["chat_id"])
-            await events.leave(self, events.chat_group(state["chat_id"]))
+            await broadcast.leave(self, events.chat_group(state["chat_id"]))
 
     # Helpers -------------------------------------------------------------------
 
     async def _follow_chat(self, chat_id):
         if chat_id not in self.chat_ids:
             self.chat_ids.add(chat_id)
-            await events.join(self, events.chat_group(chat_id))
+            await broadcast.join(self, events.chat_group(chat_id))
 
     def _state(self):
         presence = getattr(self.user, "presence", None)

@@ -12,10 +12,13 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import translation
 
-from chat import events, safejson, selectors
-from chat.db import db_sync_to_async
-from chat.errors import ChatError, InvalidFrame, InvalidText, RateLimited, UnknownFrameType
-from chat.ratelimit import TokenBucket
+from chat import selectors
+from infra.realtime import broadcast
+from infra import safejson
+from infra.realtime.db import db_sync_to_async
+from infra.errors import ClientError
+from infra.errors import InvalidFrame, InvalidText, RateLimited, UnknownFrameType
+from infra.ratelimit import TokenBucket
 from chat.serializers import message_payload
 
 logger = logging.getLogger(__name__)
@@ -95,7 +98,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
             logger.exception("Releasing a socket failed")
 
     async def connect(self):
-        events.use_event_loop(asyncio.get_running_loop())
+        broadcast.use_event_loop(asyncio.get_running_loop())
         await self.accept()
 
     async def dispatch(self, message):
@@ -116,7 +119,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
             await handler(message)
         except StopConsumer:
             raise
-        except ChatError as error:
+        except ClientError as error:
             # An event about something this socket may no longer see (a chat
             # taken away meanwhile): nothing to pass on.
             logger.info("Event %s refused: %s", message["type"], error.code)
@@ -157,7 +160,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
             # The error names the message it refuses, so the client can mark it.
             await self.send_error(error, error.decoded if isinstance(error.decoded, dict) else None)
             return
-        except ChatError as error:
+        except ClientError as error:
             await self.send_error(error, frame)
             return
         if frame["type"] == "hello":
@@ -184,7 +187,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, "frame_" + frame["type"].replace(".", "_"))
         try:
             await handler(frame)
-        except ChatError as error:
+        except ClientError as error:
             await self.send_error(error, frame)
 
     async def websocket_disconnect(self, message):

@@ -4,11 +4,13 @@ import asyncio
 from django.conf import settings
 
 from chat import events, group_commit, housekeeping, postchat, selectors, services
+from infra.realtime import broadcast
 from chat.consumers.base import FrameConsumer, require_int, require_str
-from chat.db import db_sync_to_async
-from chat.errors import InvalidFrame, NotHello, RateLimited
+from infra.realtime.db import db_sync_to_async
+from chat.errors import NotHello
+from infra.errors import InvalidFrame, RateLimited
 from chat.models import ChatStatus, Party, hash_token
-from chat.ratelimit import KeyedBuckets
+from infra.ratelimit import KeyedBuckets
 from chat.serializers import chat_state_payload
 from chat.texts import queue_text
 
@@ -69,9 +71,9 @@ class CustomerConsumer(FrameConsumer):
             self.hello_timer.cancel()
         if self.chat_id is not None:
             housekeeping.registry.remove_chat(self.chat_id, self.channel_name, self.token_hash)
-            await events.leave(self, events.chat_group(self.chat_id))
+            await broadcast.leave(self, events.chat_group(self.chat_id))
             if self.in_queue_group:
-                await events.leave(self, events.queue_group(self.channel_id))
+                await broadcast.leave(self, events.queue_group(self.channel_id))
 
     async def frame_hello(self, frame):
         if self.chat_id is not None:
@@ -98,7 +100,7 @@ class CustomerConsumer(FrameConsumer):
         housekeeping.registry.add_chat(chat.pk, self.channel_name, token_hash)
         # Join before reading the log, so that nothing falls between the two;
         # what arrives twice is dropped by sequence number.
-        await events.join(self, events.chat_group(chat.pk))
+        await broadcast.join(self, events.chat_group(chat.pk))
         await db_sync_to_async(services.touch_customers)([chat.pk])
         await self.send_frame("welcome", state=await self._state())
         await self._follow_queue(chat.status)
@@ -122,7 +124,7 @@ class CustomerConsumer(FrameConsumer):
 
     async def frame_typing(self, frame):
         await self._chat()
-        await events.send_now(
+        await broadcast.send_now(
             events.chat_group(self.chat_id),
             {"type": "chat.typing", "chat_id": self.chat_id, "party": Party.CUSTOMER, "active": bool(frame.get("active"))},
         )
@@ -165,9 +167,9 @@ class CustomerConsumer(FrameConsumer):
         """Hear about queue moves only while waiting in it."""
         waiting = status == ChatStatus.QUEUED
         if waiting and not self.in_queue_group:
-            await events.join(self, events.queue_group(self.channel_id))
+            await broadcast.join(self, events.queue_group(self.channel_id))
         elif not waiting and self.in_queue_group:
-            await events.leave(self, events.queue_group(self.channel_id))
+            await broadcast.leave(self, events.queue_group(self.channel_id))
         self.in_queue_group = waiting
 
     @db_sync_to_async

@@ -4,8 +4,9 @@ from django.utils.translation import gettext as _
 
 from chat import postchat, selectors
 from chat.consumers.customer import customer_state
-from chat.errors import ChatError
-from chat.views.jsonapi import chat_error_response, error_response, widget_endpoint
+from infra.errors import ClientError
+from infra.jsonapi import client_error_response, error_response
+from chat.views.endpoint import widget_endpoint
 from requests_app.mail import will_be_sent
 
 
@@ -28,7 +29,7 @@ def submit(request, channel, data):
         )
     except postchat.InvalidPostchat as error:
         return error_response(error.code, error.message, fields=error.fields)
-    except ChatError as error:
-        return chat_error_response(error)
+    except ClientError as error:
+        return client_error_response(error)
     # Over the limit for its address, the transcript stays in the outbox unsent.
     return JsonResponse({"state": customer_state(chat), "transcript": email is not None and will_be_sent(email)})

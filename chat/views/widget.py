@@ -15,14 +15,16 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
-from chat import selectors, services, throttle
+from chat import selectors, services
+from infra import throttle
 from chat.colors import readable_text_color
 from chat.consumers.customer import customer_state
-from chat.errors import ChatError
+from infra.errors import ClientError
 from chat.availability import availability, closed_view, request_form_config
 from chat.models import Channel, FormKind
 from chat.prechat import validate_prechat
-from chat.views.jsonapi import chat_error_response, error_response, widget_endpoint
+from infra.jsonapi import client_error_response, error_response
+from chat.views.endpoint import widget_endpoint
 from chat.widget_strings import widget_strings
 
 # The windows of HELPDESK_CHAT_START_LIMIT and HELPDESK_FORM_LIMIT.
@@ -160,8 +162,8 @@ async def start(request, channel, data):
             form_data=result.form_data,
             question=data.get("question"),
         )
-    except ChatError as error:
-        return chat_error_response(error, fields={"question": str(error.message)})
+    except ClientError as error:
+        return client_error_response(error, fields={"question": str(error.message)})
     state = await sync_to_async(customer_state)(chat)
     return JsonResponse({"token": token, "state": state}, status=201)
 

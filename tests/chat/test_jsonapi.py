@@ -1,5 +1,5 @@
 """
-What every widget endpoint with a body shares (chat.views.jsonapi): only the
+What every widget endpoint with a body shares (infra.jsonapi): only the
 widget's own pages may call it, only as JSON, and its body is checked once
 at the edge (size, depth, NUL and lone surrogates) with a translated error.
 """
@@ -11,9 +11,9 @@ from django.core.handlers.asgi import ASGIRequest
 from django.test import Client
 
 from chat import services
-from chat.errors import FrameTooLarge
+from infra.errors import FrameTooLarge
 from chat.models import Chat, ChatStatus, PreChatField
-from chat.views.jsonapi import MAX_BODY_BYTES, read_json_object
+from infra.jsonapi import MAX_BODY_BYTES, read_json_object
 from faq.models import Category, ChannelCategory, Entry, SuggestionSession
 from requests_app.models import OutgoingEmail, Request
 from tests.http import SITE_ORIGIN, post_json

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from chat.layer import GAP_EVENT_TYPE, RedisPubSubLayer
+from infra.realtime.layer import GAP_EVENT_TYPE, RedisPubSubLayer
 from tests.redisserver import RedisProcess
 from tests.servers import free_port
 

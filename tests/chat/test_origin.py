@@ -1,4 +1,4 @@
-"""Origins compared whole (scheme, host, port) for sockets, and a channel's allowed origins kept strict (chat.origin)."""
+"""Origins compared whole (scheme, host, port) for sockets, and a channel's allowed origins kept strict (infra.origin)."""
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.core.exceptions import ValidationError
@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import translation
 
 from chat.models import Channel, validate_origin_list
-from chat.origin import SameOriginValidator, normalize_origin
+from infra.origin import SameOriginValidator, normalize_origin
 
 
 async def accepting(scope, receive, send):

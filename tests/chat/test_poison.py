@@ -10,11 +10,12 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from chat import group_commit, housekeeping, safejson, services
+from chat import group_commit, housekeeping, services
+from infra import safejson
 from chat.consumers import base as consumers_base
 from chat.consumers import customer as customer_consumer
 from chat.models import Chat, ChatStatus, Message, Party
-from chat.ratelimit import KeyedBuckets
+from infra.ratelimit import KeyedBuckets
 from tests.sockets import agent_socket, closed_with, customer_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,12 +1,12 @@
-"""JSON from outside is bounded and checked once, where it comes in (chat.safejson)."""
+"""JSON from outside is bounded and checked once, where it comes in (infra.safejson)."""
 import json
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chat import safejson
-from chat.errors import FrameTooLarge, InvalidJSON, InvalidText, TooDeep
+from infra import safejson
+from infra.errors import FrameTooLarge, InvalidJSON, InvalidText, TooDeep
 
 
 def test_ordinary_json_decodes():

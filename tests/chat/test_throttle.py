@@ -1,8 +1,8 @@
-"""The client address everything counts per (chat.throttle.client_address), behind a given number of proxies."""
+"""The client address everything counts per (infra.throttle.client_address), behind a given number of proxies."""
 import pytest
 from django.test import RequestFactory
 
-from chat.throttle import client_address, hit
+from infra.throttle import client_address, hit
 
 
 def request_from(remote, forwarded=None):

@@ -4,7 +4,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from chat.errors import InvalidText
+from infra.errors import InvalidText
 from chat.models import Channel
 from faq.models import Category, Entry
 from faq.transfer import DEMO_FILE, FaqImportError, import_text, load_demo_faq

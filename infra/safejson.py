@@ -17,7 +17,7 @@ would be one more compiled dependency for the same checks.
 import json
 import re
 
-from chat.errors import FrameTooLarge, InvalidJSON, InvalidText, TooDeep
+from infra.errors import FrameTooLarge, InvalidJSON, InvalidText, TooDeep
 
 # Deeper than anything the widget or the dashboard sends (they send two or
 # three levels), far below the recursion limit of the decoder and the walk.
@@ -68,7 +68,7 @@ _DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 def loads(raw, *, max_bytes, max_depth=MAX_DEPTH):
     """
     Decode ``raw`` (str, or bytes as UTF-8) as JSON. Raises FrameTooLarge,
-    TooDeep, InvalidJSON or InvalidText (ChatErrors: a code and a translated
+    TooDeep, InvalidJSON or InvalidText (ClientErrors: a code and a translated
     message); an InvalidText carries what was decoded in ``decoded``, so that
     an error frame can name the message it refuses.
     """

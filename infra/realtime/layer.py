@@ -35,7 +35,7 @@ import redis
 from channels.layers import BaseChannelLayer
 from redis import asyncio as aioredis
 
-from chat.redis_subscriber import Subscriber
+from infra.realtime.redis_subscriber import Subscriber
 
 logger = logging.getLogger(__name__)
 
