@@ -83,7 +83,7 @@ def synthetic_rows(language, count, seed=7):
 
 
 def make_channel(slug, language, categories):
-    from chat.models import Channel
+    from chat.configuration.models import Channel
     from faq.models import Category
 
     channel = Channel.objects.create(name=slug, slug=slug, language=language, faq_enabled=True, faq_max_suggestions=3)

@@ -88,8 +88,8 @@ class Flood:
 
 
 def flood_chat(slug):
-    from chat import services
-    from chat.models import Channel
+    from chat.configuration.models import Channel
+    from chat.conversations import services
 
     chat, token = services.start_chat(
         Channel.objects.get(slug=slug), name="Flooder", email="flood@example.com", email_verified=True,
@@ -99,7 +99,7 @@ def flood_chat(slug):
 
 
 def stored_in(chat_id):
-    from chat.models import Message
+    from chat.conversations.models import Message
 
     return Message.objects.filter(chat_id=chat_id).count()
 

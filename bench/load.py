@@ -112,8 +112,9 @@ def seed(chats, chats_per_agent, slug):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from chat import services
-    from chat.models import AgentPresence, Channel, ChannelMembership, PresenceStatus
+    from chat.configuration.models import Channel, ChannelMembership
+    from chat.conversations import services
+    from chat.conversations.models import AgentPresence, PresenceStatus
     from tests.wsclient import session_cookie
 
     channel = Channel.objects.create(
@@ -140,7 +141,7 @@ def seed(chats, chats_per_agent, slug):
 
 
 def message_count():
-    from chat.models import Message
+    from chat.conversations.models import Message
 
     return Message.objects.count()
 

@@ -46,7 +46,8 @@ def main():
     from django.utils import timezone
     from playwright.sync_api import sync_playwright
 
-    from chat.models import AgentPresence, Channel, ChannelMembership, PresenceStatus
+    from chat.configuration.models import Channel, ChannelMembership
+    from chat.conversations.models import AgentPresence, PresenceStatus
     from tests.dnsserver import start_dns_server
     from tests.servers import DaphneProcess, HostSite
 

@@ -7,6 +7,6 @@ class ChatConfig(AppConfig):
     verbose_name = _("Live chat")
 
     def ready(self):
-        from chat import signals
+        from chat.conversations import access
 
-        signals.connect_user_signals()
+        access.connect_user_signals()

@@ -1,8 +1,8 @@
 from channels.auth import AuthMiddlewareStack
 from django.urls import path
 
-from chat.consumers.agent import AgentConsumer
-from chat.consumers.customer import CustomerConsumer
+from chat.dashboard.consumer import AgentConsumer
+from chat.widget.consumer import CustomerConsumer
 
 websocket_urlpatterns = [
     # The widget's socket knows its chat by the token in its first frame and

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from chat.views import dashboard, postchat, widget
-from faq import views as faq_views
-from requests_app.views import submit_request
+from chat.dashboard import views as dashboard
+from chat.widget import postchat, views as widget
+from chat.widget import faq as faq_views
+from chat.widget.requests import submit_request
 
 app_name = "chat"
 

@@ -1,13 +1,13 @@
 """Administrators keep the FAQ here and see how often it answered questions before a chat."""
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from faq.models import Category, ChannelCategory, ChannelFaqStats, Entry, SuggestionOutcome
+from faq.models import Category, ChannelCategory, Entry
 
 
 class ChannelCategoryInline(admin.TabularInline):
@@ -96,53 +96,3 @@ class EntryAdmin(admin.ModelAdmin):
     @admin.action(description=_("Unpublish the selected entries"))
     def unpublish(self, request, queryset):
         self._set_published(request, queryset, False)
-
-
-@admin.register(ChannelFaqStats)
-class ChannelFaqStatsAdmin(admin.ModelAdmin):
-    """Per channel: how often suggestions were shown, and the share of chats they avoided."""
-
-    list_display = ("name", "faq_enabled", "category_list", "sessions_shown", "sessions_answered", "avoided_share")
-    list_filter = ("faq_enabled",)
-    search_fields = ("name", "slug")
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                _shown=Count("faq_sessions", distinct=True),
-                _answered=Count(
-                    "faq_sessions", filter=Q(faq_sessions__outcome=SuggestionOutcome.ANSWERED), distinct=True
-                ),
-            )
-            .prefetch_related("faq_categories")
-        )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("FAQ categories"))
-    def category_list(self, channel):
-        return ", ".join(category.name for category in channel.faq_categories.all())
-
-    @admin.display(description=_("questions with suggestions"), ordering="_shown")
-    def sessions_shown(self, channel):
-        return channel._shown
-
-    @admin.display(description=_("answered by the FAQ"), ordering="_answered")
-    def sessions_answered(self, channel):
-        return channel._answered
-
-    @admin.display(description=_("chats avoided"))
-    def avoided_share(self, channel):
-        """Of the questions that got suggestions, the share the customer marked as answered."""
-        if not channel._shown:
-            return "–"
-        return f"{channel._answered / channel._shown:.0%}"

@@ -4,7 +4,7 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from chat.models import Channel, Language
+from infra.languages import Language
 from faq.sanitize import sanitize_answer
 
 
@@ -14,7 +14,7 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     channels = models.ManyToManyField(
-        Channel,
+        "chat.Channel",
         through="ChannelCategory",
         related_name="faq_categories",
         blank=True,
@@ -34,7 +34,7 @@ class Category(models.Model):
 
 class ChannelCategory(models.Model):
     channel = models.ForeignKey(
-        Channel, on_delete=models.CASCADE, related_name="faq_category_links", verbose_name=_("channel")
+        "chat.Channel", on_delete=models.CASCADE, related_name="faq_category_links", verbose_name=_("channel")
     )
     category = models.ForeignKey(
         Category, on_delete=models.CASCADE, related_name="channel_links", verbose_name=_("FAQ category")
@@ -104,7 +104,7 @@ class SuggestionSession(models.Model):
     """
 
     channel = models.ForeignKey(
-        Channel, on_delete=models.CASCADE, related_name="faq_sessions", verbose_name=_("channel")
+        "chat.Channel", on_delete=models.CASCADE, related_name="faq_sessions", verbose_name=_("channel")
     )
     key = models.CharField(max_length=32, unique=True, editable=False)
     created_at = models.DateTimeField(_("shown"), auto_now_add=True, db_index=True)
@@ -125,12 +125,3 @@ class SuggestionSession(models.Model):
     @staticmethod
     def new_key():
         return secrets.token_urlsafe(16)[:32]
-
-
-class ChannelFaqStats(Channel):
-    """The channels seen from the FAQ: how many chats the suggestions avoided (read-only admin)."""
-
-    class Meta:
-        proxy = True
-        verbose_name = _("FAQ statistics of a channel")
-        verbose_name_plural = _("FAQ statistics per channel")

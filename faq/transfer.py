@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from infra import safejson
 from infra.errors import FrameTooLarge, InvalidJSON, InvalidText, TooDeep
-from chat.models import Language
+from infra.languages import Language
 from faq.models import Category, ChannelCategory, Entry
 from faq.sanitize import sanitize_answer
 

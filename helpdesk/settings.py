@@ -60,9 +60,10 @@ INSTALLED_APPS = [
     "channels",
     "csp",
     "axes",
-    "chat",
+    "infra.outbox",
     "faq",
     "requests_app",
+    "chat",
 ]
 
 MIDDLEWARE = [
@@ -153,7 +154,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            # Redis pub/sub with every gap announced (chat/layer.py): one
+            # Redis pub/sub with every gap announced (infra.realtime.layer): one
             # PUBLISH per event and a pushed stream per process, where
             # channels_redis's layer polls four round trips per message.
             "BACKEND": "infra.realtime.layer.RedisPubSubLayer",
@@ -287,7 +288,7 @@ HELPDESK_REQUEST_LIMIT = int(env_float("HELPDESK_REQUEST_LIMIT", 10))
 # The sample host page with the embed snippet at "/".
 HELPDESK_DEMO_PAGE = env_bool("HELPDESK_DEMO_PAGE", DEBUG)
 
-# Per chat and server process (chat.consumers.customer): sockets of one
+# Per chat and server process (chat.widget.consumer): sockets of one
 # customer token, and messages from all of them (a second, after a burst).
 # Far above what a person does, far below what a script multiplying sockets does.
 HELPDESK_SOCKETS_PER_CHAT = int(env_float("HELPDESK_SOCKETS_PER_CHAT", 5))

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from chat.urls import agent_urlpatterns
-from chat.views.demo import host_page
+from chat.widget.demo import host_page
 
 urlpatterns = [
     path("", host_page, name="demo-host-page"),

@@ -4,7 +4,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from requests_app import services
-from requests_app.models import OutgoingEmail, ReplyTemplate, Request, RequestStatus
+from requests_app.models import ReplyTemplate, Request, RequestStatus
 from requests_app.rendering import PLACEHOLDERS, render
 
 # Sample values for the preview, with markup in them to show it stays text.
@@ -50,17 +50,6 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
             html,
             _("HTML preview"),
         )
-
-
-@admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ("subject", "to", "status", "attempts", "created_at", "sent_at")
-    list_filter = ("status", "created_at")
-    search_fields = ("to", "subject", "key")
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Request)

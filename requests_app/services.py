@@ -1,18 +1,16 @@
 """
-Creating requests: from the closed view, from the queue, or by an agent from a
-chat. Each gets a human-friendly ID (R-2026-00042) and a confirmation e-mail
-that leaves after the commit.
+Creating requests. Each gets a human-friendly ID (R-2026-00042) and a
+confirmation e-mail that leaves after the commit. A request made from a chat
+is put together by chat.conversations.requests, which passes the chat's
+texts in: this app knows chats only by their app label.
 """
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from chat import services as chat_services
-from chat.errors import ChatEnded
-from chat.models import Chat, ChatStatus, EndReason, Message, MessageKind, Party
-from chat.presence import display_name
-from requests_app import mail, rendering
-from requests_app.models import Request, RequestCounter, RequestSource, RequestStatus
+from infra.outbox import mail
+from requests_app import rendering
+from requests_app.models import Request, RequestCounter, RequestStatus
 
 
 def next_request_number(year):
@@ -49,66 +47,10 @@ def create_request(
     return request
 
 
-def create_request_from_queue(chat):
-    """A waiting customer leaves a request instead: the chat's text becomes the request, the chat ends."""
-    with transaction.atomic():
-        chat = Chat.objects.select_for_update(of=("self",)).select_related("channel").get(pk=chat.pk)
-        if chat.status != ChatStatus.QUEUED:
-            raise ChatEnded()
-        request = create_request(
-            chat.channel,
-            name=chat.customer_name,
-            email=chat.customer_email,
-            email_verified=chat.email_domain_verified,
-            question=customer_text(chat),
-            form_data=chat.form_data,
-            source=RequestSource.QUEUE,
-            chat=chat,
-        )
-        chat_services.post_event(chat, "request_created", request_id=request.number)
-        chat_services.end_chat(chat, by=Party.CUSTOMER, reason=EndReason.REQUEST)
-    return request
-
-
-def create_request_from_chat(chat, *, agent):
-    """The agent turns the chat into a request: the transcript goes with it, its ID into the chat."""
-    with transaction.atomic():
-        request = create_request(
-            chat.channel,
-            name=chat.customer_name,
-            email=chat.customer_email,
-            email_verified=chat.email_domain_verified,
-            question=customer_text(chat),
-            form_data=chat.form_data,
-            source=RequestSource.CHAT,
-            chat=chat,
-            created_by=agent,
-            transcript=transcript_text(chat),
-        )
-        chat_services.post_event(chat, "request_created", request_id=request.number)
-    return request
-
-
 def close_request(request):
     Request.objects.filter(pk=request.pk, status=RequestStatus.OPEN).update(
         status=RequestStatus.CLOSED, closed_at=timezone.now()
     )
-
-
-def customer_text(chat):
-    return "\n".join(
-        chat.messages.filter(author=Party.CUSTOMER, kind=MessageKind.TEXT).order_by("seq").values_list("body", flat=True)
-    )
-
-
-def transcript_text(chat):
-    """The chat's texts, one line each: time, author, text."""
-    zone = timezone.get_current_timezone()
-    lines = []
-    for message in Message.objects.filter(chat=chat, kind=MessageKind.TEXT).select_related("agent").order_by("seq"):
-        author = display_name(message.agent) if message.author == Party.AGENT else chat.customer_name
-        lines.append(f"{message.created_at.astimezone(zone):%Y-%m-%d %H:%M} {author}: {message.body}")
-    return "\n".join(lines)
 
 
 def _queue_confirmation(request):

@@ -3,8 +3,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from chat import services
-from chat.models import Channel, ChannelMembership, Chat, PresenceStatus
+from chat.configuration.models import Channel, ChannelMembership
+from chat.conversations import presence, services
+from chat.conversations.models import Chat, PresenceStatus
 from tests.dnsserver import dns_server, use_test_dns  # noqa: F401  (fixtures)
 from tests.smtpserver import smtp_server  # noqa: F401  (fixture)
 
@@ -35,7 +36,7 @@ def make_agent(db):
         for channel in channels:
             ChannelMembership.objects.create(channel=channel, user=user, is_manager=manager)
         if present:
-            services.set_presence(user, status=PresenceStatus.PRESENT)
+            presence.set_presence(user, status=PresenceStatus.PRESENT)
         return user
 
     return make

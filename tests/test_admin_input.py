@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import translation
 
-from chat.models import Channel
+from chat.configuration.models import Channel
 from faq.models import Category, Entry
 
 pytestmark = pytest.mark.django_db

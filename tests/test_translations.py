@@ -49,7 +49,7 @@ def test_the_compiled_catalogue_matches_the_translations():
 def test_german_is_used_for_a_german_channel():
     from django.utils import translation
 
-    from chat.widget_strings import widget_strings
+    from chat.widget.strings import widget_strings
 
     with translation.override("de"):
         assert widget_strings()["send"] == "Senden"

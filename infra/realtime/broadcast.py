@@ -65,7 +65,7 @@ async def _send_coalesced(group, build_event):
 
 
 def _send_blocking(group, event):
-    """From a thread: Redis directly where the layer can (chat/layer.py), else through an event loop."""
+    """From a thread: Redis directly where the layer can (infra.realtime.layer), else through an event loop."""
     layer = get_channel_layer()
     if hasattr(layer, "group_send_blocking"):
         layer.group_send_blocking(group, event)

@@ -6,7 +6,7 @@ thread, one after another, so one process serves only as many messages as one
 thread can store. Here each call goes to a pool of HELPDESK_DB_THREADS threads,
 each with its own persistent connection. A consumer still awaits its own
 calls one at a time, so the order of one socket's frames is kept; races
-between sockets are decided by the database (row locks in chat.services), as
+between sockets are decided by the database (row locks in chat.conversations), as
 they are between processes.
 """
 from concurrent.futures import ThreadPoolExecutor

@@ -10,7 +10,7 @@ messages of all groups its sockets are in from one subscriber connection.
 
 Pub/sub keeps nothing, so a process that is not subscribed when a message is
 published never gets it. That is safe because the layer is only a doorbell
-(chat/events.py) and every possible gap is announced:
+(infra.realtime.broadcast) and every possible gap is announced:
 
 - ``group_add`` returns only once Redis has confirmed the subscription, so a
   consumer that joins and then reads the database misses nothing in between;

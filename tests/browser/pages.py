@@ -1,12 +1,12 @@
 """Host pages and the steps a customer and an agent take, shared by the browser tests."""
 import re
 
-from playwright.sync_api import expect
-
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from playwright.sync_api import expect
 
-from chat.models import AgentPresence, Channel, ChannelMembership, PresenceStatus
+from chat.configuration.models import Channel, ChannelMembership
+from chat.conversations.models import AgentPresence, PresenceStatus
 
 
 def snippet(server, slug, **data):

@@ -4,7 +4,7 @@ from datetime import time
 import pytest
 from playwright.sync_api import expect
 
-from chat.models import OpeningInterval
+from chat.configuration.models import OpeningInterval
 from requests_app.models import Request
 from tests.browser.pages import make_shop_channel, open_widget, shop_page
 from tests.servers import DaphneProcess, server_environment
@@ -58,7 +58,7 @@ def test_outside_the_hours_the_customer_leaves_a_request_and_sees_its_id(mailing
 
 
 def test_the_last_agent_leaving_turns_the_form_into_the_closed_view(server, host_site, new_page):
-    from chat.models import AgentPresence
+    from chat.conversations.models import AgentPresence
 
     make_shop_channel(host_site, request_enabled=True)
     host_site.add_page("index.html", shop_page(server, "shop"))
@@ -74,7 +74,7 @@ def test_the_last_agent_leaving_turns_the_form_into_the_closed_view(server, host
 
 
 def test_a_waiting_customer_leaves_a_request_instead_and_sees_its_id(server, host_site, new_page):
-    from chat.models import Chat, ChatStatus
+    from chat.conversations.models import Chat, ChatStatus
 
     make_shop_channel(host_site, request_enabled=True, offer_request_when_waiting_over=0)
     host_site.add_page("index.html", shop_page(server, "shop"))

@@ -15,10 +15,18 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from chat.models import Chat, ChatStatus
+from chat.conversations.models import Chat, ChatStatus
 from faq.models import Category, ChannelCategory, Entry
 from requests_app.models import ReplyTemplate
-from tests.browser.pages import agent_login, ask, fill_prechat, make_shop_channel, open_widget, send_as_customer, shop_page
+from tests.browser.pages import (
+    agent_login,
+    ask,
+    fill_prechat,
+    make_shop_channel,
+    open_widget,
+    send_as_customer,
+    shop_page,
+)
 from tests.servers import DaphneProcess, server_environment
 
 REPORT_VIOLATIONS = """

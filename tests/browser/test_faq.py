@@ -1,7 +1,7 @@
 """FAQ suggestions in Chromium: read an answer and be done, or start the chat anyway; by keyboard too."""
 from playwright.sync_api import expect
 
-from chat.models import Chat, ChatStatus
+from chat.conversations.models import Chat, ChatStatus
 from faq.models import Category, ChannelCategory, Entry, SuggestionOutcome, SuggestionSession
 from tests.browser.pages import ask, fill_prechat, make_shop_channel, open_widget, shop_page
 

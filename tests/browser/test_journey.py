@@ -7,8 +7,16 @@ import re
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from chat.models import Chat, ChatStatus, Message
-from tests.browser.pages import agent_login, ask, fill_prechat, make_shop_channel, open_widget, send_as_customer, shop_page
+from chat.conversations.models import Chat, ChatStatus, Message
+from tests.browser.pages import (
+    agent_login,
+    ask,
+    fill_prechat,
+    make_shop_channel,
+    open_widget,
+    send_as_customer,
+    shop_page,
+)
 
 SCRIPT = "<script>window.pwned = true</script><b>bold?</b>"
 

@@ -38,7 +38,7 @@ def test_before_the_click_no_cookie_no_storage_no_websocket(server, host_site, n
 
 def test_no_button_on_a_website_that_is_not_allowed(server, host_site, new_page):
     make_shop_channel(host_site)
-    from chat.models import Channel
+    from chat.configuration.models import Channel
 
     Channel.objects.filter(slug="shop").update(allowed_origins="https://somewhere-else.example")
     host_site.add_page("index.html", shop_page(server, "shop"))

@@ -8,11 +8,10 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from chat.models import Chat, ChatStatus
-from requests_app.models import OutgoingEmail
-from tests.browser.pages import send_as_customer
+from chat.conversations.models import Chat, ChatStatus
+from infra.outbox.models import OutgoingEmail
+from tests.browser.pages import make_shop_channel, send_as_customer
 from tests.browser.test_journey import make_agent, open_dashboard, start_customer_chat
-from tests.browser.pages import make_shop_channel
 from tests.servers import DaphneProcess, server_environment
 
 HTML = "<b>bold?</b> & <script>window.pwned = true</script>"

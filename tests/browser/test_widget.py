@@ -1,7 +1,8 @@
 """The customer's side in Chromium: the pre-chat form, the queue, navigation, keyboard use."""
 from playwright.sync_api import expect
 
-from chat.models import Chat, ChatStatus, FieldType, PreChatField
+from chat.configuration.models import FieldType, PreChatField
+from chat.conversations.models import Chat, ChatStatus
 from tests.browser.pages import ask, fill_prechat, make_shop_channel, open_widget, shop_page
 
 

@@ -1,7 +1,7 @@
 """The widget's socket in Chromium: a connection that stops answering is noticed and replaced."""
 from playwright.sync_api import expect
 
-from chat.models import Chat, ChatStatus, Message, MessageKind, Party
+from chat.conversations.models import Chat, ChatStatus, Message, MessageKind, Party
 from tests.browser.pages import ask, fill_prechat, make_shop_channel, open_widget, shop_page
 
 

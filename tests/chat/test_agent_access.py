@@ -2,13 +2,14 @@
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
-from chat import services
-from chat.consumers import agent as agent_consumer
-from chat.models import ChannelMembership, Chat, Party
+from chat.configuration.models import ChannelMembership
+from chat.conversations import assignment, services
+from chat.conversations.models import Chat, Party
+from chat.dashboard import consumer as agent_consumer
 from tests.sockets import agent_socket, closed_with, customer_socket, receive_until
 from tests.wsclient import session_cookie
 
@@ -26,7 +27,7 @@ def two_channels(make_channel, make_agent, make_chat):
 
 async def _customer_of(chat):
     """The chat's customer socket, from a token made for the test (the fixture's is not kept)."""
-    from chat.models import hash_token
+    from chat.conversations.models import hash_token
 
     token = Chat.new_token()
     await database_sync_to_async(Chat.objects.filter(pk=chat.pk).update)(token_hash=hash_token(token))
@@ -73,7 +74,7 @@ async def test_a_deactivated_agent_loses_every_dashboard_at_once(two_channels):
 
 async def test_an_agent_removed_from_a_channel_loses_its_queue_and_chats_and_cannot_act_there(two_channels):
     agent, shop, billing, shop_chat, billing_chat = two_channels
-    await database_sync_to_async(services.accept_chat)(shop_chat, agent=agent)
+    await database_sync_to_async(assignment.accept_chat)(shop_chat, agent=agent)
     dashboard = await agent_socket(agent)
     state = (await receive_until(dashboard, "state"))[-1]
     assert [c["id"] for c in state["chats"]] == [shop_chat.pk]
@@ -161,7 +162,7 @@ async def test_hello_is_said_once_and_lists_a_bounded_number_of_chats(two_channe
 
 def test_the_chats_a_hello_lists_cost_one_query_however_many_they_are(two_channels):
     agent, shop, _billing, shop_chat, _ = two_channels
-    services.accept_chat(shop_chat, agent=agent)
+    assignment.accept_chat(shop_chat, agent=agent)
     services.end_chat(shop_chat, by=Party.AGENT, agent=agent)
     consumer = agent_consumer.AgentConsumer()
     consumer.user = agent
@@ -175,7 +176,7 @@ def test_the_chats_a_hello_lists_cost_one_query_however_many_they_are(two_channe
 
 async def test_hello_lists_no_chat_of_a_channel_the_agent_has_left(two_channels):
     agent, shop, _billing, shop_chat, _ = two_channels
-    await database_sync_to_async(services.accept_chat)(shop_chat, agent=agent)
+    await database_sync_to_async(assignment.accept_chat)(shop_chat, agent=agent)
     await database_sync_to_async(ChannelMembership.objects.filter(user=agent, channel=shop).delete)()
     dashboard = await agent_socket(agent, chats={str(shop_chat.pk): 0})
     state = (await receive_until(dashboard, "state"))[-1]
@@ -187,7 +188,7 @@ async def test_hello_lists_no_chat_of_a_channel_the_agent_has_left(two_channels)
 
 
 def test_a_deactivated_agent_is_not_available_even_if_marked_present(two_channels):
-    from chat import selectors
+    from chat.conversations import selectors
 
     agent, shop, *_ = two_channels
     assert selectors.available_agent_count(shop) == 1
@@ -198,7 +199,7 @@ def test_a_deactivated_agent_is_not_available_even_if_marked_present(two_channel
 
 async def test_an_agent_removed_from_the_channel_gives_the_chat_back_to_the_queue_and_the_customer_hears_it(two_channels):
     agent, shop, _billing, shop_chat, _ = two_channels
-    await database_sync_to_async(services.accept_chat)(shop_chat, agent=agent)
+    await database_sync_to_async(assignment.accept_chat)(shop_chat, agent=agent)
     token_socket = await _customer_of(shop_chat)
     await database_sync_to_async(ChannelMembership.objects.filter(user=agent, channel=shop).delete)()
     frames = await receive_until(token_socket, "state")
@@ -213,14 +214,14 @@ async def test_an_agent_removed_from_the_channel_gives_the_chat_back_to_the_queu
 
 def test_deactivating_or_deleting_an_agent_returns_all_their_chats(two_channels, make_agent):
     agent, shop, billing, shop_chat, billing_chat = two_channels
-    services.accept_chat(shop_chat, agent=agent)
-    services.accept_chat(billing_chat, agent=agent)
+    assignment.accept_chat(shop_chat, agent=agent)
+    assignment.accept_chat(billing_chat, agent=agent)
     agent.is_active = False
     agent.save()
     assert set(Chat.objects.values_list("status", flat=True)) == {"queued"}
 
     colleague = make_agent(shop)
-    services.accept_chat(Chat.objects.get(pk=shop_chat.pk), agent=colleague)
+    assignment.accept_chat(Chat.objects.get(pk=shop_chat.pk), agent=colleague)
     colleague.delete()
     chat = Chat.objects.get(pk=shop_chat.pk)
     assert chat.status == "queued" and chat.messages.filter(event="returned").count() == 2
@@ -228,8 +229,8 @@ def test_deactivating_or_deleting_an_agent_returns_all_their_chats(two_channels,
 
 def test_a_channel_cleared_of_its_members_returns_their_chats(two_channels):
     agent, shop, _billing, shop_chat, billing_chat = two_channels
-    services.accept_chat(shop_chat, agent=agent)
-    services.accept_chat(billing_chat, agent=agent)
+    assignment.accept_chat(shop_chat, agent=agent)
+    assignment.accept_chat(billing_chat, agent=agent)
     shop.members.clear()
     assert Chat.objects.get(pk=shop_chat.pk).status == "queued"
     assert Chat.objects.get(pk=billing_chat.pk).status == "active"

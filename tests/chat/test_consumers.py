@@ -6,10 +6,10 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from chat import services
-from chat.consumers.base import FRAME_BURST
-from chat.models import Chat, ChatStatus, Message, Party
+from chat.conversations import assignment, services
+from chat.conversations.models import Chat, ChatStatus, Message, Party
 from helpdesk.asgi import application
+from infra.realtime.consumer import FRAME_BURST
 from tests.sockets import SITE_HEADERS, agent_socket, customer_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 async def talking(chat, token, make_agent, **agent_fields):
     """An agent has taken the chat; customer and dashboard sockets are connected with the log up to the join."""
     agent = await database_sync_to_async(make_agent)(chat.channel, **agent_fields)
-    await database_sync_to_async(services.accept_chat)(chat, agent=agent)
+    await database_sync_to_async(assignment.accept_chat)(chat, agent=agent)
     customer = await customer_socket(token, last_seq=2)
     await receive_until(customer, "welcome")
     dashboard = await agent_socket(agent, chats={str(chat.pk): 2})
@@ -141,7 +141,7 @@ async def test_messages_flow_both_ways_and_resends_are_stored_once(queued_chat, 
 async def test_a_customer_who_reconnects_gets_what_they_missed_exactly_once(queued_chat, make_agent):
     chat, token = queued_chat
     agent = await database_sync_to_async(make_agent)(chat.channel)
-    await database_sync_to_async(services.accept_chat)(chat, agent=agent)
+    await database_sync_to_async(assignment.accept_chat)(chat, agent=agent)
     customer = await customer_socket(token, last_seq=0)
     seen = await receive_messages(customer, 2)
     await customer.disconnect()
@@ -164,7 +164,7 @@ async def test_the_customer_sees_the_queue_move(make_channel, make_chat, make_ag
     customer = await customer_socket(token, last_seq=1)
     welcome = (await receive_until(customer, "welcome"))[-1]
     assert welcome["state"]["position"] == 2
-    await database_sync_to_async(services.accept_chat)(first, agent=agent)
+    await database_sync_to_async(assignment.accept_chat)(first, agent=agent)
     queue = (await receive_until(customer, "queue"))[-1]
     assert queue["position"] == 1 and "number 1" in queue["text"]
     await customer.disconnect()
@@ -250,7 +250,7 @@ async def test_typing_reaches_the_other_side_only(queued_chat, make_agent):
 async def test_a_dashboard_back_from_offline_gets_the_end_of_a_chat_that_ended_meanwhile(queued_chat, make_agent):
     chat, _token = queued_chat
     agent = await database_sync_to_async(make_agent)(chat.channel)
-    await database_sync_to_async(services.accept_chat)(chat, agent=agent)
+    await database_sync_to_async(assignment.accept_chat)(chat, agent=agent)
     await database_sync_to_async(services.post_message)(chat, author=Party.CUSTOMER, body="Thanks, bye!", client_id="bye")
     await database_sync_to_async(services.end_chat)(chat, by=Party.CUSTOMER)
     dashboard = await agent_socket(agent, chats={str(chat.pk): 2})
@@ -267,7 +267,7 @@ async def test_a_dashboard_back_from_offline_gets_the_end_of_a_chat_that_ended_m
 async def test_reading_in_one_tab_clears_the_unread_count_in_the_others(queued_chat, make_agent):
     chat, _token = queued_chat
     agent = await database_sync_to_async(make_agent)(chat.channel)
-    await database_sync_to_async(services.accept_chat)(chat, agent=agent)
+    await database_sync_to_async(assignment.accept_chat)(chat, agent=agent)
     first, second = await agent_socket(agent, chats={str(chat.pk): 2}), await agent_socket(agent, chats={str(chat.pk): 2})
     summary = (await receive_until(second, "state"))[-1]["chats"][0]
     assert summary["unread"] == 1, "the question is unread"

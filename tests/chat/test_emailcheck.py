@@ -8,8 +8,8 @@ import dns.rdatatype
 import pytest
 from django.utils import translation
 
-from chat import emailcheck
-from chat.emailcheck import Verdict
+from chat.configuration import emailcheck
+from chat.configuration.emailcheck import Verdict
 from tests.dnsserver import DROP, running_dns_server
 
 

@@ -1,4 +1,4 @@
-"""chat.group_commit: several sockets' messages in one transaction, and what it leaves to post_message."""
+"""chat.conversations.group_commit: several sockets' messages in one transaction, and what it leaves to post_message."""
 import asyncio
 import random
 import threading
@@ -6,15 +6,15 @@ import threading
 import pytest
 from django.db import IntegrityError, close_old_connections, connection
 
-from chat import batch_sql, group_commit, services
-from chat.errors import ChatEnded, EmptyMessage, MessageTooLong, NotYourChat
-from chat.group_commit import PostRequest, post_messages
-from chat.models import Chat, Message, Party
+from chat.conversations import assignment, batch_sql, group_commit, log, presence, services
+from chat.conversations.errors import ChatEnded, EmptyMessage, MessageTooLong, NotYourChat
+from chat.conversations.group_commit import PendingMessage, post_messages
+from chat.conversations.models import Chat, Message, Party
 
 
 def active_chat(make_chat, channel, agent, **fields):
     chat, _token = make_chat(channel, **fields)
-    services.accept_chat(chat, agent=agent)
+    assignment.accept_chat(chat, agent=agent)
     chat.refresh_from_db()
     return chat
 
@@ -30,14 +30,14 @@ def test_messages_to_several_chats_are_stored_in_order_and_announced_together(ma
     second = active_chat(make_chat, channel, agent, name="Max")
     start = {first.pk: first.last_seq, second.pk: second.last_seq}
     sent_events.clear()
-    caplog.set_level("DEBUG", logger="chat.group_commit")
+    caplog.set_level("DEBUG", logger="chat.conversations.group_commit")
 
     with django_capture_on_commit_callbacks(execute=True):
         results = post_messages([
-            PostRequest(second.pk, Party.CUSTOMER, "  from Max  ", "m-1"),
-            PostRequest(first.pk, Party.CUSTOMER, "from Erika", "e-1"),
-            PostRequest(first.pk, Party.AGENT, "to Erika", "a-1", agent=agent),
-            PostRequest(second.pk, Party.AGENT, "to Max", "a-2", agent=agent),
+            PendingMessage(second.pk, Party.CUSTOMER, "  from Max  ", "m-1"),
+            PendingMessage(first.pk, Party.CUSTOMER, "from Erika", "e-1"),
+            PendingMessage(first.pk, Party.AGENT, "to Erika", "a-1", agent=agent),
+            PendingMessage(second.pk, Party.AGENT, "to Max", "a-2", agent=agent),
         ])
 
     assert "failed as a whole" not in caplog.text, "stored as one batch, not one by one"
@@ -74,12 +74,12 @@ def test_a_bad_message_gets_its_own_error_and_costs_the_others_nothing(make_chan
     start = open_chat.last_seq
 
     results = post_messages([
-        PostRequest(open_chat.pk, Party.CUSTOMER, "   ", "blank"),
-        PostRequest(open_chat.pk, Party.CUSTOMER, "x" * (services.MAX_MESSAGE_LENGTH + 1), "long"),
-        PostRequest(open_chat.pk, Party.AGENT, "not my chat", "c-1", agent=colleague),
-        PostRequest(ended.pk, Party.CUSTOMER, "too late", "late"),
-        PostRequest(open_chat.pk, Party.CUSTOMER, "fine", "ok"),
-        PostRequest(987654, Party.CUSTOMER, "no such chat", "gone"),
+        PendingMessage(open_chat.pk, Party.CUSTOMER, "   ", "blank"),
+        PendingMessage(open_chat.pk, Party.CUSTOMER, "x" * (log.MAX_MESSAGE_LENGTH + 1), "long"),
+        PendingMessage(open_chat.pk, Party.AGENT, "not my chat", "c-1", agent=colleague),
+        PendingMessage(ended.pk, Party.CUSTOMER, "too late", "late"),
+        PendingMessage(open_chat.pk, Party.CUSTOMER, "fine", "ok"),
+        PendingMessage(987654, Party.CUSTOMER, "no such chat", "gone"),
     ])
 
     assert [type(r) for r in results] == [EmptyMessage, MessageTooLong, NotYourChat, ChatEnded, Message, NotYourChat]
@@ -92,16 +92,16 @@ def test_a_resend_returns_the_stored_message_and_announces_it_again(make_channel
     channel = make_channel()
     agent = make_agent(channel)
     chat = active_chat(make_chat, channel, agent)
-    [first] = post_messages([PostRequest(chat.pk, Party.CUSTOMER, "hello", "c-1")])
+    [first] = post_messages([PendingMessage(chat.pk, Party.CUSTOMER, "hello", "c-1")])
     sent_events.clear()
 
     # The resend, a new message in the same batch, and the same new message
     # twice (two sockets of one client resending at once).
     with django_capture_on_commit_callbacks(execute=True):
         results = post_messages([
-            PostRequest(chat.pk, Party.CUSTOMER, "hello", "c-1"),
-            PostRequest(chat.pk, Party.CUSTOMER, "and more", "c-2"),
-            PostRequest(chat.pk, Party.CUSTOMER, "and more", "c-2"),
+            PendingMessage(chat.pk, Party.CUSTOMER, "hello", "c-1"),
+            PendingMessage(chat.pk, Party.CUSTOMER, "and more", "c-2"),
+            PendingMessage(chat.pk, Party.CUSTOMER, "and more", "c-2"),
         ])
 
     assert [r.seq for r in results] == [first.seq, first.seq + 1, first.seq + 1]
@@ -120,7 +120,7 @@ def test_a_batch_that_fails_as_a_whole_is_stored_one_by_one(make_channel, make_a
 
     monkeypatch.setattr(batch_sql, "insert_messages", clash)
     with django_capture_on_commit_callbacks(execute=True):
-        results = post_messages([PostRequest(chat.pk, Party.CUSTOMER, f"to {chat.pk}", f"c-{chat.pk}") for chat in chats])
+        results = post_messages([PendingMessage(chat.pk, Party.CUSTOMER, f"to {chat.pk}", f"c-{chat.pk}") for chat in chats])
 
     for chat, result in zip(chats, results):
         chat.refresh_from_db()
@@ -151,7 +151,7 @@ async def test_messages_that_arrive_together_share_a_transaction(make_channel, m
         return store(requests)
 
     monkeypatch.setattr(group_commit, "post_messages", counting)
-    requests = [PostRequest(chat.pk, Party.CUSTOMER, f"message {n}", f"c-{n}") for chat in chats for n in range(3)]
+    requests = [PendingMessage(chat.pk, Party.CUSTOMER, f"message {n}", f"c-{n}") for chat in chats for n in range(3)]
     results = await asyncio.gather(*(group_commit.post(request) for request in requests))
 
     assert sum(batches) == len(requests)
@@ -160,7 +160,7 @@ async def test_messages_that_arrive_together_share_a_transaction(make_channel, m
         seqs = [r.seq for r, q in zip(results, requests) if q.chat_id == chat.pk]
         assert sorted(seqs) == list(range(chat.last_seq + 1, chat.last_seq + 4))
     with pytest.raises(EmptyMessage):
-        await group_commit.post(PostRequest(chats[0].pk, Party.CUSTOMER, "", "empty"))
+        await group_commit.post(PendingMessage(chats[0].pk, Party.CUSTOMER, "", "empty"))
 
 
 @pytest.mark.production
@@ -183,7 +183,7 @@ def test_batches_and_presence_touches_never_deadlock(make_channel, make_agent, m
             while not stop.is_set():
                 counter += 1
                 picked = random.sample(chat_ids, 25)
-                requests = {n: PostRequest(chat_id, Party.CUSTOMER, "x", f"w{worker}-{counter}-{n}") for n, chat_id in enumerate(picked)}
+                requests = {n: PendingMessage(chat_id, Party.CUSTOMER, "x", f"w{worker}-{counter}-{n}") for n, chat_id in enumerate(picked)}
                 group_commit._store_batch(requests)
         except Exception as error:
             failures.append(error)
@@ -194,7 +194,7 @@ def test_batches_and_presence_touches_never_deadlock(make_channel, make_agent, m
     def touches():
         try:
             while not stop.is_set():
-                services.touch_customers(random.sample(chat_ids, len(chat_ids)))
+                presence.touch_customers(random.sample(chat_ids, len(chat_ids)))
         except Exception as error:
             failures.append(error)
         finally:

@@ -10,12 +10,14 @@ import pytest
 from django.core.handlers.asgi import ASGIRequest
 from django.test import Client
 
-from chat import services
-from infra.errors import FrameTooLarge
-from chat.models import Chat, ChatStatus, PreChatField
-from infra.jsonapi import MAX_BODY_BYTES, read_json_object
+from chat.configuration.models import PreChatField
+from chat.conversations import assignment
+from chat.conversations.models import Chat, ChatStatus
 from faq.models import Category, ChannelCategory, Entry, SuggestionSession
-from requests_app.models import OutgoingEmail, Request
+from infra.errors import FrameTooLarge
+from infra.jsonapi import MAX_BODY_BYTES, read_json_object
+from infra.outbox.models import OutgoingEmail
+from requests_app.models import Request
 from tests.http import SITE_ORIGIN, post_json
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +35,7 @@ def shop(make_channel, make_agent, make_chat):
     ChannelCategory.objects.create(channel=channel, category=category)
     entry = Entry.objects.create(category=category, question="How do I return an item?", answer="<p>Label.</p>")
     chat, token = make_chat(channel)
-    services.accept_chat(chat, agent=agent)
+    assignment.accept_chat(chat, agent=agent)
     return {"channel": channel, "entry": entry, "chat": chat, "token": token}
 
 

@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime, time
 import pytest
 from django.utils import translation
 
-from chat.availability import availability, closed_view
-from chat.models import OpeningInterval, SpecialDate, Weekday
-from chat.opening_hours import OpeningHours
+from chat.configuration.models import OpeningInterval, SpecialDate, Weekday
+from chat.configuration.opening_hours import OpeningHours
+from chat.conversations.availability import availability, closed_view
 
 
 def utc(*args):

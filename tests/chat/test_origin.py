@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
 
-from chat.models import Channel, validate_origin_list
+from chat.configuration.models import Channel, validate_origin_list
 from infra.origin import SameOriginValidator, normalize_origin
 
 

@@ -10,12 +10,13 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from chat import group_commit, housekeeping, services
+from chat.conversations import group_commit, housekeeping, services
+from chat.conversations.delivery import LogDelivery
+from chat.conversations.models import Chat, ChatStatus, Message, Party
+from chat.widget import consumer as customer_consumer
 from infra import safejson
-from chat.consumers import base as consumers_base
-from chat.consumers import customer as customer_consumer
-from chat.models import Chat, ChatStatus, Message, Party
 from infra.ratelimit import KeyedBuckets
+from infra.realtime import consumer as frame_consumer
 from tests.sockets import agent_socket, closed_with, customer_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,7 +97,7 @@ def test_post_messages_stores_every_good_message_when_the_batch_fails_on_one(mak
     channel = make_channel()
     chats = [make_chat(channel)[0] for _ in range(5)]
     requests = [
-        group_commit.PostRequest(chat.pk, Party.CUSTOMER, "Bad \ud800" if n == 2 else f"Good {n}", f"m-{n}")
+        group_commit.PendingMessage(chat.pk, Party.CUSTOMER, "Bad \ud800" if n == 2 else f"Good {n}", f"m-{n}")
         for n, chat in enumerate(chats)
     ]
     results = group_commit.post_messages(requests)
@@ -107,7 +108,7 @@ def test_post_messages_stores_every_good_message_when_the_batch_fails_on_one(mak
 
 def test_a_surrogate_reaching_the_services_is_refused_with_invalid_text(make_channel, make_chat):
     chat, _token = make_chat(make_channel())
-    results = group_commit.post_messages([group_commit.PostRequest(chat.pk, Party.CUSTOMER, "Bad \ud800", "x")])
+    results = group_commit.post_messages([group_commit.PendingMessage(chat.pk, Party.CUSTOMER, "Bad \ud800", "x")])
     assert results[0].code == "invalid_text"
     with pytest.raises(Exception) as refused:
         services.post_message(chat, author=Party.CUSTOMER, body="\x00")
@@ -161,7 +162,7 @@ async def test_an_exception_in_a_frame_closes_with_4500_and_cleans_up_like_a_dis
 
     monkeypatch.setattr(services, "end_chat", broken)
     await socket.send_json_to({"type": "end"})
-    assert await closed_with(socket) == consumers_base.CLOSE_SERVER_ERROR
+    assert await closed_with(socket) == frame_consumer.CLOSE_SERVER_ERROR
     await socket.wait()
     assert housekeeping.registry.chat_sockets(chat.pk) == 0
 
@@ -174,9 +175,9 @@ async def test_an_exception_in_an_event_closes_with_4500_and_cleans_up(twenty_ch
     async def broken(self, chat_id, payload):
         raise RuntimeError("a bug while delivering")
 
-    monkeypatch.setattr(consumers_base.FrameConsumer, "deliver", broken)
+    monkeypatch.setattr(LogDelivery, "deliver", broken)
     await database_sync_to_async(services.post_message)(chat, author=Party.CUSTOMER, body="From another tab")
-    assert await closed_with(socket) == consumers_base.CLOSE_SERVER_ERROR
+    assert await closed_with(socket) == frame_consumer.CLOSE_SERVER_ERROR
     await socket.wait()
     assert housekeeping.registry.chat_sockets(chat.pk) == 0
 
@@ -216,11 +217,11 @@ async def test_a_gone_socket_keeps_no_queued_customer_alive(twenty_chats):
 
 def test_every_close_code_is_one_the_websocket_server_may_send():
     """Autobahn refuses anything but 1000 and 3000-4999 from an application (and then never runs the clean-up)."""
-    from chat.consumers import agent
+    from chat.dashboard import consumer as agent
 
     codes = [
         value
-        for module in (consumers_base, customer_consumer, agent)
+        for module in (frame_consumer, customer_consumer, agent)
         for name, value in vars(module).items()
         if name.startswith("CLOSE_") and isinstance(value, int)
     ]

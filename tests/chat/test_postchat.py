@@ -5,12 +5,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chat import postchat, services
-from chat.errors import ChatEnded
-from chat.models import Chat, ChatStatus, EndReason, Party, PresenceStatus
-from requests_app import mail
-from requests_app.models import EmailStatus, OutgoingEmail, ReplyTemplate, TemplatePurpose
-from requests_app.transcript import render_transcript
+from chat.conversations import assignment, postchat, presence, reopen, rules, services
+from chat.conversations.errors import ChatEnded
+from chat.conversations.models import Chat, ChatStatus, EndReason, Party, PresenceStatus
+from chat.conversations.transcript import render_transcript
+from infra.outbox import mail
+from infra.outbox.models import EmailStatus, OutgoingEmail
+from requests_app.models import ReplyTemplate, TemplatePurpose
 from tests.http import post_json
 
 HTML = "<b>bold</b> & <script>alert(1)</script>"
@@ -20,7 +21,7 @@ def active_chat(make_channel, make_agent, make_chat, **channel_fields):
     channel = make_channel(**channel_fields)
     agent = make_agent(channel, first_name="Anna")
     chat, token = make_chat(channel, name="Erika <Mustermann>")
-    services.accept_chat(chat, agent=agent)
+    assignment.accept_chat(chat, agent=agent)
     chat.refresh_from_db()
     return chat, agent, token
 
@@ -140,7 +141,7 @@ def test_a_failed_transcript_is_retried_and_its_error_kept(make_channel, make_ag
 
 def test_a_transcript_is_queued_only_for_a_chat_an_agent_answered(make_channel, make_agent, make_chat):
     chat, agent, _token = active_chat(make_channel, make_agent, make_chat, transcript_enabled=True)
-    assert postchat.transcript_available(chat) is False
+    assert rules.transcript_available(chat) is False
 
     _chat, email = postchat.submit_postchat(chat, rating=None, comment="", send_transcript=True)
 
@@ -152,11 +153,11 @@ def test_the_channels_welcome_message_alone_does_not_make_a_transcript_available
         make_channel, make_agent, make_chat, transcript_enabled=True, welcome_message="Hello, this is Anna."
     )
     assert chat.messages.filter(author=Party.AGENT, body="Hello, this is Anna.").exists()
-    assert postchat.transcript_available(chat) is False
+    assert rules.transcript_available(chat) is False
 
     services.post_message(chat, author=Party.AGENT, agent=agent, body="Your parcel arrives tomorrow.", client_id="a-1")
 
-    assert postchat.transcript_available(chat) is True
+    assert rules.transcript_available(chat) is True
 
 
 def test_the_state_says_whether_a_transcript_is_available(client, make_channel, make_agent, make_chat):
@@ -305,7 +306,7 @@ def test_an_away_agent_sends_the_reopened_chat_to_the_queue(
 ):
     chat, agent, _token = active_chat(make_channel, make_agent, make_chat)
     services.end_chat(chat, by=Party.AGENT, agent=agent)
-    services.set_presence(agent, status=PresenceStatus.AWAY)
+    presence.set_presence(agent, status=PresenceStatus.AWAY)
     sent_events.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.post_message(chat, author=Party.CUSTOMER, body="Hello again?")
@@ -324,7 +325,7 @@ def test_a_reopened_chat_is_assigned_automatically_when_the_channel_does_so(make
     type(chat.channel).objects.filter(pk=chat.channel_id).update(assign_automatically=True)
     colleague = make_agent(chat.channel, first_name="Ben")
     services.end_chat(chat, by=Party.AGENT, agent=agent)
-    services.set_presence(agent, status=PresenceStatus.AWAY)
+    presence.set_presence(agent, status=PresenceStatus.AWAY)
     services.post_message(chat, author=Party.CUSTOMER, body="Hello again?")
     chat.refresh_from_db()
     assert (chat.status, chat.agent) == (ChatStatus.ACTIVE, colleague)
@@ -343,7 +344,7 @@ def test_only_chats_the_agent_ended_reopen(make_channel, make_agent, make_chat, 
 def test_an_old_or_rated_chat_does_not_reopen(make_channel, make_agent, make_chat):
     chat, agent, _token = active_chat(make_channel, make_agent, make_chat)
     services.end_chat(chat, by=Party.AGENT, agent=agent)
-    Chat.objects.filter(pk=chat.pk).update(ended_at=timezone.now() - postchat.REOPEN_WINDOW - timedelta(minutes=1))
+    Chat.objects.filter(pk=chat.pk).update(ended_at=timezone.now() - rules.REOPEN_WINDOW - timedelta(minutes=1))
     with pytest.raises(ChatEnded):
         services.post_message(chat, author=Party.CUSTOMER, body="Hello?")
 
@@ -363,7 +364,7 @@ def test_the_agent_cannot_write_to_a_chat_they_ended(make_channel, make_agent, m
 
 def test_reopen_chat_leaves_an_open_chat_alone(make_channel, make_agent, make_chat):
     chat, _agent, _token = active_chat(make_channel, make_agent, make_chat)
-    assert postchat.reopen_chat(chat).reopened_count == 0
+    assert reopen.reopen_chat(chat).reopened_count == 0
 
 
 # The widget's endpoint ----------------------------------------------------------

@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 from django.utils import timezone
 
-from chat.consumers.agent import CLOSE_NOT_LOGGED_IN
-from chat.consumers.base import CLOSE_RESUME
-from chat.models import AgentPresence, Channel, ChannelMembership, Chat, Message, PresenceStatus
+from chat.configuration.models import Channel, ChannelMembership
+from chat.conversations.models import AgentPresence, Chat, Message, PresenceStatus
+from chat.dashboard.consumer import CLOSE_NOT_LOGGED_IN
+from infra.realtime.consumer import CLOSE_RESUME
 from tests.redisserver import RedisProcess
 from tests.servers import DaphneProcess, free_port, server_environment
 from tests.wsclient import ProtocolClient, session_cookie, start_chat_over_http

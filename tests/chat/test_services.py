@@ -6,10 +6,27 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from chat import services
-from chat.errors import AtChatLimit, ChatAlreadyTaken, ChatEnded, EmptyMessage, MessageTooLong, NotYourChat, QueueEmpty
-from chat.models import AgentPresence, Chat, ChatStatus, EndReason, Message, Party, PresenceStatus, hash_token
-from chat.presence import AGENT_GRACE_SECONDS
+from chat.conversations import assignment, log, presence, services
+from chat.conversations.agents import AGENT_GRACE_SECONDS
+from chat.conversations.errors import (
+    AtChatLimit,
+    ChatAlreadyTaken,
+    ChatEnded,
+    EmptyMessage,
+    MessageTooLong,
+    NotYourChat,
+    QueueEmpty,
+)
+from chat.conversations.models import (
+    AgentPresence,
+    Chat,
+    ChatStatus,
+    EndReason,
+    Message,
+    Party,
+    PresenceStatus,
+    hash_token,
+)
 
 
 def test_a_new_chat_waits_in_the_queue_with_the_question_as_message_one(make_channel, make_chat, sent_events, django_capture_on_commit_callbacks):
@@ -46,7 +63,7 @@ def test_messages_get_consecutive_numbers_and_a_resend_is_stored_once(make_chann
     assert Message.objects.filter(chat=chat).count() == 3
 
 
-@pytest.mark.parametrize("body, error", [("   ", EmptyMessage), ("x" * (services.MAX_MESSAGE_LENGTH + 1), MessageTooLong), (None, EmptyMessage)])
+@pytest.mark.parametrize("body, error", [("   ", EmptyMessage), ("x" * (log.MAX_MESSAGE_LENGTH + 1), MessageTooLong), (None, EmptyMessage)])
 def test_empty_or_overlong_messages_are_refused_and_nothing_is_stored(make_channel, make_chat, body, error):
     chat, _token = make_chat(make_channel())
     with pytest.raises(error):
@@ -59,7 +76,7 @@ def test_an_agent_takes_a_chat_and_the_welcome_message_follows(make_channel, mak
     agent = make_agent(channel, first_name="Anna")
     chat, _token = make_chat(channel)
     with django_capture_on_commit_callbacks(execute=True):
-        services.accept_chat(chat, agent=agent)
+        assignment.accept_chat(chat, agent=agent)
     chat.refresh_from_db()
     assert chat.status == ChatStatus.ACTIVE and chat.agent == agent and chat.accepted_at
     log = list(chat.messages.values_list("seq", "kind", "event", "body"))
@@ -74,19 +91,19 @@ def test_a_chat_is_taken_once(make_channel, make_agent, make_chat):
     channel = make_channel()
     first, second = make_agent(channel), make_agent(channel)
     chat, _token = make_chat(channel)
-    services.accept_chat(chat, agent=first)
+    assignment.accept_chat(chat, agent=first)
     with pytest.raises(ChatAlreadyTaken):
-        services.accept_chat(Chat.objects.get(pk=chat.pk), agent=second)
+        assignment.accept_chat(Chat.objects.get(pk=chat.pk), agent=second)
     assert Chat.objects.get(pk=chat.pk).agent == first
 
 
 def test_an_agent_at_the_channel_limit_cannot_take_more(make_channel, make_agent, make_chat):
     channel = make_channel(max_chats_per_agent=1)
     agent = make_agent(channel)
-    services.accept_chat(make_chat(channel)[0], agent=agent)
+    assignment.accept_chat(make_chat(channel)[0], agent=agent)
     second, _ = make_chat(channel)
     with pytest.raises(AtChatLimit):
-        services.accept_chat(second, agent=agent)
+        assignment.accept_chat(second, agent=agent)
     assert Chat.objects.get(pk=second.pk).status == ChatStatus.QUEUED
 
 
@@ -94,7 +111,7 @@ def test_an_agent_of_another_channel_cannot_take_the_chat(make_channel, make_age
     chat, _ = make_chat(make_channel())
     outsider = make_agent(make_channel())
     with pytest.raises(NotYourChat):
-        services.accept_chat(chat, agent=outsider)
+        assignment.accept_chat(chat, agent=outsider)
 
 
 def test_take_next_takes_the_chat_that_waited_longest(make_channel, make_agent, make_chat):
@@ -102,11 +119,11 @@ def test_take_next_takes_the_chat_that_waited_longest(make_channel, make_agent, 
     agent = make_agent(channel)
     oldest, _ = make_chat(channel, name="First")
     make_chat(channel, name="Second")
-    assert services.take_next(agent).pk == oldest.pk
+    assert assignment.take_next(agent).pk == oldest.pk
     services.end_chat(oldest, by=Party.AGENT, agent=agent)
-    services.take_next(agent)
+    assignment.take_next(agent)
     with pytest.raises(QueueEmpty):
-        services.take_next(agent)
+        assignment.take_next(agent)
 
 
 def test_automatic_assignment_spreads_chats_over_present_agents_up_to_the_limit(make_channel, make_agent, make_chat):
@@ -126,7 +143,7 @@ def test_a_chat_waits_when_no_agent_is_present_and_goes_out_when_one_arrives(mak
     agent = make_agent(channel, present=False)
     chat, _ = make_chat(channel)
     assert Chat.objects.get(pk=chat.pk).status == ChatStatus.QUEUED
-    services.set_presence(agent, status=PresenceStatus.PRESENT)
+    presence.set_presence(agent, status=PresenceStatus.PRESENT)
     assert Chat.objects.get(pk=chat.pk).agent == agent
 
 
@@ -136,8 +153,8 @@ def test_an_agent_whose_dashboards_are_gone_counts_as_away_after_the_grace_perio
     AgentPresence.objects.filter(user=agent).update(seen_at=timezone.now() - timedelta(seconds=AGENT_GRACE_SECONDS + 1))
     chat, _ = make_chat(channel)
     assert Chat.objects.get(pk=chat.pk).status == ChatStatus.QUEUED
-    services.touch_agents([agent.pk])
-    services.assign_in_all_channels()
+    presence.touch_agents([agent.pk])
+    assignment.assign_in_all_channels()
     assert Chat.objects.get(pk=chat.pk).agent == agent
 
 
@@ -145,7 +162,7 @@ def test_an_ended_chat_accepts_no_more_messages(make_channel, make_agent, make_c
     channel = make_channel()
     agent = make_agent(channel)
     chat, _ = make_chat(channel)
-    services.accept_chat(chat, agent=agent)
+    assignment.accept_chat(chat, agent=agent)
     ended = services.end_chat(chat, by=Party.CUSTOMER)
     assert (ended.status, ended.ended_by, ended.end_reason) == ("ended", "customer", "ended")
     assert ended.messages.last().params == {"by": "customer", "reason": "ended"}
@@ -160,7 +177,7 @@ def test_only_the_chats_agent_may_write_or_end_it(make_channel, make_agent, make
     channel = make_channel()
     owner, colleague = make_agent(channel), make_agent(channel)
     chat, _ = make_chat(channel)
-    services.accept_chat(chat, agent=owner)
+    assignment.accept_chat(chat, agent=owner)
     with pytest.raises(NotYourChat):
         services.post_message(chat, author=Party.AGENT, agent=colleague, body="hi", client_id="x")
     with pytest.raises(NotYourChat):
@@ -173,23 +190,23 @@ def test_gone_customers_leave_the_queue_or_abandon_their_chat(make_channel, make
     waiting, _ = make_chat(channel)
     talking, _ = make_chat(channel)
     fresh, _ = make_chat(channel)
-    services.accept_chat(talking, agent=agent)
+    assignment.accept_chat(talking, agent=agent)
     long_ago = timezone.now() - timedelta(seconds=61)
     Chat.objects.filter(pk__in=[waiting.pk, talking.pk]).update(customer_seen_at=long_ago)
-    assert services.end_chats_of_gone_customers() == 2
+    assert presence.end_chats_of_gone_customers() == 2
     assert Chat.objects.get(pk=waiting.pk).end_reason == EndReason.LEFT_QUEUE
     assert Chat.objects.get(pk=talking.pk).end_reason == EndReason.ABANDONED
     assert Chat.objects.get(pk=fresh.pk).status == ChatStatus.QUEUED
 
 
 def test_the_queue_position_and_wait_estimate_follow_recent_waits(make_channel, make_agent, make_chat):
-    from chat.selectors import queue_position, wait_estimate_seconds
+    from chat.conversations.selectors import queue_position, wait_estimate_seconds
 
     channel = make_channel()
     agent = make_agent(channel)
     earlier, _ = make_chat(channel)
     Chat.objects.filter(pk=earlier.pk).update(queued_at=timezone.now() - timedelta(seconds=120))
-    services.accept_chat(Chat.objects.get(pk=earlier.pk), agent=agent)
+    assignment.accept_chat(Chat.objects.get(pk=earlier.pk), agent=agent)
     first, _ = make_chat(channel)
     second, _ = make_chat(channel)
     assert queue_position(first) == 1 and queue_position(second) == 2
@@ -210,7 +227,7 @@ def test_two_agents_taking_one_chat_at_the_same_moment_one_wins(make_channel, ma
     def take(agent):
         try:
             barrier.wait()
-            services.accept_chat(Chat.objects.get(pk=chat.pk), agent=agent)
+            assignment.accept_chat(Chat.objects.get(pk=chat.pk), agent=agent)
             outcomes.append("taken")
         except ChatAlreadyTaken:
             outcomes.append("refused")

@@ -8,7 +8,8 @@ from asgiref.sync import sync_to_async
 from django.test import AsyncClient, Client
 from django.utils import translation
 
-from chat.models import Chat, ChatStatus, FieldType, Message, Party, PreChatField
+from chat.configuration.models import FieldType, PreChatField
+from chat.conversations.models import Chat, ChatStatus, Message, Party
 from tests.http import post_json
 
 GOOD_FORM = {"name": "Erika Mustermann", "email": "erika@example.com"}

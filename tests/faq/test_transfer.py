@@ -4,10 +4,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from infra.errors import InvalidText
-from chat.models import Channel
+from chat.configuration.models import Channel
 from faq.models import Category, Entry
 from faq.transfer import DEMO_FILE, FaqImportError, import_text, load_demo_faq
+from infra.errors import InvalidText
 
 ROWS = [
     {"language": "en", "category": "Returns", "question": "How do I return an item?", "answer": "<p>Label.</p>",

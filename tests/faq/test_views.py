@@ -1,9 +1,9 @@
 """The widget's FAQ endpoints: suggestions, opened, answered; counters and the share of chats avoided."""
 import pytest
 
-from faq import views
-from tests.http import post_json
+from chat.widget import faq as views
 from faq.models import Entry, SuggestionOutcome, SuggestionSession
+from tests.http import post_json
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def test_the_admin_shows_counters_and_the_share_of_chats_avoided(admin_client, c
     first = ask(client, "return item").json()["session"]
     ask(client, "return item")
     post_json(client, f"/chat/shop/api/faq/{entry.pk}/answered", {"session": first})
-    stats = admin_client.get("/admin/faq/channelfaqstats/")
+    stats = admin_client.get("/admin/chat/channelfaqstats/")
     assert stats.status_code == 200
     assert "50%" in stats.content.decode()
     entries = admin_client.get("/admin/faq/entry/")

@@ -32,8 +32,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections
 
-from chat import services
-from chat.models import Chat, Message, Party
+from chat.conversations import services
+from chat.conversations.models import Chat, Message, Party
 from tests.faults.harness import ChatRun, percentile
 from tests.redisserver import RedisProcess
 from tests.servers import DaphneProcess, free_port, server_environment

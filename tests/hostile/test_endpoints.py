@@ -15,8 +15,8 @@ from django.test import Client
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from chat import services
-from chat.models import Chat, Message, Party
+from chat.conversations import assignment, services
+from chat.conversations.models import Chat, Message, Party
 from faq.models import Category, ChannelCategory, Entry
 from tests.http import SITE_ORIGIN
 
@@ -134,7 +134,7 @@ def scene(make_channel, make_agent, make_chat, settings):
     ChannelCategory.objects.create(channel=channel, category=category)
     entry = Entry.objects.create(category=category, question="How do I return an item?", answer="<p>Label.</p>")
     other, _token = make_chat(channel, name="Max", email="max@example.org", question="Is my order shipped?")
-    services.accept_chat(other, agent=agent)
+    assignment.accept_chat(other, agent=agent)
     services.post_message(other, author=Party.AGENT, agent=agent, body="Let me check.", client_id="a-1")
     paths = [
         "/chat/shop/api/form", "/chat/shop/api/start", "/chat/shop/api/state", "/chat/shop/api/postchat",

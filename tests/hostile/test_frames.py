@@ -12,10 +12,10 @@ from channels.db import database_sync_to_async
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chat import services
-from chat.consumers import agent as agent_consumer
-from chat.consumers import customer as customer_consumer
-from chat.models import Chat, Message, PresenceStatus
+from chat.conversations import assignment, presence, services
+from chat.conversations.models import Chat, Message, PresenceStatus
+from chat.dashboard import consumer as agent_consumer
+from chat.widget import consumer as customer_consumer
 from tests.sockets import agent_socket, customer_socket
 from tests.wsclient import session_cookie
 
@@ -122,11 +122,11 @@ def world(make_channel, make_agent, make_chat):
     shop, elsewhere = make_channel(slug="shop"), make_channel(slug="elsewhere")
     colleague = make_agent(shop, first_name="Colleague")
     active, _ = make_chat(shop, name="Talking")
-    services.accept_chat(active, agent=colleague)
+    assignment.accept_chat(active, agent=colleague)
     services.post_message(active, author="agent", body="How can I help?", agent=colleague)
     foreign, _ = make_chat(elsewhere, name="Foreign")
     fuzzer = make_agent(shop, first_name="Fuzzer")
-    services.set_presence(fuzzer, status=PresenceStatus.PRESENT)
+    presence.set_presence(fuzzer, status=PresenceStatus.PRESENT)
     return {"shop": shop, "protected": [active.pk, foreign.pk], "fuzzer": fuzzer, "cookie": session_cookie(fuzzer)}
 
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from requests_app import mail
-from requests_app.models import EmailStatus, OutgoingEmail
+from infra.outbox import mail
+from infra.outbox.models import EmailStatus, OutgoingEmail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -135,8 +135,8 @@ def test_the_admin_shows_why_an_email_was_not_sent(admin_client, smtp_server, se
     settings.HELPDESK_EMAIL_RECIPIENT_LIMIT = 0
     email, _ = queue()
 
-    page = admin_client.get(f"/admin/requests_app/outgoingemail/{email.pk}/change/").content.decode()
-    listing = admin_client.get("/admin/requests_app/outgoingemail/?status=limited").content.decode()
+    page = admin_client.get(f"/admin/outbox/outgoingemail/{email.pk}/change/").content.decode()
+    listing = admin_client.get("/admin/outbox/outgoingemail/?status=limited").content.decode()
 
     assert "Not sent: too many e-mails to this address" in page
     assert "more than 0 e-mails to this address within an hour" in page

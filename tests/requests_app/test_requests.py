@@ -6,11 +6,12 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from chat import services
-from chat.models import Chat, ChatStatus, EndReason, FieldType, FormKind, Party, PreChatField
+from chat.configuration.models import FieldType, FormKind, PreChatField
+from chat.conversations import assignment, services
+from chat.conversations.models import Chat, ChatStatus, EndReason, Party
 from requests_app import rendering
-from requests_app.models import Request, RequestSource, ReplyTemplate, TemplatePurpose
-from requests_app.services import create_request_from_chat
+from requests_app.models import ReplyTemplate, Request, RequestSource, TemplatePurpose
+from chat.conversations.requests import create_request_from_chat
 from tests.http import post_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -144,7 +145,7 @@ def test_a_waiting_customer_may_leave_a_request_when_the_queue_is_long(make_chan
     make_agent(channel)
     first, first_token = make_chat(channel, question="First in line")
     second, token = make_chat(channel, question="Where is my parcel?")
-    from chat.consumers.customer import customer_state
+    from chat.conversations.payloads import customer_state
 
     assert customer_state(Chat.objects.get(pk=second.pk))["request_offer_in_seconds"] == 0
     response = post("/chat/busy/api/request", {}, **{"X-Chat-Token": token})
@@ -161,7 +162,7 @@ def test_the_queue_offer_waits_for_the_channels_minutes(make_channel, make_agent
     channel = make_channel(slug="calm", request_enabled=True, offer_request_after_minutes=5)
     make_agent(channel)
     chat, token = make_chat(channel)
-    from chat.selectors import request_offer_delay_seconds
+    from chat.conversations.selectors import request_offer_delay_seconds
 
     assert 290 <= request_offer_delay_seconds(chat) <= 300
     assert post("/chat/calm/api/request", {}, **{"X-Chat-Token": token}).status_code == 409
@@ -173,7 +174,7 @@ def test_an_agent_turns_a_chat_into_a_request_with_the_transcript(make_channel, 
     channel = make_channel(request_enabled=True)
     agent = make_agent(channel, first_name="Anna")
     chat, _token = make_chat(channel, question="My order is broken")
-    services.accept_chat(chat, agent=agent)
+    assignment.accept_chat(chat, agent=agent)
     services.post_message(chat, author=Party.AGENT, agent=agent, body="I will open a ticket.", client_id="a1")
     request = create_request_from_chat(Chat.objects.get(pk=chat.pk), agent=agent)
     assert re.fullmatch(r"R-\d{4}-\d{5}", request.number)

@@ -3,7 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from chat.models import Channel, ChannelMembership, FieldType, Language, PreChatField
+from chat.configuration.models import Channel, ChannelMembership, FieldType, PreChatField
+from infra.languages import Language
 from faq.transfer import load_demo_faq
 
 DEMO_LOGINS = {

@@ -1,0 +1,55 @@
+"""
+Whether a customer can chat right now, decided on the server at every step:
+within the opening hours (when the channel uses them) and at least one of its
+agents present. Otherwise the widget shows the closed view.
+"""
+from dataclasses import dataclass
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from chat.configuration import opening_hours
+from chat.conversations import selectors
+
+
+@dataclass(frozen=True)
+class Availability:
+    within_hours: bool
+    agent_present: bool
+
+    @property
+    def open(self):
+        return self.within_hours and self.agent_present
+
+
+def availability(channel, at=None):
+    within_hours = not channel.opening_hours_enabled or opening_hours.OpeningHours(channel).is_open(at)
+    # Agents are counted only when it matters: outside the hours nobody chats.
+    agent_present = within_hours and selectors.available_agent_count(channel) > 0
+    return Availability(within_hours=within_hours, agent_present=agent_present)
+
+
+def closed_view(channel, at=None):
+    """What the widget shows when nobody can chat, in the channel's language."""
+    with translation.override(channel.language):
+        view = {
+            "message": channel.closed_message.strip() or _("Sorry, we are closed."),
+            "hours": opening_hours.describe(channel, at) if channel.opening_hours_enabled else None,
+            "request": request_form_config(channel),
+        }
+    return view
+
+
+def request_form_config(channel):
+    """The request form's texts and extra fields, or None when requests are off."""
+    if not channel.request_enabled:
+        return None
+    return {
+        "header": channel.request_header or _("Leave us a message"),
+        "message": channel.request_message
+        or _("Tell us your question and we will answer by e-mail as soon as we can."),
+        "fields": [
+            {"key": f.key, "label": f.label, "type": f.field_type, "required": f.required, "choices": f.choice_list}
+            for f in channel.form_fields.filter(form="request")
+        ],
+    }

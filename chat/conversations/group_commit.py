@@ -1,0 +1,216 @@
+"""
+Group commit for the messages the sockets receive.
+
+Storing one message costs a hop to a database thread, a transaction with its
+round trips and commit, and a publish to Redis. Under load most of that is
+the same work again and again, so the messages that arrive on a process while
+earlier ones are being stored wait and then go together: one hop, one
+transaction (lock the chats, one INSERT, one UPDATE of their numbers), one
+commit, one pipelined publish. With little traffic nothing waits: a message
+finds a free slot and goes at once, alone (CONCURRENT_BATCHES).
+
+The result for each message is what services.post_message would give: the
+stored Message, or the ClientError that refuses it. The common case (a
+message that rules.may_post lets into the chat as it is) is batched;
+anything else (a resend of a stored client_id, an ended chat to reopen,
+someone else's chat) and every message of a batch that failed as a
+whole (a unique-key clash, a deadlock, a lost connection, text the database
+driver refuses: anything at all) goes through post_message one by one, so one
+bad message never costs the others theirs and nothing is acknowledged before
+its commit. A message that fails there in an unexpected way is refused with
+NotStored, for its own socket alone.
+"""
+import asyncio
+import logging
+import weakref
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from chat.conversations import batch_sql, events, log, rules, services
+from chat.conversations.errors import NotStored
+from chat.conversations.models import Chat, Message, MessageKind
+from infra.errors import ClientError
+from infra.realtime.db import run
+
+logger = logging.getLogger(__name__)
+
+# Two batches in flight per process: one is assembled while the other is in
+# the database, and a lone message never waits for a full one.
+CONCURRENT_BATCHES = 2
+# Bounds one transaction's size (and the time its row locks are held).
+MAX_BATCH = 200
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    chat_id: int
+    author: str
+    body: object  # as received; cleaned by post_messages
+    client_id: str = ""
+    agent: object = None  # the agent's User for Party.AGENT
+
+
+async def post(request):
+    """Store one socket message with the others of this moment; returns the Message or raises its ClientError."""
+    result = await _batcher().add(request)
+    if isinstance(result, ClientError):
+        raise result
+    if isinstance(result, BaseException):
+        logger.error("A message to chat %s could not be stored", request.chat_id, exc_info=result)
+        raise NotStored() from result
+    return result
+
+
+# The database side (runs on a database thread) --------------------------------
+
+
+def post_messages(requests):
+    """Store ``requests`` (PendingMessage); a list with a Message or an exception for each, in order."""
+    results = [None] * len(requests)
+    ready = {}
+    for index, request in enumerate(requests):
+        try:
+            ready[index] = _cleaned(request)
+        except Exception as error:  # a ClientError, or anything else: this message's alone
+            results[index] = error
+    try:
+        stored = _store_batch(ready)
+    except Exception:
+        # Everything was rolled back; each message goes the full way on its
+        # own, and whatever made the batch fail fails for its own message only.
+        logger.info("A batch of %d messages failed as a whole; storing them one by one", len(ready), exc_info=True)
+        stored = {}
+    for index, request in ready.items():
+        results[index] = stored[index] if index in stored else _post_one(request)
+    return results
+
+
+def _cleaned(request):
+    return PendingMessage(
+        chat_id=request.chat_id,
+        author=request.author,
+        body=log.clean_body(request.body),
+        client_id=(request.client_id or "")[: log.MAX_CLIENT_ID_LENGTH],
+        agent=request.agent,
+    )
+
+
+def _store_batch(requests):
+    """
+    One transaction for the messages that need nothing special; returns
+    {index: Message} for those it stored. The chat rows are locked in order
+    of id, so two processes' batches over the same chats cannot deadlock.
+    """
+    if not requests:
+        return {}
+    stored = {}
+    with transaction.atomic():
+        chats = batch_sql.lock_chats(sorted({r.chat_id for r in requests.values()}))
+        # A resend must not reach the INSERT: its unique key would undo the
+        # whole batch. With the chats locked, no one else can store one meanwhile.
+        taken = _stored_client_ids(chats, requests.values())
+        # Sorted by chat, stable: a chat's messages keep their order of arrival.
+        for index, request in sorted(requests.items(), key=lambda item: item[1].chat_id):
+            chat = chats.get(request.chat_id)
+            if chat is None or not rules.may_post(chat, author=request.author, agent_id=_agent_id(request)):
+                continue
+            if request.client_id:
+                if (request.chat_id, request.client_id) in taken:
+                    continue  # stored before (or twice in this batch): post_message answers
+                taken.add((request.chat_id, request.client_id))
+            chat.last_seq += 1
+            stored[index] = Message(
+                chat=chat, seq=chat.last_seq, client_id=request.client_id,
+                author=request.author, agent=request.agent, body=request.body,
+            )
+        if stored:
+            # Should a unique key clash after all, the whole batch is undone
+            # and post_messages stores its messages one by one.
+            now = timezone.now()
+            for message in stored.values():
+                message.created_at = now
+            batch_sql.insert_messages(stored.values(), kind=MessageKind.TEXT, event="", params={}, created_at=now)
+            batch_sql.save_numbers([chats[pk] for pk in sorted({m.chat_id for m in stored.values()})])
+            # If this fails after the commit, the batch's messages go through
+            # post_message one by one, which finds each stored and announces it
+            # again (or fails for that one socket, whose client resends).
+            transaction.on_commit(lambda: events.notify_messages_blocking(sorted(stored.values(), key=lambda m: (m.chat_id, m.seq))))
+    return stored
+
+
+def _stored_client_ids(chats, requests):
+    """Which of the requests' (chat id, client_id) pairs are stored already."""
+    requests = [r for r in requests if r.client_id and r.chat_id in chats]
+    if not requests:
+        return set()
+    return batch_sql.stored_client_ids(sorted({r.chat_id for r in requests}), sorted({r.client_id for r in requests}))
+
+
+def _agent_id(request):
+    return request.agent.pk if request.agent is not None else None
+
+
+def _post_one(request):
+    try:
+        message, _created = services.post_message(
+            Chat(pk=request.chat_id), author=request.author, body=request.body,
+            client_id=request.client_id, agent=request.agent,
+        )
+        return message
+    except Exception as error:  # handed to the one socket it belongs to
+        return error
+
+
+# The event loop side ------------------------------------------------------------
+
+
+class _Batcher:
+    """One per event loop: collects the messages that wait and starts batches."""
+
+    def __init__(self, loop):
+        self.loop = loop
+        self.waiting = []  # (request, future)
+        self.running = 0
+        self.tasks = set()  # the event loop keeps only weak references to tasks
+
+    def add(self, request):
+        future = self.loop.create_future()
+        self.waiting.append((request, future))
+        if self.running < CONCURRENT_BATCHES:
+            self._start()
+        return future
+
+    def _start(self):
+        batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+        self.running += 1
+        task = self.loop.create_task(self._store(batch))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _store(self, batch):
+        try:
+            results = await run(post_messages, [request for request, _future in batch])
+        except BaseException as error:  # the whole call failed (no database thread, the loop closing)
+            results = [error] * len(batch)
+            if not isinstance(error, Exception):
+                raise
+        finally:
+            self.running -= 1
+            if self.waiting and self.running < CONCURRENT_BATCHES:
+                self._start()
+            for (_request, future), result in zip(batch, results):
+                if not future.done():  # the socket may have gone meanwhile
+                    future.set_result(result)
+
+
+_batchers = weakref.WeakKeyDictionary()
+
+
+def _batcher():
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = _Batcher(loop)
+    return batcher

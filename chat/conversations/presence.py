@@ -1,0 +1,87 @@
+"""
+Who is there: an agent's presence, the heartbeats of connected dashboards and
+widgets (chat.conversations.housekeeping), and the sweep that ends the chats
+of customers who are gone. When an agent counts as available is
+chat.conversations.agents.
+"""
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from chat.configuration.models import Channel
+from chat.conversations import assignment, events, services
+from chat.conversations.models import AgentPresence, Chat, ChatStatus, EndReason, Party, PresenceStatus
+
+
+def set_presence(agent, *, status):
+    with transaction.atomic():
+        presence, _created = AgentPresence.objects.get_or_create(user=agent)
+        presence.status = status
+        presence.seen_at = timezone.now()
+        presence.save(update_fields=["status", "seen_at"])
+        events.notify_presence(agent.pk, status)
+    if status == PresenceStatus.PRESENT:
+        for channel in Channel.objects.filter(memberships__user=agent, assign_automatically=True):
+            assignment.assign_waiting_chats(channel)
+    return presence
+
+
+def notify_agent_access_changed(user_id, *, ended_session_key=""):
+    """
+    Who the agent is or which channels they belong to changed: their open
+    sockets check their access at once (chat.dashboard.consumer). A logout names
+    its session, whose sockets close without asking the database.
+    """
+    events.notify_access_changed(user_id, ended_session_key)
+
+
+def touch_agents(user_ids, now=None):
+    """Record that dashboards of these agents are connected right now."""
+    if not user_ids:
+        return
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Locked in order, so that two processes touching the same agents cannot deadlock.
+        locked = list(
+            AgentPresence.objects.select_for_update().filter(user_id__in=user_ids)
+            .order_by("user_id").values_list("pk", flat=True)
+        )
+        AgentPresence.objects.filter(pk__in=locked).update(seen_at=now)
+    missing = set(user_ids) - set(AgentPresence.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+    for user_id in missing:
+        AgentPresence.objects.get_or_create(user_id=user_id, defaults={"seen_at": now})
+
+
+def touch_customers(chat_ids, now=None):
+    """
+    Record that these chats' customers are connected right now. The rows are
+    locked in order of id, as chat.conversations.group_commit locks them: a multi-row UPDATE
+    locks in no set order and deadlocked with the message batches.
+    """
+    if not chat_ids:
+        return
+    with transaction.atomic():
+        locked = list(
+            Chat.objects.select_for_update().filter(pk__in=chat_ids).exclude(status=ChatStatus.ENDED)
+            .order_by("pk").values_list("pk", flat=True)
+        )
+        Chat.objects.filter(pk__in=locked).update(customer_seen_at=now or timezone.now())
+
+
+def end_chats_of_gone_customers(now=None):
+    """
+    A customer with no connection for their channel's time-out leaves the
+    queue, or their chat ends as abandoned: the queue never fills with ghosts.
+    Returns how many chats were ended.
+    """
+    now = now or timezone.now()
+    ended = 0
+    for channel in Channel.objects.all().only("pk", "customer_timeout_seconds"):
+        cutoff = now - timedelta(seconds=channel.customer_timeout_seconds)
+        gone = Chat.objects.filter(channel=channel, customer_seen_at__lt=cutoff).exclude(status=ChatStatus.ENDED)
+        for chat in gone:
+            reason = EndReason.LEFT_QUEUE if chat.status == ChatStatus.QUEUED else EndReason.ABANDONED
+            services.end_chat(chat, by=Party.SYSTEM, reason=reason)
+            ended += 1
+    return ended

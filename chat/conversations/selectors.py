@@ -1,0 +1,231 @@
+"""
+Reads, with the permission check where one is needed: ``access_*`` fetches and
+checks in one step, so a caller cannot forget the check.
+"""
+import statistics
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from chat.configuration.models import Channel
+from chat.conversations.agents import available_agents_q
+from chat.conversations.errors import NotYourChat
+from chat.conversations.models import Chat, ChatStatus, Message, Party, hash_token
+
+# How many recent chats of a channel the wait estimate looks at, and how far
+# back: enough to smooth one slow pick-up, recent enough to follow the day.
+WAIT_SAMPLE_SIZE = 20
+WAIT_SAMPLE_DAYS = 7
+
+
+def access_chat_by_token(token):
+    """The chat a customer's token opens, or None. The token is the only key."""
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    return Chat.objects.select_related("channel", "agent").filter(token_hash=hash_token(token)).first()
+
+
+def agent_channel_ids(agent):
+    return list(Channel.objects.filter(memberships__user=agent).values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class AgentAccess:
+    user: object
+    channel_ids: list
+
+
+def access_agent_session(session_key):
+    """
+    The user a session is logged in as, with their channels, checked as
+    Django checks each request (django.contrib.auth.get_user: the session
+    exists, its backend knows an active user, the password has not changed
+    since the login); None otherwise. Unlike get_user it changes nothing: a
+    check in the background must not log anyone out.
+    """
+    if not session_key:
+        return None
+    data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
+    backend_path = data.get(BACKEND_SESSION_KEY)
+    if SESSION_KEY not in data or backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    backend = load_backend(backend_path)
+    try:
+        user = backend.get_user(data[SESSION_KEY])
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.is_active:
+        return None
+    session_hash = data.get(HASH_SESSION_KEY) or ""
+    hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    if not any(constant_time_compare(session_hash, known) for known in hashes):
+        return None
+    return AgentAccess(user=user, channel_ids=agent_channel_ids(user))
+
+
+def access_chat_for_agent(agent, chat_id):
+    """A chat of one of the agent's channels; anything else looks like no chat at all."""
+    if not isinstance(chat_id, int) or isinstance(chat_id, bool):
+        raise NotYourChat()
+    chat = (
+        Chat.objects.select_related("channel", "agent")
+        .filter(pk=chat_id, channel__memberships__user=agent)
+        .first()
+    )
+    if chat is None:
+        raise NotYourChat()
+    return chat
+
+
+def agent_ended_chats(agent, chat_ids):
+    """Those of ``chat_ids`` that this agent handled, that have ended, in channels the agent still belongs to."""
+    if not chat_ids:
+        return []
+    return list(
+        Chat.objects.select_related("channel", "agent")
+        .filter(pk__in=chat_ids, agent=agent, status=ChatStatus.ENDED, channel__memberships__user=agent)
+        .order_by("pk")
+    )
+
+
+def messages_between(chat_id, *, after_seq, up_to_seq=None):
+    """The chat's log after ``after_seq`` (and up to ``up_to_seq``), in order."""
+    messages = Message.objects.select_related("chat", "agent").filter(chat_id=chat_id, seq__gt=after_seq)
+    if up_to_seq is not None:
+        messages = messages.filter(seq__lte=up_to_seq)
+    return list(messages.order_by("seq"))
+
+
+def queued_chats(channel_ids):
+    return Chat.objects.filter(channel_id__in=channel_ids, status=ChatStatus.QUEUED).order_by("queued_at", "pk")
+
+
+def queue_for_agents(channel_ids, limit=100):
+    """The waiting chats of these channels with their first question, in one query."""
+    first_question = (
+        Message.objects.filter(chat=OuterRef("pk"), author=Party.CUSTOMER, kind="text").order_by("seq").values("body")[:1]
+    )
+    return list(
+        queued_chats(channel_ids).select_related("channel").annotate(question=Subquery(first_question))[:limit]
+    )
+
+
+def queue_position(chat):
+    """1 for the chat that waits longest; None once the chat no longer waits."""
+    if chat.status != ChatStatus.QUEUED:
+        return None
+    ahead = Chat.objects.filter(channel_id=chat.channel_id, status=ChatStatus.QUEUED).filter(
+        Q(queued_at__lt=chat.queued_at) | Q(queued_at=chat.queued_at, pk__lt=chat.pk)
+    )
+    return ahead.count() + 1
+
+
+def wait_per_place_seconds(channel_id, now=None):
+    """
+    The median wait of the channel's recent chats, per place they had in the
+    queue when they arrived; None without history. Times the customer's own
+    place, it estimates their wait from what really happened lately.
+    """
+    now = now or timezone.now()
+    recent = (
+        Chat.objects.filter(
+            channel_id=channel_id,
+            accepted_at__isnull=False,
+            queued_at__isnull=False,
+            initial_position__isnull=False,
+            accepted_at__gte=now - timedelta(days=WAIT_SAMPLE_DAYS),
+        )
+        .order_by("-accepted_at")
+        .values_list("queued_at", "accepted_at", "initial_position")[:WAIT_SAMPLE_SIZE]
+    )
+    samples = [(accepted - queued).total_seconds() / max(position, 1) for queued, accepted, position in recent]
+    if not samples:
+        return None
+    return statistics.median(samples)
+
+
+def wait_estimate_seconds(chat, position):
+    per_place = wait_per_place_seconds(chat.channel_id)
+    if per_place is None or position is None:
+        return None
+    return round(per_place * position)
+
+
+def available_agent_count(channel):
+    return channel.members.filter(available_agents_q()).count()
+
+
+def agent_open_chats(agent):
+    """The agent's active chats in the channels they belong to now, with how many customer messages they have not read."""
+    return list(
+        Chat.objects.select_related("channel")
+        .filter(agent=agent, status=ChatStatus.ACTIVE, channel__in=Channel.objects.filter(memberships__user=agent))
+        .annotate(
+            unread=Count(
+                "messages",
+                filter=Q(messages__author=Party.CUSTOMER, messages__seq__gt=F("agent_read_seq")),
+            )
+        )
+        .order_by("accepted_at", "pk")
+    )
+
+
+
+def agent_recent_chats(agent, *, hours=8, limit=20):
+    since = timezone.now() - timedelta(hours=hours)
+    return list(
+        Chat.objects.select_related("channel")
+        .filter(agent=agent, status=ChatStatus.ENDED, ended_at__gte=since)
+        .order_by("-ended_at")[:limit]
+    )
+
+
+def access_chat_by_id(chat_id):
+    """For a socket that has already proven its right to the chat."""
+    return Chat.objects.select_related("channel", "agent").get(pk=chat_id)
+
+
+def request_offer_delay_seconds(chat, now=None, waiting=None):
+    """
+    For a waiting chat: 0 when the customer may leave a request instead of
+    waiting, the seconds until that by the channel's waiting-time rule, or
+    None when neither of the channel's rules will offer it. ``waiting`` is
+    the number of chats in the queue, when the caller knows it.
+    """
+    channel = chat.channel
+    if not channel.request_enabled or chat.status != ChatStatus.QUEUED:
+        return None
+    if channel.offer_request_when_waiting_over is not None:
+        if waiting is None:
+            waiting = Chat.objects.filter(channel_id=channel.pk, status=ChatStatus.QUEUED).count()
+        if waiting > channel.offer_request_when_waiting_over:
+            return 0
+    if channel.offer_request_after_minutes is not None and chat.queued_at is not None:
+        waited = ((now or timezone.now()) - chat.queued_at).total_seconds()
+        return max(0, round(channel.offer_request_after_minutes * 60 - waited))
+    return None
+
+
+def queue_snapshot(channel_id):
+    """
+    The channel's queue in two small queries: the waiting chats in order and
+    the wait per place. Sent with each queue move, so that each waiting
+    customer's socket works out its own place without a query
+    (chat.conversations.payloads.queue_place).
+    """
+    order = list(
+        Chat.objects.filter(channel_id=channel_id, status=ChatStatus.QUEUED)
+        .order_by("queued_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return {"order": order, "wait_per_place": wait_per_place_seconds(channel_id)}
+
+
+def request_offered(chat):
+    return request_offer_delay_seconds(chat) == 0

@@ -1,0 +1,1 @@
+"""The agent's face: the dashboard's page, its socket and its strings."""

@@ -1,0 +1,54 @@
+"""
+The widget's JSON endpoints under /chat/<slug>/api/ (docs/api.md): the
+channel named by the URL, its language, and the checks of infra.jsonapi.
+"""
+import functools
+import inspect
+
+from asgiref.sync import sync_to_async
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+
+from chat.configuration.models import Channel
+from infra.errors import ClientError
+from infra.jsonapi import client_error_response, prepare
+
+
+def widget_endpoint(*methods, body=False):
+    """
+    A widget endpoint of the channel named by the URL's ``slug``: the view is
+    called as ``view(request, channel, **kwargs)``, or with ``body=True`` as
+    ``view(request, channel, data, **kwargs)`` with the checked JSON object,
+    all inside the channel's language. Another method answers 405, a caller
+    from another site 403 ``cross_site``, another content type 415, a bad body
+    its own 4xx code (docs/api.md), each as JSON. Works for sync and async views.
+    """
+
+    def decorate(view):
+        if inspect.iscoroutinefunction(view):
+
+            async def endpoint(request, slug, **kwargs):
+                channel = await sync_to_async(get_object_or_404)(Channel, slug=slug)
+                with translation.override(channel.language):
+                    try:
+                        args = prepare(request, methods, body=body)
+                    except ClientError as error:
+                        return client_error_response(error)
+                    return await view(request, channel, *args, **kwargs)
+
+        else:
+
+            def endpoint(request, slug, **kwargs):
+                channel = get_object_or_404(Channel, slug=slug)
+                with translation.override(channel.language):
+                    try:
+                        args = prepare(request, methods, body=body)
+                    except ClientError as error:
+                        return client_error_response(error)
+                    return view(request, channel, *args, **kwargs)
+
+        endpoint = functools.wraps(view)(endpoint)
+        return csrf_exempt(endpoint) if body else endpoint
+
+    return decorate

@@ -1,0 +1,78 @@
+"""The widget's request endpoint: from the closed view, or from the queue instead of waiting (docs/api.md)."""
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+from chat.conversations import selectors
+from infra import throttle
+from infra.errors import ClientError
+from chat.configuration.models import FormKind
+from chat.configuration.prechat import validate_prechat
+from infra.jsonapi import client_error_response, error_response
+from chat.widget.endpoint import widget_endpoint
+from chat.conversations import requests as chat_requests
+from requests_app import services
+from requests_app.models import RequestSource
+
+MAX_QUESTION_LENGTH = 4000
+REQUEST_WINDOW_SECONDS = 3600
+
+# The honeypot: a field people never see (hidden from sight and from screen
+# readers) and bots fill in.
+HONEYPOT_FIELD = "website"
+
+
+@widget_endpoint("POST", body=True)
+async def submit_request(request, channel, data):
+    if not channel.request_enabled:
+        return error_response("requests_off", _("This channel does not take requests."), 404)
+    allowed = await sync_to_async(throttle.hit)(
+        "request",
+        throttle.client_address(request),
+        limit=settings.HELPDESK_REQUEST_LIMIT,
+        window_seconds=REQUEST_WINDOW_SECONDS,
+    )
+    if not allowed:
+        return error_response("rate_limited", _("Too many requests from your address. Please try again later."), 429)
+    if data.get(HONEYPOT_FIELD):
+        return error_response("rejected", _("Your request could not be sent."), 400)
+    token = request.headers.get("X-Chat-Token")
+    if token:
+        return await _request_from_queue(channel, token)
+    return await _request_from_form(channel, data)
+
+
+async def _request_from_form(channel, data):
+    fields = await sync_to_async(list)(channel.form_fields.filter(form=FormKind.REQUEST))
+    result = await validate_prechat(fields, data)
+    question = data.get("question").strip() if isinstance(data.get("question"), str) else ""
+    if not question:
+        result.errors["question"] = _("Please enter your question.")
+    elif len(question) > MAX_QUESTION_LENGTH:
+        result.errors["question"] = _("Please use at most %(max)d characters.") % {"max": MAX_QUESTION_LENGTH}
+    if not result.valid:
+        return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+    created = await sync_to_async(services.create_request)(
+        channel,
+        name=result.name,
+        email=result.email,
+        email_verified=result.email_verified,
+        question=question,
+        form_data=result.form_data,
+        source=RequestSource.CLOSED_FORM,
+    )
+    return JsonResponse({"request_id": created.number}, status=201)
+
+
+async def _request_from_queue(channel, token):
+    chat = await sync_to_async(selectors.access_chat_by_token)(token)
+    if chat is None or chat.channel_id != channel.pk:
+        return error_response("unknown_token", _("This chat does not exist."), 404)
+    if not await sync_to_async(selectors.request_offered)(chat):
+        return error_response("not_offered", _("Please wait for an agent."), 409)
+    try:
+        created = await sync_to_async(chat_requests.create_request_from_queue)(chat)
+    except ClientError as error:
+        return client_error_response(error)
+    return JsonResponse({"request_id": created.number}, status=201)

@@ -1,0 +1,177 @@
+"""
+The widget app in its iframe and its JSON endpoints (docs/api.md). The loader
+on the host page asks only for the button's look; everything else happens
+inside the iframe, on this site's origin.
+"""
+
+from asgiref.sync import sync_to_async
+from csp.constants import SELF
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET
+
+from chat.conversations import selectors, services
+from infra import throttle
+from chat.configuration.colors import readable_text_color
+from chat.conversations.payloads import customer_state
+from infra.errors import ClientError
+from chat.conversations.availability import availability, closed_view, request_form_config
+from chat.configuration.models import Channel, FormKind
+from chat.configuration.prechat import validate_prechat
+from infra.jsonapi import client_error_response, error_response
+from chat.widget.endpoint import widget_endpoint
+from chat.widget.strings import widget_strings
+
+# The windows of HELPDESK_CHAT_START_LIMIT and HELPDESK_FORM_LIMIT.
+START_WINDOW_SECONDS = 600
+FORM_WINDOW_SECONDS = 600
+
+
+def channel_or_404(slug):
+    return get_object_or_404(Channel, slug=slug)
+
+
+def _field_config(form_field):
+    return {
+        "key": form_field.key,
+        "label": form_field.label,
+        "type": form_field.field_type,
+        "required": form_field.required,
+        "choices": form_field.choice_list,
+    }
+
+
+@require_GET
+@xframe_options_exempt
+@gzip_page  # The page holds no secret, so compressing it leaks nothing (BREACH).
+def widget_page(request, slug):
+    channel = channel_or_404(slug)
+    with translation.override(channel.language):
+        config = {
+            "slug": channel.slug,
+            "language": channel.language,
+            "title": channel.header_title,
+            "color": channel.color,
+            "textColor": readable_text_color(channel.color),
+            "fields": [_field_config(f) for f in channel.form_fields.filter(form=FormKind.PRECHAT)],
+            "allowedOrigins": channel.allowed_origin_list,
+            "strings": widget_strings(),
+            "closed": None if availability(channel).open else closed_view(channel),
+            "request": request_form_config(channel),
+        }
+        response = render(
+            request,
+            "chat/widget.html",
+            {"channel": channel, "config": config, "text_color": config["textColor"]},
+        )
+    # The widget may be framed only by the channel's own websites. The
+    # site's policy is kept and only this directive replaced: django-csp
+    # reads _csp_replace from the response and writes one header.
+    response._csp_replace = {"frame-ancestors": [SELF, *channel.allowed_origin_list]}
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _with_cors(request, channel, response):
+    """Let the channel's websites (and no others) read the loader's answer."""
+    origin = request.headers.get("Origin")
+    if origin and origin in channel.allowed_origin_list:
+        response["Access-Control-Allow-Origin"] = origin
+    response["Vary"] = "Origin"
+    return response
+
+
+@widget_endpoint("GET")
+def button_config(request, channel):
+    """What the loader needs to draw the button: nothing personal, no cookie."""
+    is_open = availability(channel).open
+    data = {
+        "available": is_open,
+        # Nobody can chat and nobody can leave a request: no button at all.
+        "hidden": not is_open and not channel.request_enabled and channel.hide_button_when_closed,
+        "label": channel.button_label,
+        "color": channel.color,
+        "textColor": readable_text_color(channel.color),
+        "language": channel.language,
+    }
+    response = JsonResponse(data)
+    response["Cache-Control"] = "public, max-age=60"
+    return _with_cors(request, channel, response)
+
+
+async def _validated(channel, data, form=FormKind.PRECHAT):
+    fields = await sync_to_async(list)(channel.form_fields.filter(form=form))
+    return await validate_prechat(fields, data)
+
+
+async def _closed_answer(channel):
+    """409 with the closed view when nobody can chat right now; None when the channel is open."""
+    if (await sync_to_async(availability)(channel)).open:
+        return None
+    view = await sync_to_async(closed_view)(channel)
+    return error_response("closed", _("Sorry, no agent is available right now."), 409, closed=view)
+
+
+async def _throttled(request, scope, *, limit, window_seconds):
+    allowed = await sync_to_async(throttle.hit)(
+        scope, throttle.client_address(request), limit=limit, window_seconds=window_seconds
+    )
+    return not allowed
+
+
+@widget_endpoint("POST", body=True)
+async def validate_form(request, channel, data):
+    """Check the pre-chat form (the e-mail domain too) before the question is asked."""
+    # Counted before the check: every form may cost a DNS look-up.
+    if await _throttled(request, "form", limit=settings.HELPDESK_FORM_LIMIT, window_seconds=FORM_WINDOW_SECONDS):
+        return error_response("rate_limited", _("Too many forms from your address. Please try again later."), 429)
+    closed = await _closed_answer(channel)
+    if closed is not None:
+        return closed
+    result = await _validated(channel, data)
+    if not result.valid:
+        return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+    return JsonResponse({"ok": True, "email": result.email, "email_verified": result.email_verified})
+
+
+@widget_endpoint("POST", body=True)
+async def start(request, channel, data):
+    """Create the chat with its first message and answer with the customer's token."""
+    if await _throttled(
+        request, "start", limit=settings.HELPDESK_CHAT_START_LIMIT, window_seconds=START_WINDOW_SECONDS
+    ):
+        return error_response("rate_limited", _("Too many chats from your address. Please try again later."), 429)
+    result = await _validated(channel, data)
+    if not result.valid:
+        return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+    # Decided again here: the last agent may have gone while the form was filled in.
+    closed = await _closed_answer(channel)
+    if closed is not None:
+        return closed
+    try:
+        chat, token = await sync_to_async(services.start_chat)(
+            channel,
+            name=result.name,
+            email=result.email,
+            email_verified=result.email_verified,
+            form_data=result.form_data,
+            question=data.get("question"),
+        )
+    except ClientError as error:
+        return client_error_response(error, fields={"question": str(error.message)})
+    state = await sync_to_async(customer_state)(chat)
+    return JsonResponse({"token": token, "state": state}, status=201)
+
+
+@widget_endpoint("GET")
+async def state(request, channel):
+    """The chat's state for the token in the X-Chat-Token header."""
+    chat = await sync_to_async(selectors.access_chat_by_token)(request.headers.get("X-Chat-Token", ""))
+    if chat is None or chat.channel_id != channel.pk:
+        return error_response("unknown_token", _("This chat does not exist."), 404)
+    return JsonResponse({"state": await sync_to_async(customer_state)(chat)})
