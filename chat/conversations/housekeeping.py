@@ -20,8 +20,9 @@ logger = logging.getLogger(__name__)
 
 class ConnectionRegistry:
     """
-    The open sockets of this process, per chat and per agent, by channel
-    name: what presence refreshes. A set, not a count, so that adding or
+    The open sockets of this process, per chat and per agent, by the name
+    Channels gives each socket (its ``channel_name``; not a helpdesk
+    channel): what presence refreshes. A set, not a count, so that adding or
     removing one socket twice cannot leave a ghost that keeps a gone customer
     in the queue or a gone agent present.
     """

@@ -1,4 +1,9 @@
-"""The widget's request endpoint: from the closed view, or from the queue instead of waiting (docs/api.md)."""
+"""
+The widget's request endpoint: from the closed view, or from the queue
+instead of waiting (docs/api.md). "Request" is the domain's word here (a
+requests_app.Request, the ticket the customer leaves); the HTTP request is
+``http_request``.
+"""
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import JsonResponse
@@ -24,12 +29,12 @@ HONEYPOT_FIELD = "website"
 
 
 @widget_endpoint("POST", body=True)
-async def submit_request(request, channel, data):
+async def submit_request(http_request, channel, data):
     if not channel.request_enabled:
         return error_response("requests_off", _("This channel does not take requests."), 404)
     allowed = await sync_to_async(throttle.hit)(
         "request",
-        throttle.client_address(request),
+        throttle.client_address(http_request),
         limit=settings.HELPDESK_REQUEST_LIMIT,
         window_seconds=REQUEST_WINDOW_SECONDS,
     )
@@ -37,7 +42,7 @@ async def submit_request(request, channel, data):
         return error_response("rate_limited", _("Too many requests from your address. Please try again later."), 429)
     if data.get(HONEYPOT_FIELD):
         return error_response("rejected", _("Your request could not be sent."), 400)
-    token = request.headers.get("X-Chat-Token")
+    token = http_request.headers.get("X-Chat-Token")
     if token:
         return await _request_from_queue(channel, token)
     return await _request_from_form(channel, data)

@@ -52,7 +52,9 @@ MAX_FRAME_INT = 2**53 - 1
 
 class FrameConsumer(AsyncWebsocketConsumer):
     """
-    Maps a frame ``{"type": "x.y"}`` to the method ``frame_x_y``. Subclasses
+    Maps a frame ``{"type": "x.y"}`` to the method ``frame_x_y``. Channels
+    names each socket ``self.channel_name``; that word is Channels', and the
+    chat consumers call a helpdesk channel ``channel_id``. Subclasses
     put what a socket holds (groups, presence) back in ``release()``, which
     runs exactly once however the socket ends: a disconnect, an exception in a
     frame or an event, or Daphne cancelling the consumer.
