@@ -1,8 +1,9 @@
 from django.urls import path
 
 from chat.dashboard import views as dashboard
-from chat.widget import postchat, views as widget
 from chat.widget import faq as faq_views
+from chat.widget import postchat
+from chat.widget import views as widget
 from chat.widget.requests import submit_request
 
 app_name = "chat"

@@ -4,8 +4,8 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from infra.languages import Language
 from faq.sanitize import sanitize_answer
+from infra.languages import Language
 
 
 class Category(models.Model):

@@ -13,11 +13,11 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from faq.models import Category, ChannelCategory, Entry
+from faq.sanitize import sanitize_answer
 from infra import safejson
 from infra.errors import FrameTooLarge, InvalidJSON, InvalidText, TooDeep
 from infra.languages import Language
-from faq.models import Category, ChannelCategory, Entry
-from faq.sanitize import sanitize_answer
 
 FIELDS = ["language", "category", "question", "answer", "keywords", "published"]
 REQUIRED = ["language", "category", "question", "answer"]

@@ -8,9 +8,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from infra.origin import SameOriginValidator  # noqa: E402
 from chat.routing import websocket_urlpatterns  # noqa: E402  (needs the app registry)
 from helpdesk.ws_language import LanguageMiddleware  # noqa: E402
+from infra.origin import SameOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

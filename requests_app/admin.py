@@ -34,7 +34,7 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
         for purpose, names in PLACEHOLDERS.items():
             if template.pk and template.purpose != purpose:
                 continue
-            rows.extend(("{%s}" % name, meaning) for name, meaning in names.items())
+            rows.extend(("{" + name + "}", meaning) for name, meaning in names.items())
         return format_html("<dl>{}</dl>", format_html_join("", "<dt><code>{}</code></dt><dd>{}</dd>", rows))
 
     @admin.display(description=_("preview"))

@@ -63,6 +63,9 @@ class RequestCounter(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
 
 class Request(models.Model):
     number = models.CharField(_("request ID"), max_length=20, unique=True, editable=False)

@@ -48,8 +48,8 @@ def validate_template_text(text, purpose):
         raise ValidationError(
             _("Unknown placeholders: %(names)s. Allowed: %(allowed)s."),
             params={
-                "names": ", ".join("{%s}" % name for name in unknown),
-                "allowed": ", ".join("{%s}" % name for name in PLACEHOLDERS.get(purpose, {})),
+                "names": ", ".join("{" + name + "}" for name in unknown),
+                "allowed": ", ".join("{" + name + "}" for name in PLACEHOLDERS.get(purpose, {})),
             },
         )
 

@@ -5,8 +5,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from chat.configuration.colors import contrast_ratio, readable_text_color
+from chat.configuration.models import (
+    Channel,
+    ChannelFaqStats,
+    ChannelMembership,
+    OpeningInterval,
+    PreChatField,
+    SpecialDate,
+)
 from chat.conversations.models import ChatStatus
-from chat.configuration.models import Channel, ChannelFaqStats, ChannelMembership, OpeningInterval, PreChatField, SpecialDate
 from faq.admin import ChannelCategoryInline
 from faq.models import SuggestionOutcome
 

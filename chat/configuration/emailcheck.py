@@ -91,7 +91,7 @@ async def _nameservers(texts, timeout):
                 infos = await asyncio.wait_for(
                     loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM), timeout=timeout
                 )
-            except (OSError, asyncio.TimeoutError):
+            except (TimeoutError, OSError):
                 continue
             addresses = list(dict.fromkeys(info[4][0] for info in infos))
         nameservers += [dns.nameserver.Do53Nameserver(address, port) for address in addresses]

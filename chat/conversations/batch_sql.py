@@ -80,7 +80,7 @@ def insert_messages(messages, *, kind, event, params, created_at):
             cursor.execute(
                 f"INSERT INTO {meta.db_table} ({', '.join(INSERT_COLUMNS)})"
                 f" SELECT m.*, %s, %s, %s, %s FROM unnest({arrays}) AS m",
-                shared + [list(column) for column in zip(*rows)],
+                shared + [list(column) for column in zip(*rows, strict=True)],
             )
         else:
             row = f"({_placeholders(INSERT_COLUMNS)})"

@@ -200,7 +200,7 @@ class _Batcher:
             self.running -= 1
             if self.waiting and self.running < CONCURRENT_BATCHES:
                 self._start()
-            for (_request, future), result in zip(batch, results):
+            for (_request, future), result in zip(batch, results, strict=True):
                 if not future.done():  # the socket may have gone meanwhile
                     future.set_result(result)
 

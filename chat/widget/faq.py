@@ -6,10 +6,10 @@ question comes in the body, never in the URL, so it stays out of access logs.
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
-from infra import throttle
-from infra.jsonapi import error_response
 from chat.widget.endpoint import widget_endpoint
 from faq import selectors, services
+from infra import throttle
+from infra.jsonapi import error_response
 
 MAX_QUESTION_LENGTH = 4000
 MAX_SESSION_KEY_LENGTH = 32

@@ -4,9 +4,9 @@ from django.utils.translation import gettext as _
 
 from chat.conversations import postchat, selectors
 from chat.conversations.payloads import customer_state
+from chat.widget.endpoint import widget_endpoint
 from infra.errors import ClientError
 from infra.jsonapi import client_error_response, error_response
-from chat.widget.endpoint import widget_endpoint
 from infra.outbox.mail import will_be_sent
 
 

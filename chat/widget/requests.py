@@ -9,14 +9,14 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
-from chat.conversations import selectors
-from infra import throttle
-from infra.errors import ClientError
 from chat.configuration.models import FormKind
 from chat.configuration.prechat import validate_prechat
-from infra.jsonapi import client_error_response, error_response
-from chat.widget.endpoint import widget_endpoint
 from chat.conversations import requests as chat_requests
+from chat.conversations import selectors
+from chat.widget.endpoint import widget_endpoint
+from infra import throttle
+from infra.errors import ClientError
+from infra.jsonapi import client_error_response, error_response
 from requests_app import services
 from requests_app.models import RequestSource
 

@@ -15,17 +15,17 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
-from chat.conversations import selectors, services
-from infra import throttle
 from chat.configuration.colors import readable_text_color
-from chat.conversations.payloads import customer_state
-from infra.errors import ClientError
-from chat.conversations.availability import availability, closed_view, request_form_config
 from chat.configuration.models import Channel, FormKind
 from chat.configuration.prechat import validate_prechat
-from infra.jsonapi import client_error_response, error_response
+from chat.conversations import selectors, services
+from chat.conversations.availability import availability, closed_view, request_form_config
+from chat.conversations.payloads import customer_state
 from chat.widget.endpoint import widget_endpoint
 from chat.widget.strings import widget_strings
+from infra import throttle
+from infra.errors import ClientError
+from infra.jsonapi import client_error_response, error_response
 
 # The windows of HELPDESK_CHAT_START_LIMIT and HELPDESK_FORM_LIMIT.
 START_WINDOW_SECONDS = 600

@@ -14,11 +14,10 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import translation
 
-from infra.realtime import broadcast
 from infra import safejson
-from infra.errors import ClientError
-from infra.errors import InvalidFrame, InvalidText, RateLimited, UnknownFrameType
+from infra.errors import ClientError, InvalidFrame, InvalidText, RateLimited, UnknownFrameType
 from infra.ratelimit import TokenBucket
+from infra.realtime import broadcast
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +192,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
             self.frames.put_nowait(None)
             try:
                 await asyncio.wait_for(self.frame_worker, FINISH_FRAMES_SECONDS)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
                 pass
         await self._release_once()
         raise StopConsumer()

@@ -63,7 +63,7 @@ class Subscriber:
             return
         try:
             await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_SECONDS)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise ConnectionError(f"Redis did not confirm the subscription to {key}") from None
 
     async def unsubscribe(self, key):

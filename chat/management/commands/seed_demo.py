@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from chat.configuration.models import Channel, ChannelMembership, FieldType, PreChatField
-from infra.languages import Language
 from faq.transfer import load_demo_faq
+from infra.languages import Language
 
 DEMO_LOGINS = {
     "admin": ("admin", "admin-demo-password", "Ada", True),
