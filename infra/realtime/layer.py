@@ -91,7 +91,9 @@ class RedisPubSubLayer(BaseChannelLayer):
         self.require_valid_channel_name(channel)
         local = self._loop_layer()
         if local.holds(channel):
-            local.put(channel, message)
+            # Through msgpack as from another process: the receiver's own copy,
+            # and what Redis could not carry fails here too.
+            local.put(channel, unpack(pack(message)))
             return
         key, addressed = self._key_for_send(channel)
         await local.publisher().publish(key, pack([channel, message] if addressed else message))
@@ -193,7 +195,12 @@ class _LoopLayer:
 
     async def receive(self, channel):
         queue = self.queues.get(channel)
-        if queue is None:
+        if queue is None and "!" in channel:
+            # A specific channel's messages come through its process's key.
+            if self.layer._key_for_send(channel)[0] != self.layer.process_key(self.process_id):
+                raise RuntimeError("receive() takes a channel of this process (from its new_channel())")
+            queue = self.queues[channel] = asyncio.Queue()
+        elif queue is None:
             queue = self.queues[channel] = asyncio.Queue()
             await self.subscriber.subscribe(self.layer.channel_key(channel))
         try:
@@ -212,8 +219,8 @@ class _LoopLayer:
         try:
             await self.subscriber.subscribe(self.layer.group_key(group))
         except BaseException:
-            self.groups[group].discard(channel)
-            await self.subscriber.unsubscribe(self.layer.group_key(group))
+            # Undone as a leave, unless one came first (it undid the join already).
+            await self.group_discard(group, channel)
             raise
 
     async def group_discard(self, group, channel):
@@ -237,9 +244,8 @@ class _LoopLayer:
     def dispatch(self, key, data):
         prefix = self.layer.prefix
         if key.startswith(f"{prefix}:group:"):
-            message = unpack(data)
             for channel in self.groups.get(key[len(prefix) + 7 :], ()):
-                self.put(channel, dict(message))
+                self.put(channel, unpack(data))  # each member its own copy
         elif key.startswith(f"{prefix}:process:"):
             channel, message = unpack(data)
             self.put(channel, message)
