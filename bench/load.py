@@ -2,9 +2,13 @@
 Load benchmark of the production stack on loopback: Daphne processes,
 PostgreSQL, Redis. Not a test: it prints figures.
 
-    .venv/bin/python bench/load.py --chats 50,200,1000 --rate 0.5 --seconds 30
-    .venv/bin/python bench/load.py --chats 200 --rate 0          # as fast as acks come back
-    .venv/bin/python bench/load.py --idle 1000,5000               # idle widget sockets on one process
+    .venv/bin/python -m bench.load --chats 50,200,1000 --rate 0.5 --seconds 30
+    .venv/bin/python -m bench.load --chats 200 --rate 0          # as fast as acks come back
+    .venv/bin/python -m bench.load --idle 1000,5000               # idle widget sockets on one process
+
+Run from the project's directory, as a module (-m): bench/ and tests/ are
+packages there, and the servers and clients come from tests.support and
+tests.faults.harness.
 
 For each size it starts C chats (created through chat.services, as the start
 endpoint would), a widget client per chat and agent clients that took them
@@ -29,7 +33,9 @@ import time
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_DIR))
+
+if not __package__:  # run as a file, tests.support would not be importable
+    sys.exit(f"Run from the project's directory as a module: python -m bench.{Path(__file__).stem} ...")
 
 DB_NAME = os.environ.get("HELPDESK_BENCH_DB", "helpdesk_bench")
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
@@ -73,9 +79,9 @@ def fresh_database():
 
 class Stack:
     def __init__(self, processes, settings_module=None, **extra_env):
-        from tests.dnsserver import start_dns_server
-        from tests.redisserver import RedisProcess
-        from tests.servers import DaphneProcess, free_port
+        from tests.support.dnsserver import start_dns_server
+        from tests.support.redisserver import RedisProcess
+        from tests.support.servers import DaphneProcess, free_port
 
         self.dns = start_dns_server()
         self.redis = RedisProcess(free_port()).start()
@@ -114,7 +120,7 @@ def seed(chats, chats_per_agent, slug):
 
     from chat import services
     from chat.models import AgentPresence, Channel, ChannelMembership, PresenceStatus
-    from tests.wsclient import session_cookie
+    from tests.support.wsclient import session_cookie
 
     channel = Channel.objects.create(
         name=slug, slug=slug, allowed_origins="http://127.0.0.1:9999",
@@ -232,7 +238,7 @@ async def idle_widgets(server, started, counts):
 
 
 def relay_figures(started, cookies, *, rate, seconds, chats_per_agent):
-    from tests.servers import free_port
+    from tests.support.servers import free_port
 
     port = free_port()
     relay = subprocess.Popen([sys.executable, str(PROJECT_DIR / "bench/relay.py"), str(port)])

@@ -5,8 +5,8 @@ from django.core.cache import cache
 
 from chat import services
 from chat.models import Channel, ChannelMembership, Chat, PresenceStatus
-from tests.dnsserver import dns_server, use_test_dns  # noqa: F401  (fixtures)
-from tests.smtpserver import smtp_server  # noqa: F401  (fixture)
+from tests.support.dnsserver import dns_server, use_test_dns  # noqa: F401  (fixtures)
+from tests.support.smtpserver import smtp_server  # noqa: F401  (fixture)
 
 
 @pytest.fixture

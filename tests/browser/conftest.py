@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.servers import ARTIFACTS, DaphneProcess, server_environment
-from tests.servers import host_site  # noqa: F401  (fixture)
+from tests.support.servers import ARTIFACTS, DaphneProcess, server_environment
+from tests.support.servers import host_site  # noqa: F401  (fixture)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

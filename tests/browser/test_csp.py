@@ -19,7 +19,7 @@ from chat.models import Chat, ChatStatus
 from faq.models import Category, ChannelCategory, Entry
 from requests_app.models import ReplyTemplate
 from tests.browser.pages import agent_login, ask, fill_prechat, make_shop_channel, open_widget, send_as_customer, shop_page
-from tests.servers import DaphneProcess, server_environment
+from tests.support.servers import DaphneProcess, server_environment
 
 REPORT_VIOLATIONS = """
 document.addEventListener('securitypolicyviolation', function (event) {

@@ -9,8 +9,8 @@ from django.db import connection
 from chat import services
 from chat.consumers import agent as agent_consumer
 from chat.models import ChannelMembership, Chat, Party
-from tests.sockets import agent_socket, closed_with, customer_socket, receive_until
-from tests.wsclient import session_cookie
+from tests.support.sockets import agent_socket, closed_with, customer_socket, receive_until
+from tests.support.wsclient import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,7 +16,7 @@ from chat.models import Chat, ChatStatus, PreChatField
 from infra.jsonapi import MAX_BODY_BYTES, read_json_object
 from faq.models import Category, ChannelCategory, Entry, SuggestionSession
 from requests_app.models import OutgoingEmail, Request
-from tests.http import SITE_ORIGIN, post_json
+from tests.support.http import SITE_ORIGIN, post_json
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from chat.consumers import base as consumers_base
 from chat.consumers import customer as customer_consumer
 from chat.models import Chat, ChatStatus, Message, Party
 from infra.ratelimit import KeyedBuckets
-from tests.sockets import agent_socket, closed_with, customer_socket, receive_until
+from tests.support.sockets import agent_socket, closed_with, customer_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

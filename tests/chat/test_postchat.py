@@ -11,7 +11,7 @@ from chat.models import Chat, ChatStatus, EndReason, Party, PresenceStatus
 from requests_app import mail
 from requests_app.models import EmailStatus, OutgoingEmail, ReplyTemplate, TemplatePurpose
 from requests_app.transcript import render_transcript
-from tests.http import post_json
+from tests.support.http import post_json
 
 HTML = "<b>bold</b> & <script>alert(1)</script>"
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from chat.consumers.agent import CLOSE_NOT_LOGGED_IN
 from chat.consumers.base import CLOSE_RESUME
 from chat.models import AgentPresence, Channel, ChannelMembership, Chat, Message, PresenceStatus
-from tests.redisserver import RedisProcess
-from tests.servers import DaphneProcess, free_port, server_environment
-from tests.wsclient import ProtocolClient, session_cookie, start_chat_over_http
+from tests.support.redisserver import RedisProcess
+from tests.support.servers import DaphneProcess, free_port, server_environment
+from tests.support.wsclient import ProtocolClient, session_cookie, start_chat_over_http
 
 pytestmark = [pytest.mark.production, pytest.mark.django_db(transaction=True)]
 

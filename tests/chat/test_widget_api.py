@@ -9,7 +9,7 @@ from django.test import AsyncClient, Client
 from django.utils import translation
 
 from chat.models import Chat, ChatStatus, FieldType, Message, Party, PreChatField
-from tests.http import post_json
+from tests.support.http import post_json
 
 GOOD_FORM = {"name": "Erika Mustermann", "email": "erika@example.com"}
 

@@ -2,7 +2,7 @@
 import pytest
 
 from faq import views
-from tests.http import post_json
+from tests.support.http import post_json
 from faq.models import Entry, SuggestionOutcome, SuggestionSession
 
 

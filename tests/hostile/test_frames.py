@@ -16,8 +16,8 @@ from chat import services
 from chat.consumers import agent as agent_consumer
 from chat.consumers import customer as customer_consumer
 from chat.models import Chat, Message, PresenceStatus
-from tests.sockets import agent_socket, customer_socket
-from tests.wsclient import session_cookie
+from tests.support.sockets import agent_socket, customer_socket
+from tests.support.wsclient import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

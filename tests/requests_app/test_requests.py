@@ -11,7 +11,7 @@ from chat.models import Chat, ChatStatus, EndReason, FieldType, FormKind, Party,
 from requests_app import rendering
 from requests_app.models import Request, RequestSource, ReplyTemplate, TemplatePurpose
 from requests_app.services import create_request_from_chat
-from tests.http import post_json
+from tests.support.http import post_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
