@@ -41,11 +41,12 @@ clean:
 
 # Load benchmark on the production stack (PostgreSQL on 127.0.0.1:5432,
 # redis-server installed); prints throughput, latency and memory, and the same
-# for a bare websocket relay (docs/performance.md).
+# for a bare websocket relay (docs/performance.md). The benchmarks are modules
+# of the package bench/ and import tests.support, so they run with -m from here.
 BENCH_ARGS ?= --chats 50,200,1000 --rate 0.5 --seconds 30 --idle 1000,5000
 bench: $(STAMP)
-	$(BIN)/python bench/load.py $(BENCH_ARGS)
-	$(BIN)/python bench/widget_weight.py
+	$(BIN)/python -m bench.load $(BENCH_ARGS)
+	$(BIN)/python -m bench.widget_weight
 
 # The fault test at full size: 20 chats x 1,000 messages each way while
 # processes, Redis and sockets fail (CI runs a smaller size in test-production).

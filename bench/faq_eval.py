@@ -1,7 +1,7 @@
 """
 Measure the FAQ suggestion engine on the labelled evaluation set.
 
-    .venv/bin/python bench/faq_eval.py [--entries 5000] [--runs 300] [--verbose]
+    .venv/bin/python -m bench.faq_eval [--entries 5000] [--runs 300] [--verbose]
 
 Prints, per language and overall: top-1 and top-3 hit rates (the labelled
 entry is the first / among the first three suggestions), the share of
@@ -50,7 +50,6 @@ SYNTHETIC = {
 def setup_django(database):
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()

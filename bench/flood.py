@@ -2,7 +2,7 @@
 What one flooding customer costs everyone else, on the production stack
 (Daphne processes, PostgreSQL, Redis on loopback). Not a test: it prints figures.
 
-    .venv/bin/python bench/flood.py --chats 50 --seconds 20 --sockets 100
+    .venv/bin/python -m bench.flood --chats 50 --seconds 20 --sockets 100
 
 Two phases with the same ordinary traffic (--chats chats, --rate messages a
 second per chat and direction, as bench/load.py drives them): first alone,
@@ -16,14 +16,9 @@ import argparse
 import asyncio
 import json
 import os
-import sys
 import time
-from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_DIR))
-
-from bench.load import Stack, drive, fresh_database, machine, seed, use_production_settings  # noqa: E402
+from bench.load import Stack, drive, fresh_database, machine, seed, use_production_settings
 
 # The flooder's sending pace per socket: well above the per-connection limit
 # (10 frames a second), so that only the server's limits decide.

@@ -2,9 +2,13 @@
 Load benchmark of the production stack on loopback: Daphne processes,
 PostgreSQL, Redis. Not a test: it prints figures.
 
-    .venv/bin/python bench/load.py --chats 50,200,1000 --rate 0.5 --seconds 30
-    .venv/bin/python bench/load.py --chats 200 --rate 0          # as fast as acks come back
-    .venv/bin/python bench/load.py --idle 1000,5000               # idle widget sockets on one process
+    .venv/bin/python -m bench.load --chats 50,200,1000 --rate 0.5 --seconds 30
+    .venv/bin/python -m bench.load --chats 200 --rate 0          # as fast as acks come back
+    .venv/bin/python -m bench.load --idle 1000,5000               # idle widget sockets on one process
+
+Run from the project's directory, as a module (-m): bench/ and tests/ are
+packages there, and the servers and clients come from tests.support and
+tests.faults.harness.
 
 For each size it starts C chats (created through chat.services, as the start
 endpoint would), a widget client per chat and agent clients that took them
@@ -12,8 +16,16 @@ over /ws/agent/, and lets both sides send at --rate messages a second per chat
 and direction (0: as fast as they are acked, one unacked message per chat and
 side). The clients are tests/faults/harness.py's: outbox, acks, dedupe by seq.
 It prints messages stored and delivered per second, delivery latency (send to
-receipt on the other side) p50/p95/p99, memory per open websocket, and the same
-for a bare relay (bench/relay.py: websockets only, no database) with the ratio.
+receipt on the other side) p50/p95/p99, memory per open websocket, server CPU
+per message, and the same for a bare relay (bench/relay.py: websockets only, no
+database) with the ratios.
+
+Server CPU per message: user + system CPU time (/proc/<pid>/stat) of the server
+processes and their descendants (the Daphne processes; the relay's one
+process) during the measured window, divided by the `message` frames delivered
+in it (each message reaches both sides: two per message sent) and by the
+messages sent (acked). Beside it, for the helpdesk: the CPU of its own Redis and
+of the PostgreSQL backends on the bench database in the same window.
 
 The stack: PostgreSQL at 127.0.0.1:5432 (user postgres), database
 helpdesk_bench (dropped, created and migrated on each run); a Redis of its own
@@ -21,6 +33,7 @@ on a free port; Daphne processes with DJANGO_DEBUG=false; a test DNS server.
 """
 import argparse
 import asyncio
+import json
 import os
 import resource
 import subprocess
@@ -29,7 +42,9 @@ import time
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_DIR))
+
+if not __package__:  # run as a file, tests.support would not be importable
+    sys.exit(f"Run from the project's directory as a module: python -m bench.{Path(__file__).stem} ...")
 
 DB_NAME = os.environ.get("HELPDESK_BENCH_DB", "helpdesk_bench")
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
@@ -43,10 +58,72 @@ def rss_kib(pid):
     return 0
 
 
+def _stat_fields(pid):
+    """/proc/<pid>/stat after the command name (field 3 on), or None once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
+    """User + system CPU time the process has used so far (0 once it is gone)."""
+    fields = _stat_fields(pid)
+    if fields is None:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def with_descendants(pids):
+    """``pids`` and every process below them: a server's workers are part of the server."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat_fields(entry)
+            if fields is not None:
+                children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = set(), list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo.extend(children.get(pid, ()))
+    return found
+
+
+def database_backends(exclude=()):
+    """PIDs of the PostgreSQL backends (and autovacuum workers) on the bench database: the servers' share of PostgreSQL."""
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME]).fetchall()
+    return {pid for (pid,) in rows} - set(exclude)
+
+
+class CpuMeter:
+    """
+    CPU time (user + system, from /proc/<pid>/stat) that groups of processes
+    spend in a window. ``groups``: name -> a callable returning the group's
+    PIDs, asked at the start and at the end of the window; a process that
+    appears in between counts with all its time, one that ends in between
+    with none of its last stretch.
+    """
+
+    def __init__(self, groups):
+        self.groups = groups
+        self.before = {}
+
+    def start(self):
+        self.before = {name: {pid: cpu_seconds(pid) for pid in pids()} for name, pids in self.groups.items()}
+
+    def stop(self):
+        """Seconds of CPU per group since ``start``."""
+        spent = {}
+        for name, pids in self.groups.items():
+            before = self.before[name]
+            spent[name] = sum(max(0.0, cpu_seconds(pid) - before.get(pid, 0.0)) for pid in set(pids()) | set(before))
+        return spent
 
 
 def use_production_settings():
@@ -73,9 +150,9 @@ def fresh_database():
 
 class Stack:
     def __init__(self, processes, settings_module=None, **extra_env):
-        from tests.dnsserver import start_dns_server
-        from tests.redisserver import RedisProcess
-        from tests.servers import DaphneProcess, free_port
+        from tests.support.dnsserver import start_dns_server
+        from tests.support.redisserver import RedisProcess
+        from tests.support.servers import DaphneProcess, free_port
 
         self.dns = start_dns_server()
         self.redis = RedisProcess(free_port()).start()
@@ -100,6 +177,13 @@ class Stack:
     def pids(self):
         return [s.process.pid for s in self.servers]
 
+    def helpers(self, own_backend=None):
+        """What else the servers' messages cost CPU in: their Redis, their PostgreSQL backends (not this process's)."""
+        return {
+            "redis": lambda: {self.redis.process.pid},
+            "postgres": lambda: database_backends(exclude={own_backend}),
+        }
+
     def stop(self):
         for server in self.servers:
             server.stop()
@@ -112,10 +196,10 @@ def seed(chats, chats_per_agent, slug):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from chat.configuration.models import Channel, ChannelMembership
     from chat.conversations import services
     from chat.conversations.models import AgentPresence, PresenceStatus
-    from tests.wsclient import session_cookie
+    from chat.configuration.models import Channel, ChannelMembership
+    from tests.support.wsclient import session_cookie
 
     channel = Channel.objects.create(
         name=slug, slug=slug, allowed_origins="http://127.0.0.1:9999",
@@ -146,8 +230,23 @@ def message_count():
     return Message.objects.count()
 
 
-async def drive(servers, started, cookies, *, rate, seconds, chats_per_agent, pids, database=True):
-    """Connect everyone, measure memory, then run traffic for ``seconds``; returns a dict of figures."""
+def backend_pid():
+    """The PostgreSQL backend of this process's own connection (message_count's), kept out of the servers' CPU."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+async def drive(servers, started, cookies, *, rate, seconds, chats_per_agent, pids, database=True, helpers=None,
+                profile=None):
+    """
+    Connect everyone, measure memory, then run traffic for ``seconds``; returns a dict of figures.
+    ``pids``: the server processes (with their descendants, if any); ``helpers``: Stack.helpers,
+    what else the servers' messages cost CPU in (their Redis, PostgreSQL), measured beside them.
+    ``profile``: a directory; py-spy samples each server process during the window into it.
+    """
     from asgiref.sync import sync_to_async
 
     from tests.faults.harness import ChatRun, CustomerClient, percentile
@@ -166,20 +265,29 @@ async def drive(servers, started, cookies, *, rate, seconds, chats_per_agent, pi
     sockets = len(run.clients)
 
     stored_before = await sync_to_async(message_count)() if database else 0
-    cpu_before = [cpu_seconds(pid) for pid in pids]
+    own_backend = await sync_to_async(backend_pid)() if database else None
+    meter = CpuMeter({"server": lambda: with_descendants(pids), **(helpers(own_backend) if helpers else {})})
+    per_process = [(pid, cpu_seconds(pid)) for pid in pids]
+    meter.start()
     own_before = resource.getrusage(resource.RUSAGE_SELF)
     received_before = run.received
+    acked_before = run.acked()
+    samplers = start_py_spy(profile, pids, seconds) if profile else []
     began = time.monotonic()
     traffic = asyncio.ensure_future(run.traffic())
     await asyncio.sleep(seconds)
     elapsed = time.monotonic() - began
+    spent = meter.stop()
+    cpu = [cpu_seconds(pid) - before for pid, before in per_process]
     received = run.received - received_before
+    acked = run.acked() - acked_before
     latencies = list(run.latencies)
     stored = (await sync_to_async(message_count)() - stored_before) if database else None
-    cpu = [cpu_seconds(pid) - before for pid, before in zip(pids, cpu_before)]
     own = resource.getrusage(resource.RUSAGE_SELF)
     backlog = sum(len(c.outbox) for c in run.clients)
     traffic.cancel()
+    for sampler in samplers:
+        await asyncio.to_thread(sampler.wait)
     errors = run.summary()["errors"]
     await run.stop()
     return {
@@ -191,10 +299,30 @@ async def drive(servers, started, cookies, *, rate, seconds, chats_per_agent, pi
         "p99_ms": percentile(latencies, 0.99) * 1000,
         "kib_per_socket": (rss_after - rss_before) / sockets,
         "server_cpu": [round(c / elapsed, 2) for c in cpu],
+        # CPU milliseconds per message frame delivered (each message reaches
+        # both sides: two per message sent) and per message sent (acked).
+        "delivered": received,
+        "acked": acked,
+        "cpu_s": {name: round(value, 2) for name, value in spent.items()},
+        "cpu_ms_per_delivered": {name: 1000 * value / max(received, 1) for name, value in spent.items()},
+        "cpu_ms_per_sent": {name: 1000 * value / max(acked, 1) for name, value in spent.items()},
         "client_cpu": round((own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime) / elapsed, 2),
         "backlog": backlog,
         "errors": errors,
     }
+
+
+def start_py_spy(directory, pids, seconds):
+    """py-spy record (collapsed stacks, one line per stack, with thread names) of each process for ``seconds``."""
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    py_spy = Path(sys.executable).with_name("py-spy")
+    command = str(py_spy) if py_spy.exists() else "py-spy"
+    return [
+        subprocess.Popen([command, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "200",
+                          "--format", "raw", "--threads", "--output", str(Path(directory) / f"daphne-{n}.txt")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for n, pid in enumerate(pids)
+    ]
 
 
 async def idle_widgets(server, started, counts):
@@ -233,7 +361,7 @@ async def idle_widgets(server, started, counts):
 
 
 def relay_figures(started, cookies, *, rate, seconds, chats_per_agent):
-    from tests.servers import free_port
+    from tests.support.servers import free_port
 
     port = free_port()
     relay = subprocess.Popen([sys.executable, str(PROJECT_DIR / "bench/relay.py"), str(port)])
@@ -262,6 +390,10 @@ def main():
     parser.add_argument("--idle", default="", help="comma-separated counts of idle widget sockets on one process, e.g. 1000,5000")
     parser.add_argument("--no-relay", action="store_true", help="skip the bare relay comparison")
     parser.add_argument("--settings", default=None, help="DJANGO_SETTINGS_MODULE for the Daphne processes (e.g. bench.settings_static)")
+    parser.add_argument("--json", default=None, help="append each size's figures to this file, one JSON object a line")
+    parser.add_argument("--py-spy", default=None, metavar="DIR",
+                        help="sample the Daphne processes with py-spy (pip install py-spy) during each window, "
+                             "collapsed stacks into DIR (the sampling costs CPU: not for the figures)")
     args = parser.parse_args()
 
     use_production_settings()
@@ -282,18 +414,23 @@ def main():
         # sends far more than a person may (HELPDESK_CHAT_MESSAGE_RATE).
         stack = Stack(args.processes, args.settings, HELPDESK_CHAT_MESSAGE_RATE="1000000", HELPDESK_CHAT_MESSAGE_BURST="1000000")
         print(machine())
-        print(f"Daphne processes: {args.processes}; settings: {args.settings or 'helpdesk.settings'}; "
+        print(f"Daphne processes: {args.processes} (pids {', '.join(map(str, stack.pids()))}); settings: {args.settings or 'helpdesk.settings'}; "
               f"rate {args.rate or 'as fast as acked'} /s per chat and direction; {args.seconds:.0f} s per size\n")
         rows = []
         for size in sizes:
             started, cookies = seed(size, args.chats_per_agent, f"bench-{size}-{int(time.time())}")
             connection.close()
             figures = asyncio.run(drive(stack.servers, started, cookies, rate=args.rate, seconds=args.seconds,
-                                        chats_per_agent=args.chats_per_agent, pids=stack.pids()))
+                                        chats_per_agent=args.chats_per_agent, pids=stack.pids(),
+                                        helpers=stack.helpers, profile=args.py_spy))
             relay = None if args.no_relay else relay_figures(started, cookies, rate=args.rate, seconds=args.seconds,
                                                              chats_per_agent=args.chats_per_agent)
             rows.append((size, figures, relay))
             report(size, figures, relay)
+            if args.json:
+                with open(args.json, "a") as out:
+                    out.write(json.dumps({"chats": size, "rate": args.rate, "seconds": args.seconds,
+                                          "helpdesk": figures, "relay": relay}) + "\n")
         if idle_counts:
             need = max(idle_counts)
             started, _cookies = seed(need, 50, f"idle-{int(time.time())}")
@@ -327,13 +464,31 @@ def report(size, f, relay):
                 f"mem/socket {per_socket:>8}  server CPU {x['server_cpu']}  client CPU {x['client_cpu']}  "
                 f"unacked at end {x['backlog']}  errors {x['errors'] or '-'}")
 
+    def cpu(name, x):
+        delivered, sent = x["cpu_ms_per_delivered"], x["cpu_ms_per_sent"]
+        text = (f"  {name:<9} server CPU per message delivered {delivered['server']:.2f} ms, per message sent "
+                f"{sent['server']:.2f} ms (p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms; "
+                f"{x['delivered']} delivered, {x['acked']} sent, {x['cpu_s']['server']:.2f} s CPU)")
+        others = [key for key in delivered if key != "server"]
+        if others:
+            total = sum(delivered.values())
+            text += ("\n  " + " " * 9 + " beside it, per message delivered: "
+                     + ", ".join(f"{key} {delivered[key]:.2f} ms" for key in others)
+                     + f"; all together {total:.2f} ms")
+        return text
+
     print(f"{size} chats:")
     print(line("helpdesk", f))
     if relay:
         print(line("relay", relay))
+    print(cpu("helpdesk", f))
+    if relay:
+        print(cpu("relay", relay))
         ratio_tp = f["delivered_per_s"] / relay["delivered_per_s"] if relay["delivered_per_s"] else float("nan")
         ratio_p99 = f["p99_ms"] / relay["p99_ms"] if relay["p99_ms"] else float("nan")
-        print(f"  helpdesk/relay: delivered {ratio_tp:.2f}x, p99 latency {ratio_p99:.1f}x")
+        server, bare = f["cpu_ms_per_delivered"]["server"], relay["cpu_ms_per_delivered"]["server"]
+        ratio_cpu = server / bare if bare else float("nan")
+        print(f"  helpdesk/relay: delivered {ratio_tp:.2f}x, p99 latency {ratio_p99:.1f}x, server CPU per message {ratio_cpu:.1f}x")
     print(flush=True)
 
 

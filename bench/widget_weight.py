@@ -4,7 +4,7 @@ bytes as transferred (compressed, headers included) before the click, and what
 opening the widget adds. The loader's budget (3 KB gzipped, no cookie, no
 storage, no websocket before the click) is checked by tests/browser/test_loader.py.
 
-    .venv/bin/python bench/widget_weight.py
+    .venv/bin/python -m bench.widget_weight
 
 Starts a production-like Daphne (DJANGO_DEBUG=false, static files collected
 and compressed into a temporary directory, served by WhiteNoise) on a fresh
@@ -18,10 +18,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_DIR))
+
+if not __package__:  # run as a file, tests.support would not be importable
+    sys.exit(f"Run from the project's directory as a module: python -m bench.{Path(__file__).stem} ...")
 os.environ["HELPDESK_BENCH_DB"] = os.environ.get("HELPDESK_BENCH_DB", "helpdesk_bench_widget")
 
-from bench import load  # noqa: E402
+from bench import load  # noqa: E402  (reads HELPDESK_BENCH_DB)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
@@ -46,10 +48,10 @@ def main():
     from django.utils import timezone
     from playwright.sync_api import sync_playwright
 
-    from chat.configuration.models import Channel, ChannelMembership
     from chat.conversations.models import AgentPresence, PresenceStatus
-    from tests.dnsserver import start_dns_server
-    from tests.servers import DaphneProcess, HostSite
+    from chat.configuration.models import Channel, ChannelMembership
+    from tests.support.dnsserver import start_dns_server
+    from tests.support.servers import DaphneProcess, HostSite
 
     dns = start_dns_server()
     host = HostSite(tempfile.mkdtemp(prefix="helpdesk-host-")).start()

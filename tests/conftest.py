@@ -6,8 +6,8 @@ from django.core.cache import cache
 from chat.configuration.models import Channel, ChannelMembership
 from chat.conversations import presence, services
 from chat.conversations.models import Chat, PresenceStatus
-from tests.dnsserver import dns_server, use_test_dns  # noqa: F401  (fixtures)
-from tests.smtpserver import smtp_server  # noqa: F401  (fixture)
+from tests.support.dnsserver import dns_server, use_test_dns  # noqa: F401  (fixtures)
+from tests.support.smtpserver import smtp_server  # noqa: F401  (fixture)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from tests.servers import DaphneProcess, server_environment
+from tests.support.servers import DaphneProcess, server_environment
 
 PASSWORD = "agent-password-123"
 LIMIT = 5
@@ -22,13 +22,7 @@ LOGIN_PAGES = ["/accounts/login/", "/admin/login/"]
 
 
 @pytest.fixture
-def fast_hashing(settings):
-    """Dozens of password checks per test, in this process only (server processes use the real hasher)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def anna(db, fast_hashing):
+def anna(db):
     # Staff, so that the admin's login lets her in as well.
     return get_user_model().objects.create_user("anna", password=PASSWORD, is_staff=True)
 

@@ -178,3 +178,13 @@ def test_each_https_setting_can_be_changed_on_its_own():
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
         "SECURE_HSTS_PRELOAD": False,
     }
+
+
+def test_only_the_tests_hash_passwords_fast():
+    """The fast hasher of tests/support/settings.py never reaches the production settings."""
+    from django.conf import settings
+
+    production = setting_values(["PASSWORD_HASHERS"], **PRODUCTION, EMAIL_BACKEND="x")["PASSWORD_HASHERS"]
+    assert production[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    assert "django.contrib.auth.hashers.MD5PasswordHasher" not in production
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]

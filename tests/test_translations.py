@@ -1,4 +1,5 @@
 """Every string a customer or agent sees is translatable, and German is complete."""
+import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,8 @@ def fresh_catalog(tmp_path_factory):
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "de", "--no-obsolete", "--no-location"],
         cwd=copy,
+        # The copy has the project's settings, not the tests' (tests/support/settings.py).
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "helpdesk.settings"},
         check=True,
         capture_output=True,
     )

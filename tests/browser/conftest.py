@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.servers import (
+from tests.support.servers import (
     ARTIFACTS,
     DaphneProcess,
     host_site,  # noqa: F401  (fixture)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from chat.configuration.models import OpeningInterval
 from requests_app.models import Request
 from tests.browser.pages import make_shop_channel, open_widget, shop_page
-from tests.servers import DaphneProcess, server_environment
+from tests.support.servers import DaphneProcess, server_environment
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from tests.browser.pages import (
     send_as_customer,
     shop_page,
 )
-from tests.servers import DaphneProcess, server_environment
+from tests.support.servers import DaphneProcess, server_environment
 
 REPORT_VIOLATIONS = """
 document.addEventListener('securitypolicyviolation', function (event) {

@@ -4,7 +4,7 @@ import gzip
 from playwright.sync_api import expect
 
 from tests.browser.pages import make_shop_channel, open_widget, shop_page
-from tests.servers import PROJECT_DIR
+from tests.support.servers import PROJECT_DIR
 
 LOADER_BUDGET_BYTES = 3 * 1024
 

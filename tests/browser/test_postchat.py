@@ -12,7 +12,7 @@ from chat.conversations.models import Chat, ChatStatus
 from infra.outbox.models import OutgoingEmail
 from tests.browser.pages import make_shop_channel, send_as_customer
 from tests.browser.test_journey import make_agent, open_dashboard, start_customer_chat
-from tests.servers import DaphneProcess, server_environment
+from tests.support.servers import DaphneProcess, server_environment
 
 HTML = "<b>bold?</b> & <script>window.pwned = true</script>"
 

@@ -10,8 +10,8 @@ from chat.configuration.models import ChannelMembership
 from chat.conversations import assignment, services
 from chat.conversations.models import Chat, Party
 from chat.dashboard import consumer as agent_consumer
-from tests.sockets import agent_socket, closed_with, customer_socket, receive_until
-from tests.wsclient import session_cookie
+from tests.support.sockets import agent_socket, closed_with, customer_socket, receive_until
+from tests.support.wsclient import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

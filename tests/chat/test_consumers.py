@@ -10,7 +10,7 @@ from chat.conversations import assignment, services
 from chat.conversations.models import Chat, ChatStatus, Message, Party
 from helpdesk.asgi import application
 from infra.realtime.consumer import FRAME_BURST
-from tests.sockets import SITE_HEADERS, agent_socket, customer_socket, receive_until
+from tests.support.sockets import SITE_HEADERS, agent_socket, customer_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

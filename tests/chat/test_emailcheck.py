@@ -10,7 +10,7 @@ from django.utils import translation
 
 from chat.configuration import emailcheck
 from chat.configuration.emailcheck import Verdict
-from tests.dnsserver import DROP, running_dns_server
+from tests.support.dnsserver import DROP, running_dns_server
 
 
 def _ipv6_available():

@@ -18,7 +18,7 @@ from infra.errors import FrameTooLarge
 from infra.jsonapi import MAX_BODY_BYTES, read_json_object
 from infra.outbox.models import OutgoingEmail
 from requests_app.models import Request
-from tests.http import SITE_ORIGIN, post_json
+from tests.support.http import SITE_ORIGIN, post_json
 
 pytestmark = pytest.mark.django_db
 

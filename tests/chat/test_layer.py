@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from infra.realtime.layer import GAP_EVENT_TYPE, RedisPubSubLayer
-from tests.redisserver import RedisProcess
-from tests.servers import free_port
+from tests.support.redisserver import RedisProcess
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.production
 

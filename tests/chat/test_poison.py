@@ -17,7 +17,7 @@ from chat.widget import consumer as customer_consumer
 from infra import safejson
 from infra.ratelimit import KeyedBuckets
 from infra.realtime import consumer as frame_consumer
-from tests.sockets import agent_socket, closed_with, customer_socket, receive_until
+from tests.support.sockets import agent_socket, closed_with, customer_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,7 @@ from chat.conversations.transcript import render_transcript
 from infra.outbox import mail
 from infra.outbox.models import EmailStatus, OutgoingEmail
 from requests_app.models import ReplyTemplate, TemplatePurpose
-from tests.http import post_json
+from tests.support.http import post_json
 
 HTML = "<b>bold</b> & <script>alert(1)</script>"
 

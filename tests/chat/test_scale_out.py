@@ -18,9 +18,9 @@ from chat.configuration.models import Channel, ChannelMembership
 from chat.conversations.models import AgentPresence, Chat, Message, PresenceStatus
 from chat.dashboard.consumer import CLOSE_NOT_LOGGED_IN
 from infra.realtime.consumer import CLOSE_RESUME
-from tests.redisserver import RedisProcess
-from tests.servers import DaphneProcess, free_port, server_environment
-from tests.wsclient import ProtocolClient, session_cookie, start_chat_over_http
+from tests.support.redisserver import RedisProcess
+from tests.support.servers import DaphneProcess, free_port, server_environment
+from tests.support.wsclient import ProtocolClient, session_cookie, start_chat_over_http
 
 pytestmark = [pytest.mark.production, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 
 from chat.conversations import payloads
 from infra.realtime.shared import SharedReads
-from tests.sockets import agent_socket, receive_until
+from tests.support.sockets import agent_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

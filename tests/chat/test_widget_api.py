@@ -10,7 +10,7 @@ from django.utils import translation
 
 from chat.configuration.models import FieldType, PreChatField
 from chat.conversations.models import Chat, ChatStatus, Message, Party
-from tests.http import post_json
+from tests.support.http import post_json
 
 GOOD_FORM = {"name": "Erika Mustermann", "email": "erika@example.com"}
 

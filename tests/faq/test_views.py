@@ -3,7 +3,7 @@ import pytest
 
 from chat.widget import faq as views
 from faq.models import Entry, SuggestionOutcome, SuggestionSession
-from tests.http import post_json
+from tests.support.http import post_json
 
 
 @pytest.fixture

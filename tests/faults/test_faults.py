@@ -35,9 +35,9 @@ from django.db import connections
 from chat.conversations import services
 from chat.conversations.models import Chat, Message, Party
 from tests.faults.harness import ChatRun, percentile
-from tests.redisserver import RedisProcess
-from tests.servers import DaphneProcess, free_port, server_environment
-from tests.wsclient import ProtocolClient, session_cookie, start_chat_over_http
+from tests.support.redisserver import RedisProcess
+from tests.support.servers import DaphneProcess, free_port, server_environment
+from tests.support.wsclient import ProtocolClient, session_cookie, start_chat_over_http
 
 CHATS = int(os.environ.get("HELPDESK_FAULT_CHATS", "20"))
 MESSAGES = int(os.environ.get("HELPDESK_FAULT_MESSAGES", "40"))

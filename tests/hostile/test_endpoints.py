@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from chat.conversations import assignment, services
 from chat.conversations.models import Chat, Message, Party
 from faq.models import Category, ChannelCategory, Entry
-from tests.http import SITE_ORIGIN
+from tests.support.http import SITE_ORIGIN
 
 pytestmark = pytest.mark.django_db
 

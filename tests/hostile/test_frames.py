@@ -16,8 +16,8 @@ from chat.conversations import assignment, presence, services
 from chat.conversations.models import Chat, Message, PresenceStatus
 from chat.dashboard import consumer as agent_consumer
 from chat.widget import consumer as customer_consumer
-from tests.sockets import agent_socket, customer_socket
-from tests.wsclient import session_cookie
+from tests.support.sockets import agent_socket, customer_socket
+from tests.support.wsclient import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -111,8 +111,8 @@ from redis import asyncio as aioredis
 
 from infra.realtime import broadcast, redis_subscriber
 from infra.realtime.layer import GAP_EVENT_TYPE, RedisPubSubLayer
-from tests.redisserver import RedisProcess
-from tests.servers import free_port
+from tests.support.redisserver import RedisProcess
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.production
 

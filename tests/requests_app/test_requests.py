@@ -9,10 +9,10 @@ from django.utils import timezone
 from chat.configuration.models import FieldType, FormKind, PreChatField
 from chat.conversations import assignment, services
 from chat.conversations.models import Chat, ChatStatus, EndReason, Party
+from chat.conversations.requests import create_request_from_chat
 from requests_app import rendering
 from requests_app.models import ReplyTemplate, Request, RequestSource, TemplatePurpose
-from chat.conversations.requests import create_request_from_chat
-from tests.http import post_json
+from tests.support.http import post_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -318,7 +318,7 @@ def use_test_dns(dns_server, settings):
     dns_server.reset()
 
 
-if __name__ == "__main__":  # python -m tests.dnsserver: serve until Ctrl-C
+if __name__ == "__main__":  # python -m tests.support.dnsserver: serve until Ctrl-C
     import time
 
     with running_dns_server() as _server:

@@ -10,7 +10,7 @@ import time
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.servers import free_port
+from tests.support.servers import free_port
 
 
 class _Handler:

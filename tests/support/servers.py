@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
 
 

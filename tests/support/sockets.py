@@ -3,7 +3,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from helpdesk.asgi import application
-from tests.wsclient import session_cookie
+from tests.support.wsclient import session_cookie
 
 SITE_HEADERS = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
 
