@@ -196,9 +196,9 @@ def seed(chats, chats_per_agent, slug):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from chat.configuration.models import Channel, ChannelMembership
     from chat.conversations import services
     from chat.conversations.models import AgentPresence, PresenceStatus
-    from chat.configuration.models import Channel, ChannelMembership
     from tests.support.wsclient import session_cookie
 
     channel = Channel.objects.create(
@@ -249,7 +249,8 @@ async def drive(servers, started, cookies, *, rate, seconds, chats_per_agent, pi
     """
     from asgiref.sync import sync_to_async
 
-    from tests.faults.harness import ChatRun, CustomerClient, percentile
+    from tests.faults.clients import CustomerClient
+    from tests.faults.harness import ChatRun, percentile
 
     messages = max(1, int(rate * seconds)) if rate else 10**9
     run = ChatRun(servers, chats=len(started), messages=messages, rate=rate, chats_per_agent=chats_per_agent,
