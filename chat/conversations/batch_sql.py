@@ -8,6 +8,8 @@ for every batch size and psycopg converts it once (it caches a statement's
 conversion only up to 50 parameters; a batch's VALUES list has hundreds). Other
 databases (SQLite in development) get the same statements with IN and VALUES lists.
 """
+import functools
+
 from django.db import connection
 
 from chat.conversations.models import Chat, Message
@@ -45,17 +47,26 @@ def lock_chats(chat_ids):
     return {row[CHAT_FIELDS.index("id")]: Chat.from_db(connection.alias, CHAT_FIELDS, row) for row in rows}
 
 
-def stored_client_ids(chat_ids, client_ids):
-    """The (chat id, client_id) pairs among these chats and client ids that are stored already."""
+def stored_client_ids(pairs):
+    """Which of these (chat id, client_id) pairs are stored already."""
     table = Message._meta.db_table
-    # "client_id <> ''" lets PostgreSQL use the partial unique index on (chat, client_id).
     with connection.cursor() as cursor:
         if _postgres():
+            # Joined pair by pair, each an index look-up in the partial unique
+            # index on (chat, client_id) ("client_id <> ''" lets PostgreSQL
+            # use it): filtering a chat's messages by a list of client ids
+            # instead read every message of the chat, a cost that grew with
+            # the chat's length.
+            chat_ids, client_ids = zip(*pairs, strict=True)
             cursor.execute(
-                f"SELECT chat_id, client_id FROM {table} WHERE chat_id = ANY(%s) AND client_id = ANY(%s) AND client_id <> ''",
+                f"SELECT m.chat_id, m.client_id FROM {table} AS m"
+                f" JOIN unnest(%s::{Chat._meta.pk.db_type(connection)}[], %s::text[]) AS p(chat_id, client_id)"
+                " ON m.chat_id = p.chat_id AND m.client_id = p.client_id WHERE m.client_id <> ''",
                 [list(chat_ids), list(client_ids)],
             )
         else:
+            chat_ids = sorted({chat_id for chat_id, _client_id in pairs})
+            client_ids = sorted({client_id for _chat_id, client_id in pairs})
             cursor.execute(
                 f"SELECT chat_id, client_id FROM {table} WHERE chat_id IN ({_placeholders(chat_ids)})"
                 f" AND client_id IN ({_placeholders(client_ids)}) AND client_id <> ''",
@@ -107,7 +118,8 @@ def save_numbers(chats):
             cursor.execute(f"UPDATE {table} SET last_seq = CASE id {cases} END WHERE id IN ({_placeholders(chats)})", params)
 
 
+@functools.cache
 def _db_type(column):
-    """The PostgreSQL type of a Message column (a foreign key has its target's)."""
+    """The PostgreSQL type of a Message column (a foreign key has its target's); the same for every batch."""
     field = next(f for f in Message._meta.concrete_fields if f.column == column)
     return field.db_type(connection)

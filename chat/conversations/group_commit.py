@@ -32,7 +32,7 @@ from chat.conversations import batch_sql, events, log, rules, services
 from chat.conversations.errors import NotStored
 from chat.conversations.models import Chat, Message, MessageKind
 from infra.errors import ClientError
-from infra.realtime.db import run
+from infra.realtime.db import run_bare
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +52,13 @@ class PendingMessage:
     agent: object = None  # the agent's User for Party.AGENT
 
 
-async def post(request):
+async def post(pending):
     """Store one socket message with the others of this moment; returns the Message or raises its ClientError."""
-    result = await _batcher().add(request)
+    result = await _batcher().add(pending)
     if isinstance(result, ClientError):
         raise result
     if isinstance(result, BaseException):
-        logger.error("A message to chat %s could not be stored", request.chat_id, exc_info=result)
+        logger.error("A message to chat %s could not be stored", pending.chat_id, exc_info=result)
         raise NotStored() from result
     return result
 
@@ -66,13 +66,13 @@ async def post(request):
 # The database side (runs on a database thread) --------------------------------
 
 
-def post_messages(requests):
-    """Store ``requests`` (PendingMessage); a list with a Message or an exception for each, in order."""
-    results = [None] * len(requests)
+def post_messages(batch):
+    """Store ``batch`` (PendingMessages); a list with a Message or an exception for each, in order."""
+    results = [None] * len(batch)
     ready = {}
-    for index, request in enumerate(requests):
+    for index, pending in enumerate(batch):
         try:
-            ready[index] = _cleaned(request)
+            ready[index] = _cleaned(pending)
         except Exception as error:  # a ClientError, or anything else: this message's alone
             results[index] = error
     try:
@@ -82,48 +82,48 @@ def post_messages(requests):
         # own, and whatever made the batch fail fails for its own message only.
         logger.info("A batch of %d messages failed as a whole; storing them one by one", len(ready), exc_info=True)
         stored = {}
-    for index, request in ready.items():
-        results[index] = stored[index] if index in stored else _post_one(request)
+    for index, pending in ready.items():
+        results[index] = stored[index] if index in stored else _post_one(pending)
     return results
 
 
-def _cleaned(request):
+def _cleaned(pending):
     return PendingMessage(
-        chat_id=request.chat_id,
-        author=request.author,
-        body=log.clean_body(request.body),
-        client_id=(request.client_id or "")[: log.MAX_CLIENT_ID_LENGTH],
-        agent=request.agent,
+        chat_id=pending.chat_id,
+        author=pending.author,
+        body=log.clean_body(pending.body),
+        client_id=(pending.client_id or "")[: log.MAX_CLIENT_ID_LENGTH],
+        agent=pending.agent,
     )
 
 
-def _store_batch(requests):
+def _store_batch(ready):
     """
     One transaction for the messages that need nothing special; returns
     {index: Message} for those it stored. The chat rows are locked in order
     of id, so two processes' batches over the same chats cannot deadlock.
     """
-    if not requests:
+    if not ready:
         return {}
     stored = {}
     with transaction.atomic():
-        chats = batch_sql.lock_chats(sorted({r.chat_id for r in requests.values()}))
+        chats = batch_sql.lock_chats(sorted({r.chat_id for r in ready.values()}))
         # A resend must not reach the INSERT: its unique key would undo the
         # whole batch. With the chats locked, no one else can store one meanwhile.
-        taken = _stored_client_ids(chats, requests.values())
+        taken = _stored_client_ids(chats, ready.values())
         # Sorted by chat, stable: a chat's messages keep their order of arrival.
-        for index, request in sorted(requests.items(), key=lambda item: item[1].chat_id):
-            chat = chats.get(request.chat_id)
-            if chat is None or not rules.may_post(chat, author=request.author, agent_id=_agent_id(request)):
+        for index, pending in sorted(ready.items(), key=lambda item: item[1].chat_id):
+            chat = chats.get(pending.chat_id)
+            if chat is None or not rules.may_post(chat, author=pending.author, agent_id=_agent_id(pending)):
                 continue
-            if request.client_id:
-                if (request.chat_id, request.client_id) in taken:
+            if pending.client_id:
+                if (pending.chat_id, pending.client_id) in taken:
                     continue  # stored before (or twice in this batch): post_message answers
-                taken.add((request.chat_id, request.client_id))
+                taken.add((pending.chat_id, pending.client_id))
             chat.last_seq += 1
             stored[index] = Message(
-                chat=chat, seq=chat.last_seq, client_id=request.client_id,
-                author=request.author, agent=request.agent, body=request.body,
+                chat=chat, seq=chat.last_seq, client_id=pending.client_id,
+                author=pending.author, agent=pending.agent, body=pending.body,
             )
         if stored:
             # Should a unique key clash after all, the whole batch is undone
@@ -140,23 +140,23 @@ def _store_batch(requests):
     return stored
 
 
-def _stored_client_ids(chats, requests):
-    """Which of the requests' (chat id, client_id) pairs are stored already."""
-    requests = [r for r in requests if r.client_id and r.chat_id in chats]
-    if not requests:
+def _stored_client_ids(chats, pending):
+    """Which of the pending messages' (chat id, client_id) pairs are stored already."""
+    pairs = sorted({(r.chat_id, r.client_id) for r in pending if r.client_id and r.chat_id in chats})
+    if not pairs:
         return set()
-    return batch_sql.stored_client_ids(sorted({r.chat_id for r in requests}), sorted({r.client_id for r in requests}))
+    return batch_sql.stored_client_ids(pairs)
 
 
-def _agent_id(request):
-    return request.agent.pk if request.agent is not None else None
+def _agent_id(pending):
+    return pending.agent.pk if pending.agent is not None else None
 
 
-def _post_one(request):
+def _post_one(pending):
     try:
         message, _created = services.post_message(
-            Chat(pk=request.chat_id), author=request.author, body=request.body,
-            client_id=request.client_id, agent=request.agent,
+            Chat(pk=pending.chat_id), author=pending.author, body=pending.body,
+            client_id=pending.client_id, agent=pending.agent,
         )
         return message
     except Exception as error:  # handed to the one socket it belongs to
@@ -171,13 +171,13 @@ class _Batcher:
 
     def __init__(self, loop):
         self.loop = loop
-        self.waiting = []  # (request, future)
+        self.waiting = []  # (pending, future)
         self.running = 0
         self.tasks = set()  # the event loop keeps only weak references to tasks
 
-    def add(self, request):
+    def add(self, pending):
         future = self.loop.create_future()
-        self.waiting.append((request, future))
+        self.waiting.append((pending, future))
         if self.running < CONCURRENT_BATCHES:
             self._start()
         return future
@@ -191,7 +191,7 @@ class _Batcher:
 
     async def _store(self, batch):
         try:
-            results = await run(post_messages, [request for request, _future in batch])
+            results = await run_bare(post_messages, [pending for pending, _future in batch])
         except BaseException as error:  # the whole call failed (no database thread, the loop closing)
             results = [error] * len(batch)
             if not isinstance(error, Exception):
