@@ -10,7 +10,7 @@ Run from the project's directory, as a module (-m): bench/ and tests/ are
 packages there, and the servers and clients come from tests.support and
 tests.faults.harness.
 
-For each size it starts C chats (created through chat.services, as the start
+For each size it starts C chats (created through chat.conversations.services, as the start
 endpoint would), a widget client per chat and agent clients that took them
 over /ws/agent/, and lets both sides send at --rate messages a second per chat
 and direction (0: as fast as they are acked, one unacked message per chat and

@@ -88,7 +88,7 @@ ROOT_URLCONF = "helpdesk.urls"
 # in connect-src also admits the websockets (ws:, wss:) to this host and
 # port, as CSP Level 3 defines it (tests/browser/test_csp.py checks Chromium).
 # No page may be framed, except the widget, which allows its channel's
-# websites (chat.views.widget). Static files carry no policy: the middleware
+# websites (chat.widget.views). Static files carry no policy: the middleware
 # sits after WhiteNoise.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -2,7 +2,7 @@
 Errors a client can cause, each with a stable code and a translated message.
 Sockets turn them into error frames, views into JSON 4xx answers
 (docs/protocol.md and docs/api.md list the codes). The apps add their own
-(chat.errors) as subclasses of ClientError.
+(chat.conversations.errors) as subclasses of ClientError.
 """
 from django.utils.translation import gettext_lazy as _
 

@@ -32,7 +32,7 @@ from infra.origin import is_same_origin, origin_of
 # Larger than any form the widget sends; anything bigger is not a customer.
 MAX_BODY_BYTES = 64 * 1024
 
-# The frame wording of chat.errors does not fit a request.
+# The frame wording of the chat errors does not fit a request.
 HTTP_WORDING = {
     InvalidJSON.code: _("The request is not valid JSON."),
     FrameTooLarge.code: _("The request is too large."),

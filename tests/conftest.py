@@ -105,7 +105,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def sent_events(monkeypatch):
-    """Every (group, event) a service sends through chat.events, after commit."""
+    """Every (group, event) a service sends through chat.conversations.events, after commit."""
     sent = []
     monkeypatch.setattr("infra.realtime.broadcast._send_blocking", lambda group, event: sent.append((group, event)))
     monkeypatch.setattr("infra.realtime.broadcast.send_many_blocking", sent.extend)

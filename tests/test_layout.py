@@ -53,7 +53,7 @@ def imported_modules(path):
                 yield node.lineno, ".".join(base + ([node.module] if node.module else []))
             else:
                 yield node.lineno, node.module
-                # "from chat import services" imports chat.services
+                # "from chat.conversations import services" imports chat.conversations.services
                 for alias in node.names:
                     yield node.lineno, f"{node.module}.{alias.name}"
 

@@ -98,7 +98,7 @@ class Channel(models.Model):
             "A customer with no connection for this long leaves the queue, or their chat ends as abandoned."
         ),
     )
-    # Opening hours and the closed view (chat.opening_hours decides).
+    # Opening hours and the closed view (chat.configuration.opening_hours decides).
     opening_hours_enabled = models.BooleanField(
         _("use opening hours"),
         default=False,

@@ -1,6 +1,6 @@
 """
 One Redis connection in subscribe mode for one event loop, read by one task
-(used by chat/layer.py). It keeps what it should be subscribed to,
+(used by infra/realtime/layer.py). It keeps what it should be subscribed to,
 subscribes again after a reconnect, confirms each subscription to whoever
 asked for it, and reports a lost connection: everything published while it
 was gone is gone.

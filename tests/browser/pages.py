@@ -26,7 +26,7 @@ def make_shop_channel(host_site, agent=None, *, staffed=None, **fields):
     The channel of the host site. With ``agent``, that agent is a member (and
     goes present in the dashboard). Without, ``staffed`` (the default) adds a
     present agent with no dashboard, so the channel is open for the next
-    half minute (chat.presence.AGENT_GRACE_SECONDS).
+    half minute (chat.conversations.agents.AGENT_GRACE_SECONDS).
     """
     fields.setdefault("assign_automatically", False)
     channel = Channel.objects.create(

@@ -219,7 +219,7 @@ async def test_both_sides_see_who_ended_the_chat(queued_chat, make_agent):
     assert (ended["event"], ended["params"]["by"]) == ("ended", "agent")
     state = (await receive_until(dashboard, "chat_state"))[-1]
     assert state["state"]["ended_by"] == "agent"
-    # Writing after the agent ended reopens the chat (chat.postchat), back to the same agent.
+    # Writing after the agent ended reopens the chat (chat.conversations.reopen), back to the same agent.
     await customer.send_json_to({"type": "send", "client_id": "late", "body": "hello?"})
     assert (await receive_until(customer, "ack"))[-1]["client_id"] == "late"
     assert (await receive_until(dashboard, "chat"))[-1]["chat"]["status"] == "active"

@@ -1,5 +1,5 @@
 """
-chat/layer.py against a real redis-server of the test's own. Two layer
+infra/realtime/layer.py against a real redis-server of the test's own. Two layer
 objects stand for two Daphne processes: they share nothing but Redis.
 """
 import asyncio

@@ -1,4 +1,4 @@
-"""After the chat: the post-chat form, the transcript by e-mail, and reopening (chat.postchat)."""
+"""After the chat: the post-chat form, the transcript by e-mail, and reopening (chat.conversations.postchat, chat.conversations.reopen)."""
 import time
 from datetime import timedelta
 

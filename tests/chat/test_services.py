@@ -1,4 +1,4 @@
-"""The state changes of chat.services, with the live events they send after the commit."""
+"""The state changes of chat.conversations (services, assignment, presence), with the live events they send after the commit."""
 import threading
 from datetime import timedelta
 

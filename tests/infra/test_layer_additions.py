@@ -210,7 +210,7 @@ async def test_a_bad_group_name_in_send_many_publishes_nothing(make_layer):
 
 @pytest.mark.django_db(transaction=True)
 async def test_send_many_from_a_database_thread_after_the_commit():
-    """The path of chat.group_commit: a transaction's on_commit hands its events to broadcast.send_many_blocking."""
+    """The path of chat.conversations.group_commit: a transaction's on_commit hands its events to broadcast.send_many_blocking."""
     config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
     listener = RedisPubSubLayer(url=config["url"], prefix=config["prefix"])
     tag = uuid.uuid4().hex[:10]
