@@ -27,6 +27,9 @@ in it (each message reaches both sides: two per message sent) and by the
 messages sent (acked). Beside it, for the helpdesk: the CPU of its own Redis and
 of the PostgreSQL backends on the bench database in the same window.
 
+Profiling the servers through the window: --py-spy DIR (py-spy's samples of
+each Daphne process), or yappi inside them (bench/yappi_site/sitecustomize.py).
+
 The stack: PostgreSQL at 127.0.0.1:5432 (user postgres), database
 helpdesk_bench (dropped, created and migrated on each run); a Redis of its own
 on a free port; Daphne processes with DJANGO_DEBUG=false; a test DNS server.
@@ -36,6 +39,7 @@ import asyncio
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -274,10 +278,14 @@ async def drive(servers, started, cookies, *, rate, seconds, chats_per_agent, pi
     received_before = run.received
     acked_before = run.acked()
     samplers = start_py_spy(profile, pids, seconds) if profile else []
+    if database:  # the helpdesk's processes, not the relay
+        signal_window(pids, signal.SIGUSR1)
     began = time.monotonic()
     traffic = asyncio.ensure_future(run.traffic())
     await asyncio.sleep(seconds)
     elapsed = time.monotonic() - began
+    if database:
+        signal_window(pids, signal.SIGUSR2)
     spent = meter.stop()
     cpu = [cpu_seconds(pid) - before for pid, before in per_process]
     received = run.received - received_before
@@ -313,14 +321,33 @@ async def drive(servers, started, cookies, *, rate, seconds, chats_per_agent, pi
     }
 
 
+def signal_window(pids, signum):
+    """
+    With HELPDESK_BENCH_SIGNAL_WINDOW=1: SIGUSR1 to the servers as the window
+    opens, SIGUSR2 as it closes, for a profiler inside them that starts and
+    stops on those (without one, the signals would end the processes).
+    """
+    if os.environ.get("HELPDESK_BENCH_SIGNAL_WINDOW") == "1":
+        for pid in pids:
+            os.kill(pid, signum)
+
+
 def start_py_spy(directory, pids, seconds):
-    """py-spy record (collapsed stacks, one line per stack, with thread names) of each process for ``seconds``."""
+    """
+    py-spy record of each process for ``seconds``: collapsed stacks (one line
+    per stack and thread, with its count) into ``directory``/daphne-N.txt.
+    Only the thread holding the GIL is sampled (--gil), so the samples follow
+    the Python CPU time; HELPDESK_BENCH_PY_SPY_ALL=1 samples every thread that
+    is not idle (GIL waits and blocking calls included).
+    """
     Path(directory).mkdir(parents=True, exist_ok=True)
     py_spy = Path(sys.executable).with_name("py-spy")
-    command = str(py_spy) if py_spy.exists() else "py-spy"
+    command = [str(py_spy) if py_spy.exists() else "py-spy", "record", "--rate", "200", "--format", "raw", "--threads"]
+    if os.environ.get("HELPDESK_BENCH_PY_SPY_ALL") != "1":
+        command.append("--gil")
     return [
-        subprocess.Popen([command, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "200",
-                          "--format", "raw", "--threads", "--output", str(Path(directory) / f"daphne-{n}.txt")],
+        subprocess.Popen([*command, "--pid", str(pid), "--duration", str(int(seconds)),
+                          "--output", str(Path(directory) / f"daphne-{n}.txt")],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for n, pid in enumerate(pids)
     ]
