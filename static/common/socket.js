@@ -258,17 +258,19 @@
     },
 
     receive: function (frame) {
+      if (frame.type === this.options.welcome && !this.welcomed) {
+        // The answer to this connection's hello (the agent socket sends more
+        // `state` frames later, when the agent's channels change).
+        this.welcomed = true;
+        this.attempt = 0;
+        this.startWatchdog();
+        this.deliver(frame);
+        // Everything not yet acknowledged goes again (sentOn names an older
+        // connection), paced; the server stores each client id once.
+        this.flush();
+        return;
+      }
       switch (frame.type) {
-        case this.options.welcome:
-          this.welcomed = true;
-          this.attempt = 0;
-          this.startWatchdog();
-          this.deliver(frame);
-          // Everything not yet acknowledged goes again, paced; the server
-          // stores each client id once.
-          this.outbox.forEach(function (item) { item.sentOn = null; });
-          this.flush();
-          return;
         case 'pong':
           window.clearTimeout(this.pongTimer);
           this.pongTimer = null;
