@@ -9,6 +9,7 @@ server is being made is kept here and passed on once it stands, and a test
 that wants a connection "up" waits until the server's answer to the hello has
 reached the page (``welcomed``).
 """
+
 import json
 
 
@@ -16,9 +17,9 @@ class Connection:
     def __init__(self, route, *, hold_welcome, welcome_type):
         self.route = route
         self.welcome_type = welcome_type
-        self.sent = []       # frames from the page, decoded
-        self.received = []   # frames from the server that reached the page
-        self.held = []       # frames from the server held back (hold_welcome)
+        self.sent = []  # frames from the page, decoded
+        self.received = []  # frames from the server that reached the page
+        self.held = []  # frames from the server held back (hold_welcome)
         self.holding = hold_welcome
         self.silent = False
         self.upstream = None
@@ -108,8 +109,12 @@ class Relay:
         return self.connections[-1]
 
     def errors(self, code):
-        return [frame for connection in self.connections for frame in connection.received
-                if frame["type"] == "error" and frame.get("code") == code]
+        return [
+            frame
+            for connection in self.connections
+            for frame in connection.received
+            if frame["type"] == "error" and frame.get("code") == code
+        ]
 
     def wait(self, condition, *, timeout=10, message="the condition did not hold"):
         """Until ``condition()`` is true, letting Playwright relay frames meanwhile (real time)."""

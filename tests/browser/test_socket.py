@@ -5,13 +5,23 @@ outbox goes out after a reconnect at a pace the server accepts, nothing but
 the hello goes before the server's answer, and the widget and the dashboard
 reconnect on the same schedule.
 """
+
+import itertools
 import re
 
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from chat.models import Chat, Message, Party
-from tests.browser.pages import agent_login, ask, fill_prechat, make_shop_channel, open_widget, send_as_customer, shop_page
+from chat.conversations.models import Chat, Message, Party
+from tests.browser.pages import (
+    agent_login,
+    ask,
+    fill_prechat,
+    make_shop_channel,
+    open_widget,
+    send_as_customer,
+    shop_page,
+)
 from tests.browser.relay import Relay
 
 # Playwright's clock: a ping every 25 s, 10 s for its pong, then a reconnect
@@ -82,7 +92,9 @@ def test_the_dashboard_notices_a_silent_server_and_hears_what_the_customer_said_
 
     relay.last.silent = True
     send_as_customer(widget, "Are you still there?")
-    relay.wait(lambda: Message.objects.filter(body="Are you still there?").exists(), message="the message was not stored")
+    relay.wait(
+        lambda: Message.objects.filter(body="Are you still there?").exists(), message="the message was not stored"
+    )
 
     dashboard.clock.run_for(SILENCE_NOTICED_MS)
     relay.wait(lambda: len(relay.connections) == 2, message="the dashboard did not notice its socket was dead")
@@ -140,8 +152,9 @@ def test_a_long_outbox_goes_out_after_the_welcome_paced_and_every_message_arrive
     expect(widget.get_by_role("status").filter(has_text="Reconnecting")).to_have_count(0)
 
 
-def reconnect_delays(page, frame, relay, attempts=len(SCHEDULE_MS)):
+def reconnect_delays(page, frame, relay):
     """Cut the face's live socket, refuse the next ones, and return the delays between a close and the next attempt."""
+    attempts = len(SCHEDULE_MS)
     # From here on the page's time moves only with run_for, and timers fire
     # exactly when due, however busy the machine is.
     page.clock.pause_at(page.evaluate("Date.now()") + 1_000)
@@ -150,10 +163,12 @@ def reconnect_delays(page, frame, relay, attempts=len(SCHEDULE_MS)):
     relay.last.cut()
     while relay.refused < attempts:
         page.clock.run_for(20_000)
-        relay.wait(lambda: frame.evaluate("socketTimes.every(times => times.closed !== null)"),
-                   message="a refused socket was not closed")
-    times = frame.evaluate("socketTimes")[cut:cut + attempts + 1]
-    return [after["opened"] - before["closed"] for before, after in zip(times, times[1:])]
+        relay.wait(
+            lambda: frame.evaluate("socketTimes.every(times => times.closed !== null)"),
+            message="a refused socket was not closed",
+        )
+    times = frame.evaluate("socketTimes")[cut : cut + attempts + 1]
+    return [after["opened"] - before["closed"] for before, after in itertools.pairwise(times)]
 
 
 def test_the_widget_and_the_dashboard_reconnect_on_the_same_schedule(server, host_site, new_page):
