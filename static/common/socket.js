@@ -1,20 +1,11 @@
 /*
- * The one browser client of the websocket protocol (docs/protocol.md), shared
- * by the widget (/ws/chat/) and the dashboard (/ws/agent/). It owns what both
- * sockets must do alike:
- *
- * - the hello gate: nothing but the hello goes out before the server's answer
- *   to it (`welcome` on the customer socket, `state` on the agent socket);
- * - reconnecting with a growing, jittered delay, and at once when the browser
- *   is back online or the page is looked at again;
- * - a ping/pong watchdog that replaces a socket which went silent;
- * - the outbox: messages stay in it (and in storage) until acknowledged, are
- *   resent with their client ids after a reconnect, paced under the server's
- *   rate limits, and retried a few times after `not_stored`;
- * - dropping incoming messages it has already seen, by sequence number.
- *
- * Screens, texts and what a frame means stay with each face. Plain script,
- * no build step; exposes one global, HelpdeskSocket.
+ * The one browser client of the websocket protocol (docs/protocol.md), for
+ * the widget (/ws/chat/) and the dashboard (/ws/agent/) alike: the hello gate
+ * (nothing but the hello before the server's answer to it), reconnecting with
+ * a jittered backoff, a ping/pong watchdog, the outbox (kept until acked,
+ * resent paced under the server's rate limits, retried after not_stored) and
+ * dropping repeated messages by seq. Screens, texts and what a frame means
+ * stay with each face. Exposes one global, HelpdeskSocket.
  */
 (function () {
   'use strict';
@@ -57,13 +48,11 @@
     return Math.round(step * (1 - BACKOFF_JITTER + 2 * BACKOFF_JITTER * Math.random()));
   }
 
-  /** A message's own id (docs/protocol.md: 1 to 64 characters), random so that two tabs never share one. */
+  /** A message's own id (1 to 64 characters), random so that two tabs never share one. */
   function newClientId() {
-    var cryptoApi = window.crypto;
-    if (cryptoApi && typeof cryptoApi.randomUUID === 'function') return 'c-' + cryptoApi.randomUUID();
-    var bytes = new Uint8Array(16);
-    if (cryptoApi && cryptoApi.getRandomValues) cryptoApi.getRandomValues(bytes);
-    else for (var i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+    // randomUUID exists only on secure (https) pages.
+    if (typeof crypto.randomUUID === 'function') return 'c-' + crypto.randomUUID();
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
     return 'c-' + Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join('');
   }
 
@@ -71,7 +60,7 @@
     return (window.location.protocol === 'https:' ? 'wss://' : 'ws://') + window.location.host + path;
   }
 
-  /** The fields of a `send` frame an outbox item keeps in storage (retry counts and the like stay in memory). */
+  /** What an outbox item keeps in storage and sends: the `send` frame's fields, not its retry state. */
   function stored(item) {
     var copy = { client_id: item.client_id, body: item.body };
     if (item.chat_id !== undefined) copy.chat_id = item.chat_id;
@@ -79,19 +68,13 @@
   }
 
   /**
-   * options:
-   *   path        '/ws/chat/' or '/ws/agent/'
-   *   hello()     the hello frame, built for each new connection
-   *   welcome     the type of the server's answer to hello ('welcome', 'state')
-   *   onFrame(frame, item)  every frame from the server except pongs and the
-   *               ones this client settles itself (a retried error, a repeated
-   *               message); `item` is the outbox item an ack or error is about
-   *   onDown(code)  the socket was lost (the close code, or null when the
-   *               watchdog gave up on it); return 'stop' to stay down (e.g.
-   *               logged out), 'slow' to wait the longest delay, else it
-   *               reconnects
-   *   storage()   the Storage that keeps the outbox over a reload, and
-   *   storageKey  its key in there (namespaced, e.g. 'helpdesk.dashboard.outbox')
+   * options: path ('/ws/chat/'); hello() builds the hello for each
+   * connection; welcome: the type of the server's answer to it;
+   * onFrame(frame, item) gets every frame but pongs, repeats and errors that
+   * are retried (item: the outbox entry an ack or error settles);
+   * onDown(code) hears of a lost socket (code null: the watchdog gave up)
+   * and returns 'stop' to stay down, 'slow' for the longest delay, else it
+   * reconnects; storage() and storageKey keep the outbox over a reload.
    */
   function ReliableSocket(options) {
     this.options = options;
@@ -191,7 +174,7 @@
       this.ws = null;
       this.down();
       if (!this.running) return;
-      var next = this.options.onDown ? this.options.onDown(code) : undefined;
+      var next = this.options.onDown(code);
       if (next === 'stop' || !this.running) {
         this.running = false;
         return;
@@ -332,8 +315,7 @@
     /** Keep a message until it is acknowledged and send it as soon as the pace allows. */
     post: function (fields) {
       var item = stored(fields);
-      item.client_id = item.client_id || newClientId();
-      item.sentOn = null;
+      item.client_id = newClientId();
       this.outbox.push(item);
       this.save();
       this.flush();
@@ -349,30 +331,20 @@
     restore: function () {
       var list;
       try {
-        var storage = this.options.storage();
-        list = JSON.parse((storage && storage.getItem(this.options.storageKey)) || '[]');
+        list = JSON.parse(this.options.storage().getItem(this.options.storageKey) || '[]');
       } catch (e) {
-        list = [];
+        list = [];  // storage blocked, or not ours to read
       }
-      var known = {};
-      this.outbox.forEach(function (item) { known[item.client_id] = true; });
-      var self = this;
-      (Array.isArray(list) ? list : []).forEach(function (item) {
-        if (item && typeof item.client_id === 'string' && typeof item.body === 'string' && !known[item.client_id]) {
-          var copy = stored(item);
-          copy.sentOn = null;
-          self.outbox.push(copy);
-        }
-      });
+      this.outbox = (Array.isArray(list) ? list : []).filter(function (item) {
+        return item && typeof item.client_id === 'string' && typeof item.body === 'string';
+      }).map(stored);
       this.flush();
     },
 
-    /** Drop messages without sending them (all, or those `keep` says no to); returns them. */
-    discard: function (keep) {
-      var dropped = this.outbox.filter(function (item) { return !keep || !keep(item); });
-      this.outbox = this.outbox.filter(function (item) { return keep && keep(item); });
+    /** Drop every message not yet sent for good (the chat they were for is over). */
+    discard: function () {
+      this.outbox = [];
       this.save();
-      return dropped;
     },
 
     remove: function (clientId) {
@@ -389,7 +361,6 @@
     save: function () {
       try {
         var storage = this.options.storage();
-        if (!storage) return;
         if (this.outbox.length) storage.setItem(this.options.storageKey, JSON.stringify(this.outbox.map(stored)));
         else storage.removeItem(this.options.storageKey);
       } catch (e) { /* private mode or blocked storage: the outbox lives in memory only */ }
@@ -423,16 +394,16 @@
       this.tokens = Math.min(PACE_BURST, this.tokens + (now - this.tokensAt) * PACE_PER_SECOND / 1000);
       this.tokensAt = now;
       var ws = this.ws;
-      var wake = null;
+      var wake = Infinity;
       for (var i = 0; i < this.outbox.length; i++) {
         var item = this.outbox[i];
         if (item.sentOn === ws) continue;  // on its way on this connection
         if (item.notBefore > now) {
-          wake = Math.min(wake === null ? Infinity : wake, item.notBefore - now);
+          wake = Math.min(wake, item.notBefore - now);
           continue;
         }
         if (this.tokens < 1) {
-          wake = Math.min(wake === null ? Infinity : wake, (1 - this.tokens) * 1000 / PACE_PER_SECOND);
+          wake = Math.min(wake, (1 - this.tokens) * 1000 / PACE_PER_SECOND);
           break;
         }
         var frame = stored(item);
@@ -441,7 +412,7 @@
         this.tokens -= 1;
         item.sentOn = ws;
       }
-      if (wake !== null) {
+      if (wake < Infinity) {
         var self = this;
         this.paceTimer = window.setTimeout(function () { self.flush(); }, Math.ceil(wake));
         return;
@@ -451,8 +422,6 @@
   };
 
   window.HelpdeskSocket = {
-    open: function (options) { return new ReliableSocket(options); },
-    newClientId: newClientId,
-    backoffDelay: backoffDelay
+    open: function (options) { return new ReliableSocket(options); }
   };
 })();
