@@ -1,7 +1,8 @@
 /*
  * The live chat in the widget: the customer's socket (static/common/socket.js
  * does the reliable part), the queue, the composer with its typing indicator,
- * ending the chat and writing again. Offers window.helpdeskWidget.beginChat,
+ * ending the chat and writing again. Loaded by core.js (loadChat) after
+ * socket.js and log.js. Offers window.helpdeskWidget.beginChat,
  * resumeChat and what the post-chat form needs (chatToken, chatStatus,
  * applyState, endChat, backToChat...).
  */
@@ -13,7 +14,7 @@
   var hooks = W.hooks;
   var log = W.log;
   var chat = W.chat;
-  var TOKEN_KEY = 'helpdesk.chat.' + W.config.slug;
+  var TOKEN_KEY = W.tokenKey;
   // Typing: at most one "typing" frame every 2 s, and "stopped" after 3 s
   // without a key, so the agent's indicator neither floods nor sticks.
   var TYPING_THROTTLE_MS = 2000;
@@ -104,10 +105,9 @@
   /** A chat this browser left open (a reload, another page of the site) goes on. */
   function resumeChat() {
     var token = W.storageGet(TOKEN_KEY);
-    if (!token) return false;
+    if (!token) return;
     socket.restore();
     beginChat(token, null);
-    return true;
   }
 
   function applyState(state) {

@@ -13,7 +13,6 @@
   var S = W.strings;
   var config = W.config;
   var API = '/chat/' + encodeURIComponent(config.slug) + '/api/';
-  var TOKEN_KEY = 'helpdesk.chat.' + config.slug;
 
   function $(id) { return document.getElementById('hd-' + id); }
 
@@ -26,7 +25,7 @@
   W.addScreen('closed', el.screen);
 
   function storedToken() {
-    try { return window.localStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
+    try { return window.localStorage.getItem(W.tokenKey); } catch (e) { return null; }
   }
 
   function postRequest(body, token) {

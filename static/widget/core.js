@@ -4,12 +4,13 @@
  * (queue, messages) -> ended; frames: docs/protocol.md; HTTP endpoints:
  * docs/api.md. User text is always set with textContent, never as HTML.
  *
- * The parts are plain deferred scripts, in this order (templates/chat/widget.html):
- * core.js (this file: helpers, screens, the host page, window.helpdeskWidget),
- * common/socket.js, log.js (drawing the messages), chat.js (the live chat),
- * prechat.js (form and question), then the optional features (faq.js,
- * closed.js, postchat.js). Each adds what it offers to window.helpdeskWidget;
- * the first screen is chosen once all of them have run.
+ * The parts are plain scripts (templates/chat/widget.html). Deferred, in this
+ * order: core.js (this file: helpers, screens, the host page,
+ * window.helpdeskWidget), prechat.js (form and question), then the optional
+ * features (faq.js, closed.js, postchat.js). Each adds what it offers to
+ * window.helpdeskWidget; the first screen is chosen once all of them have
+ * run. The live chat (common/socket.js, log.js, chat.js) is loaded only when
+ * a chat is about to begin or goes on (loadChat).
  */
 (function () {
   'use strict';
@@ -124,6 +125,54 @@
     else if (current === 'chat') (chat.status === 'ended' ? W.newChatButton : W.messageBox).focus();
   }
 
+  // ---------------------------------------------------------------- the live chat, on demand
+  // The socket client and the chat's own parts are not needed for the
+  // pre-chat form: a customer who only looks, or whom an FAQ answer helps,
+  // never downloads them. Their addresses come with the chat screen.
+
+  var TOKEN_KEY = 'helpdesk.chat.' + config.slug;
+  var chatScripts = el.screens.chat.getAttribute('data-scripts').split(/\s+/).filter(Boolean);
+  var chatLoading = null;
+  // A chat that goes on (a reload) while its parts do not load: try again
+  // after this long (the connection status says what is wrong meanwhile).
+  var LOAD_RETRY_MS = 5000;
+
+  function appendScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement('script');
+      script.src = src;
+      script.async = false;  // run in the listed order: chat.js needs the other two
+      script.addEventListener('load', resolve);
+      script.addEventListener('error', function () {
+        script.remove();
+        reject(new Error('not loaded: ' + src));
+      });
+      document.body.appendChild(script);
+    });
+  }
+
+  /** Resolves once the live chat's parts have run (W.beginChat is there); after a failure, the next call tries again. */
+  function loadChat() {
+    if (W.beginChat) return Promise.resolve();
+    if (!chatLoading) {
+      chatLoading = Promise.all(chatScripts.map(appendScript)).then(function () {
+        // A part may have run before one it needs failed: all of them again next time.
+        if (!W.beginChat) throw new Error('the live chat did not start');
+      }).catch(function (error) {
+        chatLoading = null;
+        throw error;
+      });
+    }
+    return chatLoading;
+  }
+
+  function resumeChat() {
+    loadChat().then(function () { W.resumeChat(); }, function () {
+      setConnection(S.network_error);
+      window.setTimeout(resumeChat, LOAD_RETRY_MS);
+    });
+  }
+
   // ---------------------------------------------------------------- header and host page
 
   if (!embedded) el.minimize.hidden = true;
@@ -176,13 +225,21 @@
     storageSet: storageSet,
     setConnection: setConnection,
     enterSubmits: enterSubmits,
+    loadChat: loadChat,
+    tokenKey: TOKEN_KEY,
     currentScreen: function () { return current; }
   };
+
+  // A chat of this browser goes on: its parts start loading now, beside the other scripts.
+  if (storageGet(TOKEN_KEY)) loadChat().catch(function () { /* tried again once the page is ready */ });
 
   // Deferred scripts all run before DOMContentLoaded: by then every part has
   // hooked in, and the first screen can be chosen.
   document.addEventListener('DOMContentLoaded', function () {
-    if (W.resumeChat()) return;
+    if (storageGet(TOKEN_KEY)) {
+      resumeChat();
+      return;
+    }
     if (hooks.opening && hooks.opening()) return;
     showScreen('form');
     if (!embedded) W.firstFormFocus().focus();

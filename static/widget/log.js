@@ -2,7 +2,7 @@
  * The widget's message log: messages in seq order, the customer's own ones
  * marked "Sending…" until stored, events as sentences, and the agent's typing
  * indicator. The log is an aria-live region: what is added here is announced.
- * Offers window.helpdeskWidget.log (used by chat.js).
+ * Loaded with chat.js (core.js, loadChat); offers window.helpdeskWidget.log.
  */
 (function () {
   'use strict';

@@ -106,6 +106,8 @@
         values.email = result.data.email || values.email;
         formValues = values;
         W.showScreen('question', el.question);
+        // While the question is typed: the chat's parts, so that it starts at once.
+        W.loadChat().catch(function () { /* tried again when the chat starts */ });
       } else if (hooks.startRefused && hooks.startRefused(result)) {
         // Handled by a feature module (the closed view).
       } else if (result.data.fields) {
@@ -205,7 +207,10 @@
   function startChat(question) {
     var body = { name: formValues.name, email: formValues.email, fields: formValues.fields, question: question };
     setBusy(el.questionSubmit, true);
-    W.api('start', body).then(function (result) {
+    // The chat's parts first: a chat is started only when it can be shown.
+    W.loadChat().then(function () {
+      return W.api('start', body);
+    }).then(function (result) {
       setBusy(el.questionSubmit, false);
       if (result.status === 201 && result.data.token) {
         showQuestionError('');
