@@ -49,8 +49,8 @@ def main():
     from django.utils import timezone
     from playwright.sync_api import sync_playwright
 
-    from chat.conversations.models import AgentPresence, PresenceStatus
     from chat.configuration.models import Channel, ChannelMembership
+    from chat.conversations.models import AgentPresence, PresenceStatus
     from tests.support.dnsserver import start_dns_server
     from tests.support.servers import DaphneProcess, HostSite
 

@@ -27,9 +27,10 @@
   var PING_MS = 25000;
   var PONG_TIMEOUT_MS = 10000;
 
-  // The server allows each connection 20 frames at once, then 10 a second,
-  // and a chat's customer sockets 20 messages at once, then 2 a second
-  // (chat/consumers). The outbox sends at most 10 at once, leaving room for
+  // The server allows each connection 20 frames at once, then 10 a second
+  // (infra/realtime/consumer.py), and a chat's customer sockets 20 messages
+  // at once, then 2 a second (chat/widget/consumer.py, the defaults of
+  // HELPDESK_CHAT_MESSAGE_BURST and _RATE). The outbox sends at most 10 at once, leaving room for
   // the hello, typing, pings and a second tab, then 1.5 a second, under the
   // slower of the two refills: a long outbox after a reconnect goes through
   // without a single rate_limited.

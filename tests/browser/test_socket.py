@@ -71,6 +71,27 @@ def start_chat(page, server, host_site, question="Is anyone there?"):
     return widget
 
 
+def test_the_pre_chat_form_comes_without_the_socket_client_which_loads_for_the_chat(server, host_site, new_page):
+    """The live chat's scripts are not part of opening the widget: they load once the customer is on the way to a chat."""
+    make_shop_channel(host_site)
+    host_site.add_page("index.html", shop_page(server, "shop"))
+    page = new_page()
+    scripts, sockets = [], []
+    page.on("request", lambda request: scripts.append(request.url) if request.resource_type == "script" else None)
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.goto(f"{host_site.origin}/index.html")
+    widget = open_widget(page)
+    expect(widget.get_by_label("Name", exact=True)).to_be_visible()
+    page.wait_for_timeout(500)
+    assert not [url for url in scripts if url.endswith(("/common/socket.js", "/widget/chat.js"))]
+
+    fill_prechat(widget)
+    ask(widget, "Is anyone there?")
+    expect(widget.get_by_text("You are number 1 in the queue.")).to_be_visible()
+    assert len([url for url in scripts if url.endswith("/common/socket.js")]) == 1
+    assert len(sockets) == 1
+
+
 def test_the_dashboard_notices_a_silent_server_and_hears_what_the_customer_said_meanwhile(server, host_site, new_page):
     """
     The dashboard's socket goes silent (a half-open connection: no pong, no
