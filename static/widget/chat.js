@@ -158,6 +158,8 @@
       socket.discard();
       log.failAll(S.not_sent);
       W.setConnection('');
+      // Learnt over HTTP (the post-chat form) while the socket was down: no more reconnecting.
+      if (!socket.isOpen()) socket.stop();
     }
     log.scrollToBottom();
     window.setTimeout(function () { if (chat.status === 'ended' && !reopening) socket.stop(); }, HANG_UP_MS);
