@@ -1,7 +1,8 @@
 """
 What the chat button costs a host page, measured in Chromium: requests and
 bytes as transferred (compressed, headers included) before the click, and what
-opening the widget adds. The loader's budget (3 KB gzipped, no cookie, no
+opening the widget adds, then what starting a chat adds (the form, the
+question, the queue: the live chat's scripts load only then). The loader's budget (3 KB gzipped, no cookie, no
 storage, no websocket before the click) is checked by tests/browser/test_loader.py.
 
     .venv/bin/python -m bench.widget_weight
@@ -48,8 +49,8 @@ def main():
     from django.utils import timezone
     from playwright.sync_api import sync_playwright
 
-    from chat.conversations.models import AgentPresence, PresenceStatus
     from chat.configuration.models import Channel, ChannelMembership
+    from chat.conversations.models import AgentPresence, PresenceStatus
     from tests.support.dnsserver import start_dns_server
     from tests.support.servers import DaphneProcess, HostSite
 
@@ -81,15 +82,27 @@ def main():
             storage = page.evaluate("localStorage.length + sessionStorage.length")
             ws_before = list(sockets)
             button.click()
-            page.frame_locator("iframe[title]").get_by_label("Name", exact=True).wait_for()
+            widget = page.frame_locator("iframe[title]")
+            widget.get_by_label("Name", exact=True).wait_for()
             page.wait_for_timeout(1500)
             after = finished[len(before):]
+            widget.get_by_label("Name", exact=True).fill("Erika Mustermann")
+            widget.get_by_label("E-mail", exact=True).fill("erika@example.com")
+            widget.get_by_role("button", name="Continue").click()
+            widget.get_by_label("Your question").fill("Where is my parcel?")
+            widget.get_by_label("Your question").press("Enter")
+            widget.get_by_text("You are number 1 in the queue.").wait_for()
+            page.wait_for_timeout(1500)
+            chatting = finished[len(before) + len(after):]
             print(f"Chromium {browser.version}; server {server.url} (DJANGO_DEBUG=false, compressed static files)\n")
             report("Host page itself", [r for r in before if r.url.startswith(host.origin)], server)
             chat_before = [r for r in before if not r.url.startswith(host.origin)]
             report("Chat button, before the click", chat_before, server)
             print(f"  cookies: {len(cookies)}, storage entries: {storage}, websockets: {len(ws_before)}\n")
             report("Opening the widget (the click)", after, server)
+            print()
+            report("Starting a chat (form, question, queue)", chatting, server)
+            print(f"  websockets: {len(sockets) - len(ws_before)}")
             browser.close()
     finally:
         server.stop()

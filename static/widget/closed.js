@@ -3,7 +3,7 @@
  * present), the channel's closed message and its hours; with request
  * submission on, a form that leaves a request and shows its ID. Also offers a
  * waiting customer to leave a request instead (channel rules, server-decided).
- * Hooks into widget.js through window.helpdeskWidget.
+ * Hooks into the widget (static/widget/core.js) through window.helpdeskWidget.
  */
 (function () {
   'use strict';
@@ -13,7 +13,6 @@
   var S = W.strings;
   var config = W.config;
   var API = '/chat/' + encodeURIComponent(config.slug) + '/api/';
-  var TOKEN_KEY = 'helpdesk.chat.' + config.slug;
 
   function $(id) { return document.getElementById('hd-' + id); }
 
@@ -26,7 +25,7 @@
   W.addScreen('closed', el.screen);
 
   function storedToken() {
-    try { return window.localStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
+    try { return window.localStorage.getItem(W.tokenKey); } catch (e) { return null; }
   }
 
   function postRequest(body, token) {
@@ -34,7 +33,7 @@
     if (token) headers['X-Chat-Token'] = token;
     return fetch(API + 'request', {
       method: 'POST', headers: headers, body: JSON.stringify(body), credentials: 'same-origin',
-      referrerPolicy: 'same-origin'  // a real Origin header, as in widget.js
+      referrerPolicy: 'same-origin'  // a real Origin header, as in core.js
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         return { status: response.status, data: data };
@@ -71,7 +70,12 @@
     return false;
   };
 
-  if (config.closed && !storedToken()) showClosed(config.closed, false);
+  // Closed when the page was served (asked only when no chat of this browser goes on).
+  W.hooks.opening = function () {
+    if (!config.closed) return false;
+    showClosed(config.closed, false);
+    return true;
+  };
 
   // ---------------------------------------------------------------- request form
 

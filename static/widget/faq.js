@@ -1,6 +1,6 @@
 /*
- * FAQ suggestions before the chat starts (loaded after widget.js only when the
- * channel has them on). After the question, the best FAQ entries are shown:
+ * FAQ suggestions before the chat starts (loaded after the widget's own parts
+ * only when the channel has them on). After the question, the best FAQ entries are shown:
  * an answer opens in place; "This answered my question" ends here, "Start
  * chat" goes on to the queue with the question as the first message. No
  * match, or no answer from the server: straight to the queue.

@@ -3,7 +3,7 @@
  * (templates/chat/widget_postchat.html; POST /chat/<slug>/api/postchat,
  * docs/api.md). Closing an active chat shows it as its own screen with
  * "Back to chat"; after the agent ended the chat it shows below the log.
- * Hooks into widget.js through window.helpdeskWidget.
+ * Hooks into the widget (static/widget/core.js, chat.js) through window.helpdeskWidget.
  */
 (function () {
   'use strict';

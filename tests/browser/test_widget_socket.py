@@ -3,6 +3,7 @@ from playwright.sync_api import expect
 
 from chat.conversations.models import Chat, ChatStatus, Message, MessageKind, Party
 from tests.browser.pages import ask, fill_prechat, make_shop_channel, open_widget, shop_page
+from tests.browser.relay import Relay
 
 
 def test_a_half_open_socket_is_replaced_and_the_customer_hears_what_was_said_meanwhile(server, host_site, new_page):
@@ -15,35 +16,7 @@ def test_a_half_open_socket_is_replaced_and_the_customer_hears_what_was_said_mea
     host_site.add_page("index.html", shop_page(server, "shop"))
     page = new_page()
     page.clock.install()
-    sockets = []
-
-    def route(ws):
-        connection = {"silent": False, "early": []}
-        sockets.append(connection)
-
-        def to_server(message):
-            if connection["silent"]:
-                return
-            if "upstream" in connection:
-                connection["upstream"].send(message)
-            else:
-                connection["early"].append(message)
-
-        # Listening before connecting: a frame the page sends while the
-        # connection is being made (the hello) is kept, not dropped.
-        ws.on_message(to_server)
-        upstream = connection["upstream"] = ws.connect_to_server()
-        for message in connection.pop("early"):
-            upstream.send(message)
-
-        def to_page(message):
-            if not connection["silent"]:
-                connection["welcomed"] = connection.get("welcomed") or '"welcome"' in message
-                ws.send(message)
-
-        upstream.on_message(to_page)
-
-    page.route_web_socket("**/ws/chat/", route)
+    relay = Relay(page, "**/ws/chat/", welcome_type="welcome")
     page.goto(f"{host_site.origin}/index.html")
     widget = open_widget(page)
     fill_prechat(widget)
@@ -51,13 +24,10 @@ def test_a_half_open_socket_is_replaced_and_the_customer_hears_what_was_said_mea
     expect(widget.get_by_text("You are number 1 in the queue.")).to_be_visible()
     # Frames reach the page through this process: wait until the welcome has
     # (the widget watches pongs once it is welcomed).
-    for _ in range(100):
-        if sockets[0].get("welcomed"):
-            break
-        page.wait_for_timeout(50)
-    assert len(sockets) == 1 and sockets[0].get("welcomed")
+    relay.wait(lambda: relay.last.welcomed, message="the socket was not welcomed")
+    assert len(relay.connections) == 1
 
-    sockets[0]["silent"] = True
+    relay.last.silent = True
     chat = Chat.objects.get()
     # An agent answers while the widget's connection is dead (straight to the
     # database: the server would announce it on the dead socket only).
@@ -68,12 +38,9 @@ def test_a_half_open_socket_is_replaced_and_the_customer_hears_what_was_said_mea
 
     # A ping every 25 s, 10 s for its pong, then a reconnect after about a second.
     page.clock.run_for(25_000 + 10_000 + 2_000)
-    for _ in range(100):
-        if len(sockets) > 1:
-            break
-        page.wait_for_timeout(100)
+    relay.wait(lambda: len(relay.connections) > 1, message="the widget did not notice its socket was dead")
     page.clock.run_for(2_000)
-    assert len(sockets) == 2, "the widget did not notice its socket was dead"
+    assert len(relay.connections) == 2
     expect(widget.get_by_role("log", name="Messages")).to_contain_text("Yes, I am here.")
 
 
