@@ -374,7 +374,7 @@ async def idle_widgets(server, started, counts):
     for count in counts:
         semaphore = asyncio.Semaphore(50)
 
-        async def limited(token):
+        async def limited(token, semaphore=semaphore):
             async with semaphore:
                 return await open_one(token)
 

@@ -122,7 +122,7 @@ def test_a_batch_that_fails_as_a_whole_is_stored_one_by_one(make_channel, make_a
     with django_capture_on_commit_callbacks(execute=True):
         results = post_messages([PendingMessage(chat.pk, Party.CUSTOMER, f"to {chat.pk}", f"c-{chat.pk}") for chat in chats])
 
-    for chat, result in zip(chats, results):
+    for chat, result in zip(chats, results, strict=True):
         chat.refresh_from_db()
         assert result.seq == chat.last_seq
         assert log_of(chat)[-1] == (chat.last_seq, "customer", f"to {chat.pk}", f"c-{chat.pk}")
@@ -157,7 +157,7 @@ async def test_messages_that_arrive_together_share_a_transaction(make_channel, m
     assert sum(batches) == len(requests)
     assert len(batches) <= group_commit.CONCURRENT_BATCHES + 1, "waiting messages go together"
     for chat in chats:
-        seqs = [r.seq for r, q in zip(results, requests) if q.chat_id == chat.pk]
+        seqs = [r.seq for r, q in zip(results, requests, strict=True) if q.chat_id == chat.pk]
         assert sorted(seqs) == list(range(chat.last_seq + 1, chat.last_seq + 4))
     with pytest.raises(EmptyMessage):
         await group_commit.post(PendingMessage(chats[0].pk, Party.CUSTOMER, "", "empty"))

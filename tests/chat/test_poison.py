@@ -32,7 +32,7 @@ def twenty_chats(make_channel, make_chat):
 
 async def _connected(chats):
     sockets = []
-    for chat, token in chats:
+    for _chat, token in chats:
         socket = await customer_socket(token, last_seq=1)
         await receive_until(socket, "welcome")
         sockets.append(socket)

@@ -106,7 +106,7 @@ async def test_a_dropped_customer_gets_the_three_missed_messages_exactly_once(tw
 
     for number in range(3):
         await dashboard.send("send", chat_id=chat_id, client_id=f"missed-{number}", body=f"Missed {number}")
-        await dashboard.receive_until(lambda f: f["type"] == "ack" and f["client_id"] == f"missed-{number}")
+        await dashboard.receive_until(lambda f, number=number: f["type"] == "ack" and f["client_id"] == f"missed-{number}")
 
     customer = await ProtocolClient(server_b.url, "/ws/chat/").connect()
     await customer.send("hello", token=started["token"], last_seq=last_seq)
@@ -128,7 +128,7 @@ async def test_two_agents_on_two_processes_take_one_chat_one_wins(two_servers, m
     started = await sync_to_async(start_chat_over_http)(server_a.url, "shop")
     chat_id = started["state"]["chat_id"]
     dashboards = []
-    for agent, server in zip(agents, two_servers):
+    for agent, server in zip(agents, two_servers, strict=True):
         client = await ProtocolClient(server.url, "/ws/agent/", cookie=await sync_to_async(session_cookie)(agent)).connect()
         await client.send("hello", chats={})
         await client.receive_until(is_type("state"))

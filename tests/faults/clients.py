@@ -123,7 +123,7 @@ class ReliableClient(abc.ABC):
                     close_timeout=1,
                     max_queue=None,
                 )
-            except (OSError, asyncio.TimeoutError, websockets.exceptions.WebSocketException):
+            except (TimeoutError, OSError, websockets.exceptions.WebSocketException):
                 self.stats.connect_failures += 1
                 await asyncio.sleep(self.run.backoff(attempt))
                 attempt += 1

@@ -188,7 +188,7 @@ class ChatRun:
             if seqs != list(range(1, len(seqs) + 1)):
                 problems.append(f"chat {chat_id}: stored seqs are not 1..n: {seqs[:10]}…")
             agent = agent_of[chat_id]
-            for side, client, prefix in (("customer", customer, customer.name + "-"), ("agent", agent, agent.name + "-")):
+            for side, client in (("customer", customer), ("agent", agent)):
                 sent = [cid for cid in client.acks if cid.startswith(f"{client.name}-{chat_id}-")]
                 stored_ids = [row[2] for row in stored if row[2].startswith(f"{client.name}-{chat_id}-")]
                 if len(sent) != self.messages:
