@@ -11,6 +11,7 @@ entries' query) for a channel with the demo FAQ plus synthetic entries, in a
 throw-away SQLite database. Targets: top-3 >= 0.90, silence >= 0.80,
 p95 <= 20 ms at 5,000 entries.
 """
+
 import argparse
 import json
 import os
@@ -64,9 +65,7 @@ def synthetic_rows(language, count, seed=7):
     rows = []
     for number in range(count):
         topic = rng.sample(words, 3)
-        question = (
-            f"{topic[0]} {topic[1]} {topic[2]} {number}?"
-        )
+        question = f"{topic[0]} {topic[1]} {topic[2]} {number}?"
         answer = " ".join(rng.choice(words) for _ in range(rng.randint(25, 60)))
         rows.append(
             {
@@ -177,7 +176,11 @@ def main():
             f"(index built in {timing['build_ms']:.0f} ms on the first question after a change)"
         )
         overall = quality["all"]
-        passed = overall["top3"] >= TARGETS["top3"] and overall["silence"] >= TARGETS["silence"] and timing["p95_ms"] <= TARGETS["p95_ms"]
+        passed = (
+            overall["top3"] >= TARGETS["top3"]
+            and overall["silence"] >= TARGETS["silence"]
+            and timing["p95_ms"] <= TARGETS["p95_ms"]
+        )
         print(
             f"targets: top-3 >= {TARGETS['top3']}, silence >= {TARGETS['silence']}, p95 <= {TARGETS['p95_ms']} ms: "
             + ("met" if passed else "NOT met")

@@ -12,6 +12,7 @@ sockets allow. Printed per phase: the ordinary chats' delivery latency
 p50/p95/p99 and throughput; for the flood, how many of its sockets were let
 in, the messages stored in its chat, and the frames the server sent to it.
 """
+
 import argparse
 import asyncio
 import json
@@ -56,7 +57,15 @@ class Flood:
                     reader = asyncio.ensure_future(self._read(ws, number))
                     sent = 0
                     while not self.stopping and not reader.done():
-                        await ws.send(json.dumps({"type": "send", "client_id": f"f{number}-{time.monotonic_ns()}-{sent}", "body": "flood"}))
+                        await ws.send(
+                            json.dumps(
+                                {
+                                    "type": "send",
+                                    "client_id": f"f{number}-{time.monotonic_ns()}-{sent}",
+                                    "body": "flood",
+                                }
+                            )
+                        )
                         sent += 1
                         await asyncio.sleep(1 / FLOOD_FRAMES_PER_SECOND)
                     reader.cancel()
@@ -87,8 +96,12 @@ def flood_chat(slug):
     from chat.conversations import services
 
     chat, token = services.start_chat(
-        Channel.objects.get(slug=slug), name="Flooder", email="flood@example.com", email_verified=True,
-        form_data=[], question="flood",
+        Channel.objects.get(slug=slug),
+        name="Flooder",
+        email="flood@example.com",
+        email_verified=True,
+        form_data=[],
+        question="flood",
     )
     return chat.pk, token
 
@@ -105,8 +118,9 @@ async def phase(stack, started, cookies, args, flood_token=None):
         flood = Flood(stack.servers, flood_token, args.sockets)
         flood_task = asyncio.ensure_future(flood.run())
         await asyncio.sleep(3)  # the flood is on before the ordinary traffic starts
-    figures = await drive(stack.servers, started, cookies, rate=args.rate, seconds=args.seconds,
-                          chats_per_agent=3, pids=stack.pids())
+    figures = await drive(
+        stack.servers, started, cookies, rate=args.rate, seconds=args.seconds, chats_per_agent=3, pids=stack.pids()
+    )
     if flood is not None:
         flood.stopping = True
         flood_task.cancel()
@@ -135,23 +149,29 @@ def main():
     stack = Stack(args.processes)
     try:
         print(machine())
-        print(f"Daphne processes: {args.processes}; {args.chats} ordinary chats at {args.rate}/s per chat and direction; "
-              f"{args.seconds:.0f} s per phase; the flood: one token, {args.sockets} sockets, "
-              f"{FLOOD_FRAMES_PER_SECOND} frames/s each\n")
+        print(
+            f"Daphne processes: {args.processes}; {args.chats} ordinary chats at {args.rate}/s per chat and direction; "
+            f"{args.seconds:.0f} s per phase; the flood: one token, {args.sockets} sockets, "
+            f"{FLOOD_FRAMES_PER_SECOND} frames/s each\n"
+        )
         for label, with_flood in (("alone", False), ("with the flood", True)):
             slug = f"flood-{int(time.time())}-{int(with_flood)}"
             started, cookies = seed(args.chats, 3, slug)
             flood_id, flood_token = flood_chat(slug) if with_flood else (None, None)
             connection.close()
             figures, flood = asyncio.run(phase(stack, started, cookies, args, flood_token))
-            print(f"{label}: ordinary chats p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, "
-                  f"p99 {figures['p99_ms']:.1f} ms, delivered {figures['delivered_per_s']:.0f}/s, "
-                  f"server CPU {figures['server_cpu']}, unacked at end {figures['backlog']}")
+            print(
+                f"{label}: ordinary chats p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, "
+                f"p99 {figures['p99_ms']:.1f} ms, delivered {figures['delivered_per_s']:.0f}/s, "
+                f"server CPU {figures['server_cpu']}, unacked at end {figures['backlog']}"
+            )
             if flood is not None:
                 stored = asyncio.run(sync_to_async(stored_in)(flood_id))
-                print(f"  the flood: {len(flood.admitted)} of {args.sockets} sockets let in (closes by code: {flood.closes}), "
-                      f"{stored} messages stored in its chat, {flood.acks} acks, "
-                      f"{flood.frames_received} frames sent to it")
+                print(
+                    f"  the flood: {len(flood.admitted)} of {args.sockets} sockets let in (closes by code: {flood.closes}), "
+                    f"{stored} messages stored in its chat, {flood.acks} acks, "
+                    f"{flood.frames_received} frames sent to it"
+                )
     finally:
         stack.stop()
 

@@ -34,6 +34,7 @@ The stack: PostgreSQL at 127.0.0.1:5432 (user postgres), database
 helpdesk_bench (dropped, created and migrated on each run); a Redis of its own
 on a free port; Daphne processes with DJANGO_DEBUG=false; a test DNS server.
 """
+
 import argparse
 import asyncio
 import json
@@ -147,9 +148,17 @@ def fresh_database():
     with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    env = dict(os.environ, DATABASE_URL=DB_URL, DJANGO_DEBUG="false", DJANGO_SECRET_KEY="bench", DJANGO_ALLOWED_HOSTS="127.0.0.1")
+    env = dict(
+        os.environ,
+        DATABASE_URL=DB_URL,
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="bench",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+    )
     env.pop("REDIS_URL", None)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=PROJECT_DIR, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=PROJECT_DIR, env=env, check=True
+    )
 
 
 class Stack:
@@ -206,8 +215,11 @@ def seed(chats, chats_per_agent, slug):
     from tests.support.wsclient import session_cookie
 
     channel = Channel.objects.create(
-        name=slug, slug=slug, allowed_origins="http://127.0.0.1:9999",
-        max_chats_per_agent=chats_per_agent, customer_timeout_seconds=3600,
+        name=slug,
+        slug=slug,
+        allowed_origins="http://127.0.0.1:9999",
+        max_chats_per_agent=chats_per_agent,
+        customer_timeout_seconds=3600,
     )
     agent_count = -(-chats // chats_per_agent)
     User = get_user_model()
@@ -221,8 +233,12 @@ def seed(chats, chats_per_agent, slug):
     started = []
     for n in range(chats):
         chat, token = services.start_chat(
-            channel, name=f"Customer {n}", email=f"customer{n}@example.com", email_verified=True,
-            form_data=[], question=f"Question {n}",
+            channel,
+            name=f"Customer {n}",
+            email=f"customer{n}@example.com",
+            email_verified=True,
+            form_data=[],
+            question=f"Question {n}",
         )
         started.append((chat.pk, token))
     return started, [session_cookie(a) for a in agents]
@@ -243,8 +259,9 @@ def backend_pid():
         return cursor.fetchone()[0]
 
 
-async def drive(servers, started, cookies, *, rate, seconds, chats_per_agent, pids, database=True, helpers=None,
-                profile=None):
+async def drive(
+    servers, started, cookies, *, rate, seconds, chats_per_agent, pids, database=True, helpers=None, profile=None
+):
     """
     Connect everyone, measure memory, then run traffic for ``seconds``; returns a dict of figures.
     ``pids``: the server processes (with their descendants, if any); ``helpers``: Stack.helpers,
@@ -257,8 +274,15 @@ async def drive(servers, started, cookies, *, rate, seconds, chats_per_agent, pi
     from tests.faults.harness import ChatRun, percentile
 
     messages = max(1, int(rate * seconds)) if rate else 10**9
-    run = ChatRun(servers, chats=len(started), messages=messages, rate=rate, chats_per_agent=chats_per_agent,
-                  window=1, backoff_base=0.5)
+    run = ChatRun(
+        servers,
+        chats=len(started),
+        messages=messages,
+        rate=rate,
+        chats_per_agent=chats_per_agent,
+        window=1,
+        backoff_base=0.5,
+    )
     for number, (chat_id, token) in enumerate(started):
         run.chat_ids.append(chat_id)
         run.customers.append(CustomerClient(run, f"c{number}", token, chat_id))
@@ -346,9 +370,19 @@ def start_py_spy(directory, pids, seconds):
     if os.environ.get("HELPDESK_BENCH_PY_SPY_ALL") != "1":
         command.append("--gil")
     return [
-        subprocess.Popen([*command, "--pid", str(pid), "--duration", str(int(seconds)),
-                          "--output", str(Path(directory) / f"daphne-{n}.txt")],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [
+                *command,
+                "--pid",
+                str(pid),
+                "--duration",
+                str(int(seconds)),
+                "--output",
+                str(Path(directory) / f"daphne-{n}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for n, pid in enumerate(pids)
     ]
 
@@ -365,7 +399,9 @@ async def idle_widgets(server, started, counts):
     sockets = []
 
     async def open_one(token):
-        ws = await websockets.connect(server.ws_url + "/ws/chat/", origin=server.url, ping_interval=None, open_timeout=60)
+        ws = await websockets.connect(
+            server.ws_url + "/ws/chat/", origin=server.url, ping_interval=None, open_timeout=60
+        )
         await ws.send(json.dumps({"type": "hello", "token": token, "last_seq": 0}))
         while json.loads(await ws.recv())["type"] != "welcome":
             pass
@@ -378,7 +414,7 @@ async def idle_widgets(server, started, counts):
             async with semaphore:
                 return await open_one(token)
 
-        todo = started[len(sockets):count]
+        todo = started[len(sockets) : count]
         sockets += await asyncio.gather(*(limited(token) for _chat_id, token in todo))
         await asyncio.sleep(12)  # a housekeeping round with all of them
         alive = sum(1 for ws in sockets if ws.close_code is None)
@@ -401,8 +437,18 @@ def relay_figures(started, cookies, *, rate, seconds, chats_per_agent):
             ws_url = f"ws://127.0.0.1:{port}"
 
         fake = [(chat_id, str(chat_id)) for chat_id, _token in started]
-        return asyncio.run(drive([Relay], fake, cookies, rate=rate, seconds=seconds, chats_per_agent=chats_per_agent,
-                                 pids=[relay.pid], database=False))
+        return asyncio.run(
+            drive(
+                [Relay],
+                fake,
+                cookies,
+                rate=rate,
+                seconds=seconds,
+                chats_per_agent=chats_per_agent,
+                pids=[relay.pid],
+                database=False,
+            )
+        )
     finally:
         relay.kill()
         relay.wait()
@@ -411,17 +457,29 @@ def relay_figures(started, cookies, *, rate, seconds, chats_per_agent):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chats", default="50,200", help="comma-separated sizes (concurrent chats)")
-    parser.add_argument("--rate", type=float, default=0.5, help="messages a second per chat and direction; 0: as fast as acked")
+    parser.add_argument(
+        "--rate", type=float, default=0.5, help="messages a second per chat and direction; 0: as fast as acked"
+    )
     parser.add_argument("--seconds", type=float, default=30, help="traffic time per size")
     parser.add_argument("--processes", type=int, default=2, help="Daphne processes")
-    parser.add_argument("--chats-per-agent", type=int, default=3, help="chats one agent socket holds (frame limit: 10/s per socket)")
-    parser.add_argument("--idle", default="", help="comma-separated counts of idle widget sockets on one process, e.g. 1000,5000")
+    parser.add_argument(
+        "--chats-per-agent", type=int, default=3, help="chats one agent socket holds (frame limit: 10/s per socket)"
+    )
+    parser.add_argument(
+        "--idle", default="", help="comma-separated counts of idle widget sockets on one process, e.g. 1000,5000"
+    )
     parser.add_argument("--no-relay", action="store_true", help="skip the bare relay comparison")
-    parser.add_argument("--settings", default=None, help="DJANGO_SETTINGS_MODULE for the Daphne processes (e.g. bench.settings_static)")
+    parser.add_argument(
+        "--settings", default=None, help="DJANGO_SETTINGS_MODULE for the Daphne processes (e.g. bench.settings_static)"
+    )
     parser.add_argument("--json", default=None, help="append each size's figures to this file, one JSON object a line")
-    parser.add_argument("--py-spy", default=None, metavar="DIR",
-                        help="sample the Daphne processes with py-spy (pip install py-spy) during each window, "
-                             "collapsed stacks into DIR (the sampling costs CPU: not for the figures)")
+    parser.add_argument(
+        "--py-spy",
+        default=None,
+        metavar="DIR",
+        help="sample the Daphne processes with py-spy (pip install py-spy) during each window, "
+        "collapsed stacks into DIR (the sampling costs CPU: not for the figures)",
+    )
     args = parser.parse_args()
 
     use_production_settings()
@@ -440,25 +498,54 @@ def main():
     try:
         # Capacity, not the limits against floods: as fast as acked, one chat
         # sends far more than a person may (HELPDESK_CHAT_MESSAGE_RATE).
-        stack = Stack(args.processes, args.settings, HELPDESK_CHAT_MESSAGE_RATE="1000000", HELPDESK_CHAT_MESSAGE_BURST="1000000")
+        stack = Stack(
+            args.processes, args.settings, HELPDESK_CHAT_MESSAGE_RATE="1000000", HELPDESK_CHAT_MESSAGE_BURST="1000000"
+        )
         print(machine())
-        print(f"Daphne processes: {args.processes} (pids {', '.join(map(str, stack.pids()))}); settings: {args.settings or 'helpdesk.settings'}; "
-              f"rate {args.rate or 'as fast as acked'} /s per chat and direction; {args.seconds:.0f} s per size\n")
+        print(
+            f"Daphne processes: {args.processes} (pids {', '.join(map(str, stack.pids()))}); settings: {args.settings or 'helpdesk.settings'}; "
+            f"rate {args.rate or 'as fast as acked'} /s per chat and direction; {args.seconds:.0f} s per size\n"
+        )
         rows = []
         for size in sizes:
             started, cookies = seed(size, args.chats_per_agent, f"bench-{size}-{int(time.time())}")
             connection.close()
-            figures = asyncio.run(drive(stack.servers, started, cookies, rate=args.rate, seconds=args.seconds,
-                                        chats_per_agent=args.chats_per_agent, pids=stack.pids(),
-                                        helpers=stack.helpers, profile=args.py_spy))
-            relay = None if args.no_relay else relay_figures(started, cookies, rate=args.rate, seconds=args.seconds,
-                                                             chats_per_agent=args.chats_per_agent)
+            figures = asyncio.run(
+                drive(
+                    stack.servers,
+                    started,
+                    cookies,
+                    rate=args.rate,
+                    seconds=args.seconds,
+                    chats_per_agent=args.chats_per_agent,
+                    pids=stack.pids(),
+                    helpers=stack.helpers,
+                    profile=args.py_spy,
+                )
+            )
+            relay = (
+                None
+                if args.no_relay
+                else relay_figures(
+                    started, cookies, rate=args.rate, seconds=args.seconds, chats_per_agent=args.chats_per_agent
+                )
+            )
             rows.append((size, figures, relay))
             report(size, figures, relay)
             if args.json:
                 with open(args.json, "a") as out:
-                    out.write(json.dumps({"chats": size, "rate": args.rate, "seconds": args.seconds,
-                                          "helpdesk": figures, "relay": relay}) + "\n")
+                    out.write(
+                        json.dumps(
+                            {
+                                "chats": size,
+                                "rate": args.rate,
+                                "seconds": args.seconds,
+                                "helpdesk": figures,
+                                "relay": relay,
+                            }
+                        )
+                        + "\n"
+                    )
         if idle_counts:
             need = max(idle_counts)
             started, _cookies = seed(need, 50, f"idle-{int(time.time())}")
@@ -487,22 +574,30 @@ def report(size, f, relay):
     def line(name, x):
         stored = f"{x['stored_per_s']:.0f}" if x.get("stored_per_s") is not None else "-"
         per_socket = f"{x['kib_per_socket']:.0f} KiB" if x.get("kib_per_socket") is not None else "-"
-        return (f"  {name:<9} sockets {x['sockets']:>5}  stored/s {stored:>6}  delivered/s {x['delivered_per_s']:>7.0f}  "
-                f"p50 {x['p50_ms']:>7.1f} ms  p95 {x['p95_ms']:>7.1f} ms  p99 {x['p99_ms']:>7.1f} ms  "
-                f"mem/socket {per_socket:>8}  server CPU {x['server_cpu']}  client CPU {x['client_cpu']}  "
-                f"unacked at end {x['backlog']}  errors {x['errors'] or '-'}")
+        return (
+            f"  {name:<9} sockets {x['sockets']:>5}  stored/s {stored:>6}  delivered/s {x['delivered_per_s']:>7.0f}  "
+            f"p50 {x['p50_ms']:>7.1f} ms  p95 {x['p95_ms']:>7.1f} ms  p99 {x['p99_ms']:>7.1f} ms  "
+            f"mem/socket {per_socket:>8}  server CPU {x['server_cpu']}  client CPU {x['client_cpu']}  "
+            f"unacked at end {x['backlog']}  errors {x['errors'] or '-'}"
+        )
 
     def cpu(name, x):
         delivered, sent = x["cpu_ms_per_delivered"], x["cpu_ms_per_sent"]
-        text = (f"  {name:<9} server CPU per message delivered {delivered['server']:.2f} ms, per message sent "
-                f"{sent['server']:.2f} ms (p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms; "
-                f"{x['delivered']} delivered, {x['acked']} sent, {x['cpu_s']['server']:.2f} s CPU)")
+        text = (
+            f"  {name:<9} server CPU per message delivered {delivered['server']:.2f} ms, per message sent "
+            f"{sent['server']:.2f} ms (p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms; "
+            f"{x['delivered']} delivered, {x['acked']} sent, {x['cpu_s']['server']:.2f} s CPU)"
+        )
         others = [key for key in delivered if key != "server"]
         if others:
             total = sum(delivered.values())
-            text += ("\n  " + " " * 9 + " beside it, per message delivered: "
-                     + ", ".join(f"{key} {delivered[key]:.2f} ms" for key in others)
-                     + f"; all together {total:.2f} ms")
+            text += (
+                "\n  "
+                + " " * 9
+                + " beside it, per message delivered: "
+                + ", ".join(f"{key} {delivered[key]:.2f} ms" for key in others)
+                + f"; all together {total:.2f} ms"
+            )
         return text
 
     print(f"{size} chats:")
@@ -516,7 +611,9 @@ def report(size, f, relay):
         ratio_p99 = f["p99_ms"] / relay["p99_ms"] if relay["p99_ms"] else float("nan")
         server, bare = f["cpu_ms_per_delivered"]["server"], relay["cpu_ms_per_delivered"]["server"]
         ratio_cpu = server / bare if bare else float("nan")
-        print(f"  helpdesk/relay: delivered {ratio_tp:.2f}x, p99 latency {ratio_p99:.1f}x, server CPU per message {ratio_cpu:.1f}x")
+        print(
+            f"  helpdesk/relay: delivered {ratio_tp:.2f}x, p99 latency {ratio_p99:.1f}x, server CPU per message {ratio_cpu:.1f}x"
+        )
     print(flush=True)
 
 

@@ -6,6 +6,7 @@ No database, no Redis, no Django, one process.
 
     python bench/relay.py PORT
 """
+
 import asyncio
 import json
 import sys
@@ -49,8 +50,13 @@ async def handler(ws):
                 if key not in stored:
                     seq = last_seq[chat_id] = last_seq.get(chat_id, 0) + 1
                     stored[key] = seq
-                    message = {"seq": seq, "kind": "text", "author": "agent" if "chat_id" in frame else "customer",
-                               "body": frame["body"], "client_id": frame["client_id"]}
+                    message = {
+                        "seq": seq,
+                        "kind": "text",
+                        "author": "agent" if "chat_id" in frame else "customer",
+                        "body": frame["body"],
+                        "client_id": frame["client_id"],
+                    }
                     data = json.dumps({"type": "message", "chat_id": chat_id, "message": message})
                     for other in list(sockets_of.get(chat_id, ())):
                         await _safe_send(other, data)

@@ -1,5 +1,6 @@
 """The production settings with STATIC_ROOT in a directory of the bench's own (bench/widget_weight.py), so that
 collectstatic's compressed files are served without touching the project's staticfiles/."""
+
 import os
 
 from helpdesk.settings import *  # noqa: F401,F403

@@ -11,6 +11,7 @@ Starts a production-like Daphne (DJANGO_DEBUG=false, static files collected
 and compressed into a temporary directory, served by WhiteNoise) on a fresh
 database helpdesk_bench_widget, and a host page on another port.
 """
+
 import os
 import subprocess
 import sys
@@ -27,16 +28,25 @@ os.environ["HELPDESK_BENCH_DB"] = os.environ.get("HELPDESK_BENCH_DB", "helpdesk_
 from bench import load  # noqa: E402  (reads HELPDESK_BENCH_DB)
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def main():
     static_root = tempfile.mkdtemp(prefix="helpdesk-static-")
     os.environ.update(
         DJANGO_SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
-        DATABASE_URL=load.DB_URL, DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SETTINGS_MODULE="bench.settings_static", HELPDESK_BENCH_STATIC_ROOT=static_root,
+        DATABASE_URL=load.DB_URL,
+        DJANGO_DEBUG="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SETTINGS_MODULE="bench.settings_static",
+        HELPDESK_BENCH_STATIC_ROOT=static_root,
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     os.environ.pop("REDIS_URL", None)
@@ -63,10 +73,13 @@ def main():
         standby = get_user_model().objects.create(username="standby", first_name="Sam")
         ChannelMembership.objects.create(channel=channel, user=standby)
         AgentPresence.objects.create(user=standby, status=PresenceStatus.PRESENT, seen_at=timezone.now())
-        host.add_page("index.html", (
-            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Shop</title></head><body><h1>Shop</h1>"
-            f"<script src='{server.url}/static/widget/loader.js' data-channel='shop' async></script></body></html>"
-        ))
+        host.add_page(
+            "index.html",
+            (
+                "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Shop</title></head><body><h1>Shop</h1>"
+                f"<script src='{server.url}/static/widget/loader.js' data-channel='shop' async></script></body></html>"
+            ),
+        )
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_context().new_page()
@@ -85,7 +98,7 @@ def main():
             widget = page.frame_locator("iframe[title]")
             widget.get_by_label("Name", exact=True).wait_for()
             page.wait_for_timeout(1500)
-            after = finished[len(before):]
+            after = finished[len(before) :]
             widget.get_by_label("Name", exact=True).fill("Erika Mustermann")
             widget.get_by_label("E-mail", exact=True).fill("erika@example.com")
             widget.get_by_role("button", name="Continue").click()
@@ -93,7 +106,7 @@ def main():
             widget.get_by_label("Your question").press("Enter")
             widget.get_by_text("You are number 1 in the queue.").wait_for()
             page.wait_for_timeout(1500)
-            chatting = finished[len(before) + len(after):]
+            chatting = finished[len(before) + len(after) :]
             print(f"Chromium {browser.version}; server {server.url} (DJANGO_DEBUG=false, compressed static files)\n")
             report("Host page itself", [r for r in before if r.url.startswith(host.origin)], server)
             chat_before = [r for r in before if not r.url.startswith(host.origin)]
@@ -120,8 +133,10 @@ def report(title, requests, server):
         transferred = sizes["responseBodySize"] + sizes["responseHeadersSize"]
         total += transferred
         path = urlsplit(request.url).path
-        print(f"  {request.method:<4} {path:<40} {response.status if response else '-':>4}  body {sizes['responseBodySize']:>7} B "
-              f"({encoding or 'identity'}), with headers {transferred:>7} B")
+        print(
+            f"  {request.method:<4} {path:<40} {response.status if response else '-':>4}  body {sizes['responseBodySize']:>7} B "
+            f"({encoding or 'identity'}), with headers {transferred:>7} B"
+        )
     print(f"  total transferred: {total} B ({total / 1024:.1f} KiB)")
 
 

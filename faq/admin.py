@@ -1,4 +1,5 @@
 """Administrators keep the FAQ here and see how often it answered questions before a chat."""
+
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
@@ -49,8 +50,15 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Entry)
 class EntryAdmin(admin.ModelAdmin):
     list_display = (
-        "question", "category", "language", "published", "order",
-        "suggested_count", "opened_count", "answered_count", "answer_rate",
+        "question",
+        "category",
+        "language",
+        "published",
+        "order",
+        "suggested_count",
+        "opened_count",
+        "answered_count",
+        "answer_rate",
     )
     list_filter = ("language", "published", "category")
     list_editable = ("published", "order")

@@ -17,6 +17,7 @@ gets no suggestion rather than a random one.
 Ranking depends only on the entries and the question, never on the database,
 so SQLite and PostgreSQL give the same results.
 """
+
 import math
 import re
 import unicodedata
@@ -113,10 +114,10 @@ class Analyzer:
         position = 0
         while position < len(pairs):
             for length in range(min(self.max_phrase, len(pairs) - position), 0, -1):
-                stems = tuple(stem for _word, stem in pairs[position:position + length])
+                stems = tuple(stem for _word, stem in pairs[position : position + length])
                 canonical = self.synonyms.get(stems)
                 if canonical is not None:
-                    word = " ".join(word for word, _stem in pairs[position:position + length])
+                    word = " ".join(word for word, _stem in pairs[position : position + length])
                     result.append((word, canonical))
                     position += length
                     break
@@ -140,7 +141,7 @@ def analyzer_for(language):
 
 
 def _deletions(word):
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def within_one_edit(a, b):
@@ -154,14 +155,16 @@ def within_one_edit(a, b):
         diffs = [i for i in range(la) if a[i] != b[i]]
         if len(diffs) == 1:
             return True
-        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        return (
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        )
     if la > lb:
         a, b = b, a
     # b is one longer: deleting one of its letters must give a.
     i = 0
     while i < len(a) and a[i] == b[i]:
         i += 1
-    return a[i:] == b[i + 1:]
+    return a[i:] == b[i + 1 :]
 
 
 @dataclass(frozen=True)
@@ -289,8 +292,15 @@ class Index:
                 terms.setdefault(part_term, part_word)
         return terms
 
-    def search(self, query, *, limit=3, min_coverage=MIN_COVERAGE, min_relative_score=MIN_RELATIVE_SCORE,
-               unknown_weight=UNKNOWN_WEIGHT):
+    def search(
+        self,
+        query,
+        *,
+        limit=3,
+        min_coverage=MIN_COVERAGE,
+        min_relative_score=MIN_RELATIVE_SCORE,
+        unknown_weight=UNKNOWN_WEIGHT,
+    ):
         """The best matches, best first: at most ``limit``, only those above the minimum relevance."""
         query_terms = self.query_terms(query)
         if not query_terms or not self.documents:

@@ -71,8 +71,15 @@ SYNONYMS = {
     ],
     "de": [
         [
-            "rücksendung", "retoure", "retournieren", "zurückschicken", "zurücksenden", "zurückgeben",
-            "rückgabe", "zurücksendung", "zurückgehen",
+            "rücksendung",
+            "retoure",
+            "retournieren",
+            "zurückschicken",
+            "zurücksenden",
+            "zurückgeben",
+            "rückgabe",
+            "zurücksendung",
+            "zurückgehen",
         ],
         ["erstattung", "rückerstattung", "geld zurück", "gutschrift", "zurückzahlen", "rückzahlung"],
         ["passwort", "kennwort", "zugangsdaten", "pw"],

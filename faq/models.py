@@ -1,4 +1,5 @@
 """FAQ categories and entries, which channels suggest them, and how often they helped."""
+
 import secrets
 
 from django.db import models
@@ -50,9 +51,7 @@ class ChannelCategory(models.Model):
 
 
 class Entry(models.Model):
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="entries", verbose_name=_("category")
-    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries", verbose_name=_("category"))
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH)
     question = models.CharField(_("question"), max_length=300)
     answer = models.TextField(

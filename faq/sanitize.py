@@ -5,6 +5,7 @@ only the tags below survive, and of attributes only a link's safe href.
 Everything else is dropped (tags) or kept as escaped text (their content),
 except the content of script and style elements, which is dropped whole.
 """
+
 from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit

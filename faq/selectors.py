@@ -7,6 +7,7 @@ aggregate query); when the stamp differs from the cached index's, the index
 is rebuilt. So an entry saved in the admin is used by the next question in
 every process, with no message between processes.
 """
+
 import threading
 from collections import OrderedDict
 
@@ -55,7 +56,13 @@ def channel_index(channel):
             _cache.move_to_end(channel.pk)
             return cached[1]
     documents = [
-        Document(id=row["id"], question=row["question"], keywords=row["keywords"], answer=answer_text(row["answer"]), order=row["order"])
+        Document(
+            id=row["id"],
+            question=row["question"],
+            keywords=row["keywords"],
+            answer=answer_text(row["answer"]),
+            order=row["order"],
+        )
         for row in channel_entries(channel)
         .filter(published=True)
         .order_by("id")

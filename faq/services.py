@@ -1,4 +1,5 @@
 """Changing FAQ data from the widget: counting suggestions, opened answers and answered questions."""
+
 from django.db import transaction
 from django.db.models import F
 
@@ -9,9 +10,7 @@ from faq.models import Entry, SuggestionOutcome, SuggestionSession
 def record_suggestions(channel, *, entries):
     """Count one showing of these entries and open a session; returns the session."""
     Entry.objects.filter(pk__in=[entry.pk for entry in entries]).update(suggested_count=F("suggested_count") + 1)
-    return SuggestionSession.objects.create(
-        channel=channel, key=SuggestionSession.new_key(), shown_count=len(entries)
-    )
+    return SuggestionSession.objects.create(channel=channel, key=SuggestionSession.new_key(), shown_count=len(entries))
 
 
 def record_opened(entry):
@@ -26,11 +25,7 @@ def record_answered(entry, *, channel, session_key=""):
     """
     session = None
     if session_key:
-        session = (
-            SuggestionSession.objects.select_for_update()
-            .filter(channel=channel, key=session_key)
-            .first()
-        )
+        session = SuggestionSession.objects.select_for_update().filter(channel=channel, key=session_key).first()
         if session is not None and session.outcome == SuggestionOutcome.ANSWERED:
             return False
     Entry.objects.filter(pk=entry.pk).update(answered_count=F("answered_count") + 1)

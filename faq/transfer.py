@@ -5,6 +5,7 @@ keywords, published. Every error names the row and the field; nothing is
 saved unless every row is valid. Text with a NUL or an unpaired surrogate is
 one of those errors (infra.safejson): the database could not store it.
 """
+
 import csv
 import io
 import json
@@ -75,6 +76,7 @@ def read_rows(text, fmt):
 
 def _json_error(text):
     """The decoder's own words on what is wrong (line and column), for the report."""
+
     def refuse(name):
         raise ValueError(f"{name} is not JSON")
 
@@ -116,7 +118,9 @@ def validate_rows(rows):
     limits["category"] = Category._meta.get_field("name").max_length
 
     def error(number, field, message):
-        errors.append(_("Row %(row)s, field %(field)s: %(message)s") % {"row": number, "field": field, "message": message})
+        errors.append(
+            _("Row %(row)s, field %(field)s: %(message)s") % {"row": number, "field": field, "message": message}
+        )
 
     for number, row in rows:
         if not isinstance(row, dict):
@@ -142,7 +146,11 @@ def validate_rows(rows):
             )
         for name, limit in limits.items():
             if name in values and len(values[name]) > limit:
-                error(number, name, _("At most %(limit)d characters, not %(length)d.") % {"limit": limit, "length": len(values[name])})
+                error(
+                    number,
+                    name,
+                    _("At most %(limit)d characters, not %(length)d.") % {"limit": limit, "length": len(values[name])},
+                )
         if values["answer"] and not sanitize_answer(values["answer"]):
             error(number, "answer", _("Nothing is left of the answer once unsafe HTML is removed."))
         try:
@@ -209,7 +217,9 @@ def export_rows(queryset=None):
             "keywords": entry.keywords,
             "published": entry.published,
         }
-        for entry in queryset.select_related("category").order_by("language", "category__order", "category__name", "order", "id")
+        for entry in queryset.select_related("category").order_by(
+            "language", "category__order", "category__name", "order", "id"
+        )
     ]
 
 

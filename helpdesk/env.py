@@ -1,4 +1,5 @@
 """Reading settings from the environment, failing fast where production needs a value."""
+
 import os
 
 from django.core.exceptions import ImproperlyConfigured

@@ -2,6 +2,7 @@
 Login throttling with django-axes (settings: AXES_*): its database handler,
 with a narrower reset after a successful login, and the lock-out page.
 """
+
 import math
 
 from axes.handlers.database import AxesDatabaseHandler

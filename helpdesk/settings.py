@@ -7,6 +7,7 @@ The README lists every variable. With DJANGO_DEBUG off, a missing secret key,
 host list or e-mail backend stops start-up with a clear message instead of
 running insecurely.
 """
+
 import json
 import os
 import tempfile
@@ -28,9 +29,9 @@ if DEBUG:
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 else:
     SECRET_KEY = env_required("DJANGO_SECRET_KEY", why="a long random string is needed when DJANGO_DEBUG is off.")
-    ALLOWED_HOSTS = env_list(
-        "DJANGO_ALLOWED_HOSTS"
-    ) or env_required("DJANGO_ALLOWED_HOSTS", why="name the host names this site answers to when DJANGO_DEBUG is off.")
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or env_required(
+        "DJANGO_ALLOWED_HOSTS", why="name the host names this site answers to when DJANGO_DEBUG is off."
+    )
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 BEHIND_HTTPS_PROXY = env_bool("DJANGO_BEHIND_HTTPS_PROXY", False)

@@ -1,4 +1,5 @@
 """Puts the browser's preferred language into a websocket's scope, as LocaleMiddleware does for HTTP."""
+
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 

@@ -4,6 +4,7 @@ Sockets turn them into error frames, views into JSON 4xx answers
 (docs/protocol.md and docs/api.md list the codes). The apps add their own
 (chat.conversations.errors) as subclasses of ClientError.
 """
+
 from django.utils.translation import gettext_lazy as _
 
 

@@ -15,6 +15,7 @@ ASGI, Django has received the body into a temporary file before any view
 runs; the bound keeps it out of memory and out of the decoder. Limiting what
 is received at all is the proxy's job, e.g. nginx's client_max_body_size.)
 """
+
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 

@@ -1,4 +1,5 @@
 """The languages the product ships, for every model that has one (channels, FAQ entries, reply templates)."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -9,6 +9,7 @@ than an origin (paths, user names, wildcards are not their concern), and the
 channel's origins go into a Content-Security-Policy header, where a stray
 ``*`` or ``;`` would change the policy.
 """
+
 import ipaddress
 import re
 

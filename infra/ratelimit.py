@@ -1,4 +1,5 @@
 """Token buckets: one per connection for its frames, and one per key (a chat) for what all its sockets send."""
+
 import time
 
 

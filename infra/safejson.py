@@ -14,6 +14,7 @@ this module adds around it. orjson and ujson were compared: they refuse lone
 surrogates but not NUL, have their own depth limits that cannot be set, and
 would be one more compiled dependency for the same checks.
 """
+
 import json
 import re
 

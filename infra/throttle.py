@@ -8,6 +8,7 @@ outermost of them saw, which each proxy appends at the end of X-Forwarded-For
 the client and prove nothing; taking one of them would let any client choose
 its own bucket.
 """
+
 from django.conf import settings
 from django.core.cache import cache
 from ipware import get_client_ip

@@ -1,4 +1,5 @@
 """Reply templates (with a preview), requests and the e-mail outbox in the Django admin."""
+
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,5 @@
 """Requests (tickets) left when nobody can chat, reply templates, and the e-mail outbox."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models

@@ -7,6 +7,7 @@ administrator's template can reach only the values offered here. In the HTML
 part every value (and the template text itself) is escaped, so customer and
 agent text can never become markup.
 """
+
 import re
 
 from django.core.exceptions import ValidationError

@@ -1,4 +1,5 @@
 """Reads of requests, limited to what the reader may see."""
+
 from requests_app.models import Request, RequestStatus
 
 # The dashboard lists the newest open requests; older ones are in the admin.

@@ -4,6 +4,7 @@ confirmation e-mail that leaves after the commit. A request made from a chat
 is put together by chat.conversations.requests, which passes the chat's
 texts in: this app knows chats only by their app label.
 """
+
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -27,7 +28,17 @@ def next_request_number(year):
 
 
 def create_request(
-    channel, *, name, email, question, source, email_verified=True, form_data=None, chat=None, created_by=None, transcript=""
+    channel,
+    *,
+    name,
+    email,
+    question,
+    source,
+    email_verified=True,
+    form_data=None,
+    chat=None,
+    created_by=None,
+    transcript="",
 ):
     with transaction.atomic():
         request = Request.objects.create(
@@ -77,7 +88,10 @@ def _queue_confirmation(request):
         }
         subject, text, html = rendering.render(subject, body, values)
     mail.queue_email(
-        key=f"request:{request.pk}:confirmation", to=request.customer_email, subject=subject, text=text, html=html, request=request
+        key=f"request:{request.pk}:confirmation",
+        to=request.customer_email,
+        subject=subject,
+        text=text,
+        html=html,
+        request=request,
     )
-
-

@@ -1,4 +1,5 @@
 """Shared fixtures: small make_* helpers for channels, agents and chats, and the test DNS server."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -31,7 +32,9 @@ def make_agent(db):
     def make(*channels, present=True, first_name="", manager=False, username=None):
         number = next(counter)
         user = get_user_model().objects.create_user(
-            username=username or f"agent{number}", password="agent-password-123", first_name=first_name or f"Agent{number}"
+            username=username or f"agent{number}",
+            password="agent-password-123",
+            first_name=first_name or f"Agent{number}",
         )
         for channel in channels:
             ChannelMembership.objects.create(channel=channel, user=user, is_manager=manager)

@@ -3,6 +3,7 @@ Bad text typed into the Django admin (a NUL, %00 in a form post) is refused
 with a form error, never stored and never a 500: PostgreSQL refuses NUL in
 text columns, so it must not get that far.
 """
+
 import pytest
 from django import forms
 from django.contrib import admin
@@ -69,8 +70,14 @@ def test_every_editable_text_field_of_every_admin_form_refuses_nul(admin_user):
             )
             checked.append(f"{form_name}.{field_name}")
     # The fields this project's administrators type text into are among them.
-    for expected in ("Channel.welcome_message", "Channel.allowed_origins", "Entry.answer", "ReplyTemplate.body",
-                     "Channel/PreChatField.choices", "Category.name"):
+    for expected in (
+        "Channel.welcome_message",
+        "Channel.allowed_origins",
+        "Entry.answer",
+        "ReplyTemplate.body",
+        "Channel/PreChatField.choices",
+        "Category.name",
+    ):
         assert expected in checked
 
 
@@ -145,7 +152,9 @@ def test_a_percent_encoded_nul_in_an_admin_post_is_refused_too(admin_client):
     assert not Entry.objects.exists()
 
 
-@pytest.mark.parametrize("path", ["/admin/chat/channel/", "/admin/faq/entry/", "/admin/chat/chat/", "/admin/requests_app/request/"])
+@pytest.mark.parametrize(
+    "path", ["/admin/chat/channel/", "/admin/faq/entry/", "/admin/chat/chat/", "/admin/requests_app/request/"]
+)
 def test_a_nul_in_an_admin_search_answers_without_an_error(admin_client, make_channel, path):
     make_channel()
 

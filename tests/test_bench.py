@@ -1,4 +1,5 @@
 """The benchmarks (bench/) are modules of the project: run with -m from its directory, they import tests.support as it is."""
+
 import os
 import subprocess
 import sys
@@ -18,5 +19,7 @@ def test_the_benchmarks_import_the_support_package_without_touching_sys_path():
     )
     result = subprocess.run([sys.executable, "-c", imports], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    result = subprocess.run([sys.executable, "-m", "bench.load", "--help"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.load", "--help"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0 and "server CPU" in result.stdout, result.stderr

@@ -1,4 +1,5 @@
 """Every kind of page carries the site's Content-Security-Policy; only the widget may be framed, by its channel's sites."""
+
 import json
 
 import pytest

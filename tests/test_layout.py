@@ -4,6 +4,7 @@ The layout's rule, kept by a test: imports run one way, from the top
 requests_app never import chat (docs/architecture.md). Read from the source
 with ast, so that an import inside a function counts as much as one at the top.
 """
+
 import ast
 from pathlib import Path
 
@@ -15,7 +16,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 # A part is the longest matching prefix of a module's dotted name.
 MAY_IMPORT = {
     "helpdesk": {"chat", "faq", "requests_app", "infra"},
-    "chat": {"chat", "faq", "requests_app", "infra"},  # the hub: models, urls, routing, apps, the admin (a face of its own)
+    "chat": {
+        "chat",
+        "faq",
+        "requests_app",
+        "infra",
+    },  # the hub: models, urls, routing, apps, the admin (a face of its own)
     "chat.widget": {"chat.conversations", "chat.configuration", "faq", "requests_app", "infra"},
     "chat.dashboard": {"chat.conversations", "chat.configuration", "faq", "requests_app", "infra"},
     "chat.conversations": {"chat.configuration", "faq", "requests_app", "infra"},

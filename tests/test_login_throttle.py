@@ -3,6 +3,7 @@ Brute force on the two login forms (/accounts/login/, /admin/login/) is
 stopped by django-axes: per account and per client address, counted in the
 database that every server process shares.
 """
+
 import http.client
 import re
 from datetime import timedelta

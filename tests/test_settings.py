@@ -1,4 +1,5 @@
 """Settings come from the environment; production refuses to start without its secrets."""
+
 import json
 import os
 import re
@@ -60,8 +61,7 @@ def readme_production_environment():
     statement = re.search(r"^export DJANGO_DEBUG=false.*?[^\\]$", readme, re.MULTILINE | re.DOTALL).group(0)
     words = shlex.split(statement.replace("\\\n", " "))[1:]
     return {
-        name: value.replace("…", secrets.token_urlsafe(50))
-        for name, value in (word.split("=", 1) for word in words)
+        name: value.replace("…", secrets.token_urlsafe(50)) for name, value in (word.split("=", 1) for word in words)
     }
 
 

@@ -1,4 +1,5 @@
 """Every string a customer or agent sees is translatable, and German is complete."""
+
 import os
 import shutil
 import subprocess

@@ -9,6 +9,7 @@ shares, never for the figures:
     HELPDESK_BENCH_SIGNAL_WINDOW=1 YAPPI_OUT=/tmp/yappi PYTHONPATH=bench/yappi_site \
         .venv/bin/python -m bench.load --chats 200 --rate 0.5 --seconds 30 --no-relay
 """
+
 import os
 import sys
 

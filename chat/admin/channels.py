@@ -1,4 +1,5 @@
 """Administrators configure channels here: forms, opening hours, members, the embed snippet, the FAQ figures."""
+
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.html import format_html
@@ -52,11 +53,23 @@ class ChannelAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("embed_snippet", "color_preview")
-    inlines = [PreChatFieldInline, ChannelMembershipInline, OpeningIntervalInline, SpecialDateInline, ChannelCategoryInline]
+    inlines = [
+        PreChatFieldInline,
+        ChannelMembershipInline,
+        OpeningIntervalInline,
+        SpecialDateInline,
+        ChannelCategoryInline,
+    ]
     fieldsets = (
         (None, {"fields": ("name", "slug", "language", "time_zone", "allowed_origins", "embed_snippet")}),
-        (_("Look and texts"), {"fields": ("button_label", "header_title", "color", "color_preview", "welcome_message", "queue_message")}),
-        (_("Queue and agents"), {"fields": ("assign_automatically", "max_chats_per_agent", "customer_timeout_seconds")}),
+        (
+            _("Look and texts"),
+            {"fields": ("button_label", "header_title", "color", "color_preview", "welcome_message", "queue_message")},
+        ),
+        (
+            _("Queue and agents"),
+            {"fields": ("assign_automatically", "max_chats_per_agent", "customer_timeout_seconds")},
+        ),
         (
             _("Opening hours and closed view"),
             {

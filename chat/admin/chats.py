@@ -1,4 +1,5 @@
 """Administrators look at chats and presence here; what changes a chat goes through chat.conversations."""
+
 from django.contrib import admin, messages
 from django.db.models import Avg, Count
 from django.utils.formats import date_format
@@ -39,7 +40,9 @@ def _display_value(value):
 def rating_averages(chats):
     """Average rating and number of rated chats per channel and per agent, of the chats given."""
     rated = chats.exclude(rating=None).order_by()
-    by_channel = rated.values("channel__name").annotate(average=Avg("rating"), count=Count("pk")).order_by("channel__name")
+    by_channel = (
+        rated.values("channel__name").annotate(average=Avg("rating"), count=Count("pk")).order_by("channel__name")
+    )
     by_agent = (
         rated.exclude(agent=None)
         .values("agent__username", "agent__first_name", "agent__last_name")
@@ -62,7 +65,15 @@ def rating_averages(chats):
 @admin.register(Chat)
 class ChatAdmin(admin.ModelAdmin):
     list_display = (
-        "pk", "channel", "customer_name", "customer_email", "status", "agent", "created_at", "ended_by", "rating",
+        "pk",
+        "channel",
+        "customer_name",
+        "customer_email",
+        "status",
+        "agent",
+        "created_at",
+        "ended_by",
+        "rating",
     )
     list_filter = ("status", "channel", "agent", "rating", "email_domain_verified", "created_at")
     search_fields = ("customer_name", "customer_email")
@@ -79,11 +90,24 @@ class ChatAdmin(admin.ModelAdmin):
         (_("After the chat"), {"fields": ("rating", "rating_comment", "postchat_submitted_at", "transcript_state")}),
         (
             _("Times"),
-            {"fields": ("created_at", "queued_at", "accepted_at", "ended_at", "ended_by", "end_reason", "reopened_count")},
+            {
+                "fields": (
+                    "created_at",
+                    "queued_at",
+                    "accepted_at",
+                    "ended_at",
+                    "ended_by",
+                    "end_reason",
+                    "reopened_count",
+                )
+            },
         ),
         (
             _("Details"),
-            {"fields": ("initial_position", "last_seq", "agent_read_seq", "customer_seen_at"), "classes": ("collapse",)},
+            {
+                "fields": ("initial_position", "last_seq", "agent_read_seq", "customer_seen_at"),
+                "classes": ("collapse",),
+            },
         ),
     )
 
@@ -107,14 +131,19 @@ class ChatAdmin(admin.ModelAdmin):
         if email is None:
             return _("Not requested")
         if email.status == EmailStatus.SENT:
-            return format_html("{} {} · {}", _("Sent"), date_format(localtime(email.sent_at), "DATETIME_FORMAT"), email.to)
+            return format_html(
+                "{} {} · {}", _("Sent"), date_format(localtime(email.sent_at), "DATETIME_FORMAT"), email.to
+            )
         if email.status == EmailStatus.FAILED:
             return format_html("{}: {}", _("Failed"), email.last_error)
         if email.status == EmailStatus.LIMITED:
             return email.last_error  # why it was not sent: too many e-mails to the address
         if email.last_error:
             return format_html(
-                "{} ({}): {}", email.get_status_display(), _("attempt %(n)d failed") % {"n": email.attempts}, email.last_error
+                "{} ({}): {}",
+                email.get_status_display(),
+                _("attempt %(n)d failed") % {"n": email.attempts},
+                email.last_error,
             )
         return email.get_status_display()
 

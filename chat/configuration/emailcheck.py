@@ -9,6 +9,7 @@ Verdicts are kept per domain in the shared cache for a few minutes, so that
 many forms with one domain (the big mail providers, a script) cost one look-up
 in all processes together; a time-out is not kept, so the next form asks again.
 """
+
 import asyncio
 import enum
 import hashlib
@@ -88,9 +89,7 @@ async def _nameservers(texts, timeout):
             addresses = [host]
         else:
             try:
-                infos = await asyncio.wait_for(
-                    loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM), timeout=timeout
-                )
+                infos = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM), timeout=timeout)
             except (TimeoutError, OSError):
                 continue
             addresses = list(dict.fromkeys(info[4][0] for info in infos))

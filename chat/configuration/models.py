@@ -2,6 +2,7 @@
 A channel's configuration: the channel itself, its members, its pre-chat and
 request forms, its opening hours and special dates.
 """
+
 import zoneinfo
 
 from django.conf import settings
@@ -94,9 +95,7 @@ class Channel(models.Model):
         _("customer time-out (seconds)"),
         default=120,
         validators=[MinValueValidator(30)],
-        help_text=_(
-            "A customer with no connection for this long leaves the queue, or their chat ends as abandoned."
-        ),
+        help_text=_("A customer with no connection for this long leaves the queue, or their chat ends as abandoned."),
     )
     # Opening hours and the closed view (chat.configuration.opening_hours decides).
     opening_hours_enabled = models.BooleanField(
@@ -189,7 +188,9 @@ class Channel(models.Model):
 
 
 class ChannelMembership(models.Model):
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("channel"))
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("channel")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_memberships", verbose_name=_("agent")
     )
@@ -221,7 +222,9 @@ class FormKind(models.TextChoices):
 class PreChatField(models.Model):
     """An extra field of a channel's pre-chat or request form; name and e-mail are always asked."""
 
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="form_fields", verbose_name=_("channel"))
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="form_fields", verbose_name=_("channel")
+    )
     form = models.CharField(_("form"), max_length=10, choices=FormKind.choices, default=FormKind.PRECHAT)
     key = models.SlugField(_("key"), max_length=40, help_text=_("A short name for the field, e.g. customer_number."))
     label = models.CharField(_("label"), max_length=120)
@@ -289,7 +292,9 @@ class SpecialDate(models.Model):
     rows for one date give several intervals.
     """
 
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="special_dates", verbose_name=_("channel"))
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="special_dates", verbose_name=_("channel")
+    )
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("e.g. Christmas Day"))
     opens_at = models.TimeField(_("opens"), null=True, blank=True, help_text=_("Empty: closed all day."))

@@ -4,6 +4,7 @@ people. Hours are wall-clock times in the channel's time zone, so "08:00" is
 08:00 there in winter and in summer; intervals may run past midnight, and
 holidays and special dates replace a weekday's hours.
 """
+
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo

@@ -1,4 +1,5 @@
 """Validating the pre-chat form against a channel's fields, with translated errors per field."""
+
 import re
 from dataclasses import dataclass, field
 

@@ -6,6 +6,7 @@ dashboard loses the queue and the chats within moments, on every process.
 An agent who may no longer take part gives their active chats back to the
 queue (assignment.return_chats_to_queue): no customer is left talking to nobody.
 """
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete

@@ -1,4 +1,5 @@
 """When an agent counts as available, decided from the database alone."""
+
 from datetime import timedelta
 
 from django.db.models import Q
@@ -20,8 +21,10 @@ AGENT_GRACE_SECONDS = 3 * HEARTBEAT_SECONDS
 def available_agents_q(now=None):
     """A filter on users: active, present, with a dashboard seen within the grace period."""
     now = now or timezone.now()
-    return Q(is_active=True) & Q(presence__status=PresenceStatus.PRESENT) & Q(
-        presence__seen_at__gte=now - timedelta(seconds=AGENT_GRACE_SECONDS)
+    return (
+        Q(is_active=True)
+        & Q(presence__status=PresenceStatus.PRESENT)
+        & Q(presence__seen_at__gte=now - timedelta(seconds=AGENT_GRACE_SECONDS))
     )
 
 

@@ -3,6 +3,7 @@ Who handles a chat: an agent takes one or the next, the channel hands its
 waiting chats to the least busy present agents, an agent who may no longer
 take part gives theirs back. Races are decided in the database (accept_chat).
 """
+
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone

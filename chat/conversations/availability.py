@@ -3,6 +3,7 @@ Whether a customer can chat right now, decided on the server at every step:
 within the opening hours (when the channel uses them) and at least one of its
 agents present. Otherwise the widget shows the closed view.
 """
+
 from dataclasses import dataclass
 
 from django.utils import translation

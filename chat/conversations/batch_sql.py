@@ -8,6 +8,7 @@ for every batch size and psycopg converts it once (it caches a statement's
 conversion only up to 50 parameters; a batch's VALUES list has hundreds). Other
 databases (SQLite in development) get the same statements with IN and VALUES lists.
 """
+
 import functools
 
 from django.db import connection
@@ -16,7 +17,9 @@ from chat.conversations.models import Chat, Message
 
 # What a message needs of its chat, in the model's order (Model.from_db expects that).
 CHAT_FIELDS = tuple(
-    f.attname for f in Chat._meta.concrete_fields if f.attname in {"id", "status", "agent_id", "last_seq", "customer_name"}
+    f.attname
+    for f in Chat._meta.concrete_fields
+    if f.attname in {"id", "status", "agent_id", "last_seq", "customer_name"}
 )
 
 # Every column of Message but its id, which a batch does not need (a test
@@ -42,7 +45,9 @@ def lock_chats(chat_ids):
         if _postgres():
             cursor.execute(f"SELECT {columns} FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [list(chat_ids)])
         else:  # SQLite: the transaction (BEGIN IMMEDIATE) holds the database's write lock
-            cursor.execute(f"SELECT {columns} FROM {table} WHERE id IN ({_placeholders(chat_ids)}) ORDER BY id", list(chat_ids))
+            cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE id IN ({_placeholders(chat_ids)}) ORDER BY id", list(chat_ids)
+            )
         rows = cursor.fetchall()
     return {row[CHAT_FIELDS.index("id")]: Chat.from_db(connection.alias, CHAT_FIELDS, row) for row in rows}
 
@@ -115,7 +120,9 @@ def save_numbers(chats):
         else:
             cases = " ".join(["WHEN %s THEN %s"] * len(chats))
             params = [value for chat in chats for value in (chat.pk, chat.last_seq)] + [chat.pk for chat in chats]
-            cursor.execute(f"UPDATE {table} SET last_seq = CASE id {cases} END WHERE id IN ({_placeholders(chats)})", params)
+            cursor.execute(
+                f"UPDATE {table} SET last_seq = CASE id {cases} END WHERE id IN ({_placeholders(chats)})", params
+            )
 
 
 @functools.cache

@@ -4,6 +4,7 @@ per chat, the highest sequence number it has sent. An event below it is a
 repeat and is dropped; a jump above it is a gap, filled from the database
 first (docs/protocol.md, Reconnecting).
 """
+
 from chat.conversations import selectors
 from chat.conversations.payloads import message_payload
 from infra.realtime.db import db_sync_to_async
@@ -39,4 +40,6 @@ class LogDelivery:
 
     @staticmethod
     def _payloads_between(chat_id, after_seq, up_to_seq):
-        return [message_payload(m) for m in selectors.messages_between(chat_id, after_seq=after_seq, up_to_seq=up_to_seq)]
+        return [
+            message_payload(m) for m in selectors.messages_between(chat_id, after_seq=after_seq, up_to_seq=up_to_seq)
+        ]

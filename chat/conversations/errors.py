@@ -3,6 +3,7 @@ Errors of the chat domain: a customer's or an agent's action the chat refuses.
 Each has a stable code and a translated message (infra.errors.ClientError);
 docs/protocol.md lists the codes.
 """
+
 from django.utils.translation import gettext_lazy as _
 
 from infra.errors import ClientError

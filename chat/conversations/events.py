@@ -6,6 +6,7 @@ functions, after the commit of the change it reports (infra.realtime.broadcast);
 the consumers of the two faces handle them by type (``chat.message`` →
 ``chat_message``).
 """
+
 from chat.conversations import selectors
 from chat.conversations.payloads import chat_state_payload, message_payload
 from infra.realtime import broadcast

@@ -20,6 +20,7 @@ bad message never costs the others theirs and nothing is acknowledged before
 its commit. A message that fails there in an unexpected way is refused with
 NotStored, for its own socket alone.
 """
+
 import asyncio
 import logging
 import weakref
@@ -122,8 +123,12 @@ def _store_batch(ready):
                 taken.add((pending.chat_id, pending.client_id))
             chat.last_seq += 1
             stored[index] = Message(
-                chat=chat, seq=chat.last_seq, client_id=pending.client_id,
-                author=pending.author, agent=pending.agent, body=pending.body,
+                chat=chat,
+                seq=chat.last_seq,
+                client_id=pending.client_id,
+                author=pending.author,
+                agent=pending.agent,
+                body=pending.body,
             )
         if stored:
             # Should a unique key clash after all, the whole batch is undone
@@ -136,7 +141,9 @@ def _store_batch(ready):
             # If this fails after the commit, the batch's messages go through
             # post_message one by one, which finds each stored and announces it
             # again (or fails for that one socket, whose client resends).
-            transaction.on_commit(lambda: events.notify_messages_blocking(sorted(stored.values(), key=lambda m: (m.chat_id, m.seq))))
+            transaction.on_commit(
+                lambda: events.notify_messages_blocking(sorted(stored.values(), key=lambda m: (m.chat_id, m.seq)))
+            )
     return stored
 
 
@@ -155,8 +162,11 @@ def _agent_id(pending):
 def _post_one(pending):
     try:
         message, _created = services.post_message(
-            Chat(pk=pending.chat_id), author=pending.author, body=pending.body,
-            client_id=pending.client_id, agent=pending.agent,
+            Chat(pk=pending.chat_id),
+            author=pending.author,
+            body=pending.body,
+            client_id=pending.client_id,
+            agent=pending.agent,
         )
         return message
     except Exception as error:  # handed to the one socket it belongs to

@@ -5,6 +5,7 @@ assign chats that no event assigned, and retry e-mails that are due. Every step 
 any number of processes may run it at once; the registry below only says which
 connections this process holds.
 """
+
 import asyncio
 import logging
 

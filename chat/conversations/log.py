@@ -4,6 +4,7 @@ the chat's next sequence number. The one place a single message is written;
 many at once are chat.conversations.group_commit's, through the same checks
 (clean_body).
 """
+
 from django.db import connection
 
 from chat.conversations import events
@@ -40,7 +41,9 @@ def append(chat, *, author, body="", client_id="", agent=None, kind=MessageKind.
     """
     seq = _next_seq(chat.pk)
     chat.last_seq = seq
-    return store(chat, seq, author=author, body=body, client_id=client_id, agent=agent, kind=kind, event=event, params=params)
+    return store(
+        chat, seq, author=author, body=body, client_id=client_id, agent=agent, kind=kind, event=event, params=params
+    )
 
 
 def append_event(chat, event, **params):

@@ -1,4 +1,5 @@
 """Conversations: chats, their messages, and the agents' presence."""
+
 import hashlib
 import secrets
 
@@ -58,7 +59,9 @@ def hash_token(token):
 
 
 class Chat(models.Model):
-    channel = models.ForeignKey("chat.Channel", on_delete=models.PROTECT, related_name="chats", verbose_name=_("channel"))
+    channel = models.ForeignKey(
+        "chat.Channel", on_delete=models.PROTECT, related_name="chats", verbose_name=_("channel")
+    )
     status = models.CharField(_("status"), max_length=10, choices=ChatStatus.choices, default=ChatStatus.QUEUED)
     # Only the hash is stored: a database leak does not hand out live chats.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -155,5 +158,3 @@ class Message(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.author}: {self.body[:40]}"
-
-

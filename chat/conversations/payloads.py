@@ -3,6 +3,7 @@ The outbound shapes of conversations, as they travel in frames and in the
 widget's JSON answers (docs/protocol.md, docs/api.md). Views, consumers and
 events build them only here.
 """
+
 from chat.conversations import rules, selectors
 from chat.conversations.agents import display_name
 from chat.conversations.models import PresenceStatus

@@ -3,6 +3,7 @@ After the chat: the post-chat form (rating, comment, transcript by e-mail).
 Reopening a chat when the customer writes again is chat.conversations.reopen;
 the widget's endpoint is chat.widget.postchat.
 """
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

@@ -4,6 +4,7 @@ widgets (chat.conversations.housekeeping), and the sweep that ends the chats
 of customers who are gone. When an agent counts as available is
 chat.conversations.agents.
 """
+
 from datetime import timedelta
 
 from django.db import transaction
@@ -44,8 +45,10 @@ def touch_agents(user_ids, now=None):
     with transaction.atomic():
         # Locked in order, so that two processes touching the same agents cannot deadlock.
         locked = list(
-            AgentPresence.objects.select_for_update().filter(user_id__in=user_ids)
-            .order_by("user_id").values_list("pk", flat=True)
+            AgentPresence.objects.select_for_update()
+            .filter(user_id__in=user_ids)
+            .order_by("user_id")
+            .values_list("pk", flat=True)
         )
         AgentPresence.objects.filter(pk__in=locked).update(seen_at=now)
     missing = set(user_ids) - set(AgentPresence.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
@@ -63,8 +66,11 @@ def touch_customers(chat_ids, now=None):
         return
     with transaction.atomic():
         locked = list(
-            Chat.objects.select_for_update().filter(pk__in=chat_ids).exclude(status=ChatStatus.ENDED)
-            .order_by("pk").values_list("pk", flat=True)
+            Chat.objects.select_for_update()
+            .filter(pk__in=chat_ids)
+            .exclude(status=ChatStatus.ENDED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         Chat.objects.filter(pk__in=locked).update(customer_seen_at=now or timezone.now())
 

@@ -3,6 +3,7 @@ Reopening a chat that the agent ended, when the customer writes again
 (rules.may_reopen decides whether they may): back to the same agent when
 that agent is available, else into the channel's queue.
 """
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,10 +37,7 @@ def reopen_locked(chat, now=None):
     agent = chat.agent
     # The agent's own conversation comes back to them even at the channel's
     # limit: they know it, and they can end it again.
-    back_to_agent = (
-        agent is not None
-        and chat.channel.members.filter(available_agents_q(now), pk=agent.pk).exists()
-    )
+    back_to_agent = agent is not None and chat.channel.members.filter(available_agents_q(now), pk=agent.pk).exists()
     chat.reopened_count += 1
     chat.ended_at = None
     chat.ended_by = ""
@@ -47,8 +45,17 @@ def reopen_locked(chat, now=None):
     # The customer is here (they just wrote): the sweep for gone customers
     # must not end the chat at once because of an old timestamp.
     chat.customer_seen_at = now
-    fields = ["status", "agent", "queued_at", "accepted_at", "reopened_count", "ended_at", "ended_by",
-              "end_reason", "customer_seen_at"]
+    fields = [
+        "status",
+        "agent",
+        "queued_at",
+        "accepted_at",
+        "reopened_count",
+        "ended_at",
+        "ended_by",
+        "end_reason",
+        "customer_seen_at",
+    ]
     if back_to_agent:
         chat.status = ChatStatus.ACTIVE
     else:
@@ -61,7 +68,11 @@ def reopen_locked(chat, now=None):
         chat.initial_position = selectors.queue_position(chat)
         chat.save(update_fields=["initial_position"])
     log.append_event(
-        chat, "reopened", by=Party.CUSTOMER, to="agent" if back_to_agent else "queue", agent=display_name(agent) if back_to_agent else ""
+        chat,
+        "reopened",
+        by=Party.CUSTOMER,
+        to="agent" if back_to_agent else "queue",
+        agent=display_name(agent) if back_to_agent else "",
     )
     events.notify_state(chat)
     if back_to_agent:

@@ -3,6 +3,7 @@ Requests made from a chat: a waiting customer leaves one instead of waiting,
 or the agent turns the chat into one. The chat's texts become the request
 (requests_app.services.create_request), and the chat's log records it.
 """
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -64,7 +65,9 @@ def create_request_from_chat(chat, *, agent):
 
 def customer_text(chat):
     return "\n".join(
-        chat.messages.filter(author=Party.CUSTOMER, kind=MessageKind.TEXT).order_by("seq").values_list("body", flat=True)
+        chat.messages.filter(author=Party.CUSTOMER, kind=MessageKind.TEXT)
+        .order_by("seq")
+        .values_list("body", flat=True)
     )
 
 
@@ -76,5 +79,3 @@ def transcript_text(chat):
         author = display_name(message.agent) if message.author == Party.AGENT else chat.customer_name
         lines.append(f"{message.created_at.astimezone(zone):%Y-%m-%d %H:%M} {author}: {message.body}")
     return "\n".join(lines)
-
-

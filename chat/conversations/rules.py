@@ -4,6 +4,7 @@ it where a race matters): posting, reopening, a transcript by e-mail. Each
 rule is written once, here; the message paths (services.post_message and
 group_commit) and the payloads ask these.
 """
+
 from datetime import timedelta
 
 from django.utils import timezone

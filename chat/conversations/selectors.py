@@ -2,6 +2,7 @@
 Reads, with the permission check where one is needed: ``access_*`` fetches and
 checks in one step, so a caller cannot forget the check.
 """
+
 import statistics
 from dataclasses import dataclass
 from datetime import timedelta
@@ -73,11 +74,7 @@ def access_chat_for_agent(agent, chat_id):
     """A chat of one of the agent's channels; anything else looks like no chat at all."""
     if not isinstance(chat_id, int) or isinstance(chat_id, bool):
         raise NotYourChat()
-    chat = (
-        Chat.objects.select_related("channel", "agent")
-        .filter(pk=chat_id, channel__memberships__user=agent)
-        .first()
-    )
+    chat = Chat.objects.select_related("channel", "agent").filter(pk=chat_id, channel__memberships__user=agent).first()
     if chat is None:
         raise NotYourChat()
     return chat
@@ -109,11 +106,11 @@ def queued_chats(channel_ids):
 def queue_for_agents(channel_ids, limit=100):
     """The waiting chats of these channels with their first question, in one query."""
     first_question = (
-        Message.objects.filter(chat=OuterRef("pk"), author=Party.CUSTOMER, kind="text").order_by("seq").values("body")[:1]
+        Message.objects.filter(chat=OuterRef("pk"), author=Party.CUSTOMER, kind="text")
+        .order_by("seq")
+        .values("body")[:1]
     )
-    return list(
-        queued_chats(channel_ids).select_related("channel").annotate(question=Subquery(first_question))[:limit]
-    )
+    return list(queued_chats(channel_ids).select_related("channel").annotate(question=Subquery(first_question))[:limit])
 
 
 def queue_position(chat):
@@ -174,7 +171,6 @@ def agent_open_chats(agent):
         )
         .order_by("accepted_at", "pk")
     )
-
 
 
 def agent_recent_chats(agent, *, hours=8, limit=20):

@@ -6,6 +6,7 @@ single message is written by log, many at once by group_commit. Views,
 consumers, admin actions and commands call these; live events leave only
 through chat.conversations.events, after the commit.
 """
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -61,7 +62,9 @@ def post_message(chat, *, author, body, client_id="", agent=None):
     client_id = (client_id or "")[: log.MAX_CLIENT_ID_LENGTH]
     reopened = False
     with transaction.atomic():
-        locked = Chat.objects.select_for_update(of=("self",)).select_related("channel", "agent").filter(pk=chat.pk).first()
+        locked = (
+            Chat.objects.select_for_update(of=("self",)).select_related("channel", "agent").filter(pk=chat.pk).first()
+        )
         if locked is None or (author == Party.AGENT and locked.agent_id != agent.pk):
             raise NotYourChat()
         if client_id:

@@ -1,4 +1,5 @@
 """Customer-facing texts built on the server, in the channel's language."""
+
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 

@@ -4,6 +4,7 @@ standard text) filled with the customer, the agent, the channel, the date and
 the conversation, in the channel's language and time zone. Customer and agent
 text is plain text: in the HTML part it is escaped (requests_app.rendering).
 """
+
 import zoneinfo
 
 from django.utils import formats, translation

@@ -1,4 +1,5 @@
 """The dashboard's socket, ``/ws/agent/``: the queue, the agent's chats and their messages."""
+
 import asyncio
 import logging
 import random
@@ -144,7 +145,11 @@ class AgentConsumer(LogDelivery, FrameConsumer):
         if not isinstance(seen, dict) or len(seen) > MAX_HELLO_CHATS:
             raise InvalidFrame()
         if not all(
-            key.isdigit() and len(key) <= 16 and isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_FRAME_INT
+            key.isdigit()
+            and len(key) <= 16
+            and isinstance(v, int)
+            and not isinstance(v, bool)
+            and 0 <= v <= MAX_FRAME_INT
             for key, v in seen.items()
         ):
             raise InvalidFrame()

@@ -2,6 +2,7 @@
 The texts the dashboard's JavaScript shows, translated on the server in the
 agent's language and handed to the page as JSON.
 """
+
 from django.utils.translation import gettext as _
 
 

@@ -1,4 +1,5 @@
 """The agents' dashboard page; everything live goes over /ws/agent/."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 

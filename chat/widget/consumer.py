@@ -1,4 +1,5 @@
 """The widget's socket, ``/ws/chat/``. The chat token arrives in the first frame, never in the URL."""
+
 import asyncio
 
 from django.conf import settings
@@ -41,7 +42,9 @@ _chat_messages = None
 def chat_message_allowed(chat_id):
     global _chat_messages
     if _chat_messages is None:
-        _chat_messages = KeyedBuckets(rate=settings.HELPDESK_CHAT_MESSAGE_RATE, burst=settings.HELPDESK_CHAT_MESSAGE_BURST)
+        _chat_messages = KeyedBuckets(
+            rate=settings.HELPDESK_CHAT_MESSAGE_RATE, burst=settings.HELPDESK_CHAT_MESSAGE_BURST
+        )
     return _chat_messages.allow(chat_id)
 
 

@@ -1,4 +1,5 @@
 """A sample host page with the embed snippet, for the demo set-up."""
+
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render

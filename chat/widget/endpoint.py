@@ -2,6 +2,7 @@
 The widget's JSON endpoints under /chat/<slug>/api/ (docs/api.md): the
 channel named by the URL, its language, and the checks of infra.jsonapi.
 """
+
 import functools
 import inspect
 

@@ -3,6 +3,7 @@ The widget's FAQ endpoints (docs/api.md): suggestions for a question, and
 the customer opening an answer or marking it as the one that helped. The
 question comes in the body, never in the URL, so it stays out of access logs.
 """
+
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 

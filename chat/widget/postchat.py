@@ -1,4 +1,5 @@
 """The widget's post-chat form endpoint (docs/api.md): rating, comment, transcript by e-mail."""
+
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 

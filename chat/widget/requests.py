@@ -4,6 +4,7 @@ instead of waiting (docs/api.md). "Request" is the domain's word here (a
 requests_app.Request, the ticket the customer leaves); the HTTP request is
 ``http_request``.
 """
+
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import JsonResponse

@@ -3,6 +3,7 @@ The texts the widget's JavaScript shows, translated on the server in the
 channel's language and handed to the page as JSON: no catalogue to download,
 and one .po file for everything.
 """
+
 from django.utils.translation import gettext as _
 
 

@@ -1,4 +1,5 @@
 """The outbox in the admin: read only, to see whether an e-mail went out and why not."""
+
 from django.contrib import admin
 
 from infra.outbox.models import OutgoingEmail

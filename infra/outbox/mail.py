@@ -8,6 +8,7 @@ anyone: e-mails to one address are limited per hour in the shared cache (all
 processes count together), and the ones over the limit stay in the outbox,
 unsent, with the reason.
 """
+
 import hashlib
 import logging
 import threading
@@ -125,7 +126,10 @@ def send_email(email_id, now=None):
         else:
             status, next_attempt = EmailStatus.PENDING, now + RETRY_DELAYS[attempts - 1]
         OutgoingEmail.objects.filter(pk=email.pk).update(
-            status=status, attempts=attempts, last_error=f"{type(error).__name__}: {error}"[:2000], next_attempt_at=next_attempt
+            status=status,
+            attempts=attempts,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=next_attempt,
         )
         return status
     OutgoingEmail.objects.filter(pk=email.pk).update(

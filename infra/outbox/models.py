@@ -2,6 +2,7 @@
 The e-mail outbox: what leaves by e-mail, stored with what caused it (a
 request, a chat: related by app label, so the outbox imports neither).
 """
+
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +35,12 @@ class OutgoingEmail(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     request = models.ForeignKey(
-        "requests_app.Request", on_delete=models.SET_NULL, null=True, blank=True, related_name="emails", verbose_name=_("request")
+        "requests_app.Request",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("request"),
     )
     chat = models.ForeignKey(
         "chat.Chat", on_delete=models.SET_NULL, null=True, blank=True, related_name="emails", verbose_name=_("chat")

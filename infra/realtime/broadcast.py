@@ -5,6 +5,7 @@ Actions call ``send_on_commit`` so that a live event goes out only once the
 change it announces is in the database. The channel layer is a doorbell: a
 client that misses an event heals the gap from the database by sequence number.
 """
+
 import asyncio
 
 from asgiref.sync import async_to_sync

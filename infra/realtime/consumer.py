@@ -5,6 +5,7 @@ into translated error frames, closing once and cleanly when something fails,
 giving back what a socket holds however it ends (docs/protocol.md).
 Knows nothing of chats: chat.conversations.delivery sends a chat's log.
 """
+
 import asyncio
 import json
 import logging

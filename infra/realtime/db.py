@@ -9,6 +9,7 @@ calls one at a time, so the order of one socket's frames is kept; races
 between sockets are decided by the database (row locks in chat.conversations), as
 they are between processes.
 """
+
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 

@@ -23,6 +23,7 @@ published never gets it. That is safe because the layer is only a doorbell
 Publishing from the ORM threads (``group_send_blocking``) goes straight to
 Redis over a thread-safe connection pool, without a hop through the event loop.
 """
+
 import asyncio
 import logging
 import threading
@@ -55,7 +56,9 @@ class RedisPubSubLayer(BaseChannelLayer):
 
     extensions = ["groups", "flush"]
 
-    def __init__(self, url="redis://127.0.0.1:6379/0", prefix="helpdesk", capacity=1000, max_connections=1000, **kwargs):
+    def __init__(
+        self, url="redis://127.0.0.1:6379/0", prefix="helpdesk", capacity=1000, max_connections=1000, **kwargs
+    ):
         super().__init__(capacity=capacity, **kwargs)
         self.url = url
         self.prefix = prefix

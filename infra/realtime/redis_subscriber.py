@@ -5,6 +5,7 @@ subscribes again after a reconnect, confirms each subscription to whoever
 asked for it, and reports a lost connection: everything published while it
 was gone is gone.
 """
+
 import asyncio
 import logging
 import math

@@ -3,6 +3,7 @@ One database read for all the sockets of a process that want the same thing
 at the same moment. A queue move reaches every dashboard; each re-reading the
 queue would multiply the cost of a move by the number of dashboards.
 """
+
 import asyncio
 
 from infra.realtime.db import run

@@ -3,6 +3,7 @@ Chromium through Playwright, against a real Daphne process serving the test
 database. Debian's Chromium is used (Playwright's own download cannot work
 offline); a missing browser fails the tests, it does not skip them.
 """
+
 import os
 from pathlib import Path
 

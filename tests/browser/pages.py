@@ -1,4 +1,5 @@
 """Host pages and the steps a customer and an agent take, shared by the browser tests."""
+
 import re
 
 from django.contrib.auth import get_user_model

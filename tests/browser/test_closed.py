@@ -1,4 +1,5 @@
 """When nobody can chat: the closed view with the hours, and a request whose ID shows in the chat window."""
+
 from datetime import time
 
 import pytest
@@ -13,12 +14,16 @@ from tests.support.servers import DaphneProcess, server_environment
 @pytest.fixture
 def mailing_server(dns_server, smtp_server, transactional_db):
     """A Daphne process that sends its e-mail to the test SMTP server."""
-    process = DaphneProcess(server_environment(dns_server.address, **smtp_server.environment), name="daphne-mail").start()
+    process = DaphneProcess(
+        server_environment(dns_server.address, **smtp_server.environment), name="daphne-mail"
+    ).start()
     yield process
     process.stop()
 
 
-def test_outside_the_hours_the_customer_leaves_a_request_and_sees_its_id(mailing_server, smtp_server, host_site, new_page):
+def test_outside_the_hours_the_customer_leaves_a_request_and_sees_its_id(
+    mailing_server, smtp_server, host_site, new_page
+):
     server = mailing_server
     channel = make_shop_channel(
         host_site,
@@ -93,5 +98,7 @@ def test_a_waiting_customer_leaves_a_request_instead_and_sees_its_id(server, hos
     expect(widget.get_by_role("status").filter(has_text="Your request ID")).to_be_visible()
     request = Request.objects.get()
     assert request.question == "Do you have this in blue?"
-    expect(widget.get_by_role("status").filter(has_text="Your request ID")).to_have_text(f"Your request ID: {request.number}")
+    expect(widget.get_by_role("status").filter(has_text="Your request ID")).to_have_text(
+        f"Your request ID: {request.number}"
+    )
     assert Chat.objects.get().status == ChatStatus.ENDED

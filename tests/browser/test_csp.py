@@ -8,6 +8,7 @@ document and frame (an init script reports it to the console), and Chromium's
 own console messages, which also cover refusals no document sees (a page
 that may not be framed never loads).
 """
+
 import re
 
 import pytest
@@ -42,7 +43,9 @@ PASSWORD = "boss-password-123"
 @pytest.fixture
 def server(dns_server, transactional_db):
     """The project with its demo host page at "/"."""
-    process = DaphneProcess(server_environment(dns_server.address, HELPDESK_DEMO_PAGE="true"), name="daphne-csp").start()
+    process = DaphneProcess(
+        server_environment(dns_server.address, HELPDESK_DEMO_PAGE="true"), name="daphne-csp"
+    ).start()
     yield process
     process.stop()
 
@@ -103,7 +106,9 @@ def wait_for_report(page, violations, text, timeout=5):
 
 
 def csp_headers(response):
-    return [header["value"] for header in response.headers_array() if header["name"].lower() == "content-security-policy"]
+    return [
+        header["value"] for header in response.headers_array() if header["name"].lower() == "content-security-policy"
+    ]
 
 
 def test_dashboard_admin_demo_page_and_widget_run_without_a_policy_violation(server, host_site, watched_page):
@@ -149,7 +154,9 @@ def test_dashboard_admin_demo_page_and_widget_run_without_a_policy_violation(ser
     # The demo host page with the widget from its own site.
     demo = make_page()
     widget_responses = []
-    demo.on("response", lambda response: widget_responses.append(response) if response.url.endswith("/chat/shop/") else None)
+    demo.on(
+        "response", lambda response: widget_responses.append(response) if response.url.endswith("/chat/shop/") else None
+    )
     demo.goto(f"{server.url}/")
     expect(demo.get_by_role("heading", name="Welcome to the Demo Shop")).to_be_visible()
     expect(demo.locator(".demo-box")).to_have_css("border-top-style", "dashed")
@@ -238,12 +245,12 @@ def test_a_customer_site_with_a_strict_policy_needs_no_inline_style_for_the_butt
     """The loader styles its button with a constructed style sheet: `style-src 'none'` on the host page blocks nothing."""
     make_page, violations = watched_page
     make_shop_channel(host_site)
-    policy = (
-        f"default-src 'none'; script-src {server.url}; connect-src {server.url}; frame-src {server.url}; style-src 'none'"
-    )
+    policy = f"default-src 'none'; script-src {server.url}; connect-src {server.url}; frame-src {server.url}; style-src 'none'"
     host_site.add_page(
         "strict.html",
-        shop_page(server, "shop").replace("<head>", f'<head><meta http-equiv="Content-Security-Policy" content="{policy}">'),
+        shop_page(server, "shop").replace(
+            "<head>", f'<head><meta http-equiv="Content-Security-Policy" content="{policy}">'
+        ),
     )
     page = make_page()
     page.goto(f"{host_site.origin}/strict.html")

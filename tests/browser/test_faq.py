@@ -1,4 +1,5 @@
 """FAQ suggestions in Chromium: read an answer and be done, or start the chat anyway; by keyboard too."""
+
 from playwright.sync_api import expect
 
 from chat.conversations.models import Chat, ChatStatus

@@ -2,6 +2,7 @@
 The whole journey in Chromium: a customer on a website of another origin, an
 agent in the dashboard, messages both ways, and both ways of ending.
 """
+
 import re
 
 from django.contrib.auth import get_user_model
@@ -124,7 +125,9 @@ def test_an_agent_who_clicks_a_chat_just_taken_gets_a_clear_message(server, host
     def relay(route):
         upstream = route.connect_to_server()
         route.on_message(upstream.send)
-        upstream.on_message(lambda frame: None if hold_queue["on"] and '"type": "queue"' in frame else route.send(frame))
+        upstream.on_message(
+            lambda frame: None if hold_queue["on"] and '"type": "queue"' in frame else route.send(frame)
+        )
 
     ben.route_web_socket(re.compile(r"/ws/agent/$"), relay)
     agent_login(ben, server, "ben")

@@ -1,4 +1,5 @@
 """The chat button costs the host page almost nothing before the click."""
+
 import gzip
 
 from playwright.sync_api import expect

@@ -3,6 +3,7 @@ After the chat, in Chromium: the post-chat form with "Back to chat", the
 rating and the transcript arriving at a real SMTP server, and a chat the agent
 ended that the customer reopens by writing again.
 """
+
 import time
 
 import pytest

@@ -1,4 +1,5 @@
 """The customer's side in Chromium: the pre-chat form, the queue, navigation, keyboard use."""
+
 from playwright.sync_api import expect
 
 from chat.configuration.models import FieldType, PreChatField
@@ -8,7 +9,9 @@ from tests.browser.pages import ask, fill_prechat, make_shop_channel, open_widge
 
 def test_the_form_shows_translated_errors_next_to_the_fields(server, host_site, new_page):
     channel = make_shop_channel(host_site)
-    PreChatField.objects.create(channel=channel, key="order", label="Order number", field_type=FieldType.TEXT, required=True)
+    PreChatField.objects.create(
+        channel=channel, key="order", label="Order number", field_type=FieldType.TEXT, required=True
+    )
     host_site.add_page("index.html", shop_page(server, "shop"))
     page = new_page()
     page.goto(f"{host_site.origin}/index.html")
@@ -56,7 +59,9 @@ def test_a_waiting_chat_follows_the_customer_to_the_next_page(server, host_site,
     expect(log).to_contain_text("Do you ship to Austria?")
     expect(widget.get_by_text("You are number 1 in the queue.")).to_be_visible()
     page.reload()
-    expect(page.frame_locator("iframe[title]").get_by_role("log", name="Messages")).to_contain_text("Do you ship to Austria?")
+    expect(page.frame_locator("iframe[title]").get_by_role("log", name="Messages")).to_contain_text(
+        "Do you ship to Austria?"
+    )
     assert Chat.objects.count() == 1
 
 

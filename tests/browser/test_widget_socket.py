@@ -1,4 +1,5 @@
 """The widget's socket in Chromium: a connection that stops answering is noticed and replaced."""
+
 from playwright.sync_api import expect
 
 from chat.conversations.models import Chat, ChatStatus, Message, MessageKind, Party
@@ -66,4 +67,7 @@ def test_a_message_with_half_an_emoji_is_refused_alone_and_the_chat_goes_on(serv
         if Message.objects.filter(body="A proper one 😀").exists():
             break
         page.wait_for_timeout(100)
-    assert list(Message.objects.filter(author=Party.CUSTOMER).values_list("body", flat=True)) == ["Hello?", "A proper one 😀"]
+    assert list(Message.objects.filter(author=Party.CUSTOMER).values_list("body", flat=True)) == [
+        "Hello?",
+        "A proper one 😀",
+    ]

@@ -1,4 +1,5 @@
 """Fixtures of the widget's endpoint tests: an open channel, and one with an extra field of each kind."""
+
 import pytest
 
 from chat.configuration.models import FieldType, PreChatField
@@ -19,11 +20,19 @@ def form_channel(make_channel, make_agent):
     make_agent(channel)
     PreChatField.objects.create(channel=channel, key="customer_number", label="Customer number", required=True, order=1)
     PreChatField.objects.create(
-        channel=channel, key="privacy", label="I accept the privacy policy", field_type=FieldType.CHECKBOX,
-        required=True, order=2,
+        channel=channel,
+        key="privacy",
+        label="I accept the privacy policy",
+        field_type=FieldType.CHECKBOX,
+        required=True,
+        order=2,
     )
     PreChatField.objects.create(
-        channel=channel, key="topic", label="Topic", field_type=FieldType.CHOICE, choices="Orders\nReturns\n",
+        channel=channel,
+        key="topic",
+        label="Topic",
+        field_type=FieldType.CHOICE,
+        choices="Orders\nReturns\n",
         order=3,
     )
     PreChatField.objects.create(channel=channel, key="phone", label="Phone", field_type=FieldType.PHONE, order=4)

@@ -1,4 +1,5 @@
 """Access that ends when it should: a revoked agent's open dashboard loses the queue and the chats within moments."""
+
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.sessions.models import Session
@@ -197,7 +198,9 @@ def test_a_deactivated_agent_is_not_available_even_if_marked_present(two_channel
     assert Chat.objects.filter(channel=shop).exists()
 
 
-async def test_an_agent_removed_from_the_channel_gives_the_chat_back_to_the_queue_and_the_customer_hears_it(two_channels):
+async def test_an_agent_removed_from_the_channel_gives_the_chat_back_to_the_queue_and_the_customer_hears_it(
+    two_channels,
+):
     agent, shop, _billing, shop_chat, _ = two_channels
     await database_sync_to_async(assignment.accept_chat)(shop_chat, agent=agent)
     token_socket = await _customer_of(shop_chat)

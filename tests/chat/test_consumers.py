@@ -1,4 +1,5 @@
 """The websocket protocol of docs/protocol.md, over real Channels sockets and a real database."""
+
 import json
 import threading
 
@@ -251,7 +252,9 @@ async def test_a_dashboard_back_from_offline_gets_the_end_of_a_chat_that_ended_m
     chat, _token = queued_chat
     agent = await database_sync_to_async(make_agent)(chat.channel)
     await database_sync_to_async(assignment.accept_chat)(chat, agent=agent)
-    await database_sync_to_async(services.post_message)(chat, author=Party.CUSTOMER, body="Thanks, bye!", client_id="bye")
+    await database_sync_to_async(services.post_message)(
+        chat, author=Party.CUSTOMER, body="Thanks, bye!", client_id="bye"
+    )
     await database_sync_to_async(services.end_chat)(chat, by=Party.CUSTOMER)
     dashboard = await agent_socket(agent, chats={str(chat.pk): 2})
     frames = await receive_until(dashboard, "state")
@@ -268,7 +271,10 @@ async def test_reading_in_one_tab_clears_the_unread_count_in_the_others(queued_c
     chat, _token = queued_chat
     agent = await database_sync_to_async(make_agent)(chat.channel)
     await database_sync_to_async(assignment.accept_chat)(chat, agent=agent)
-    first, second = await agent_socket(agent, chats={str(chat.pk): 2}), await agent_socket(agent, chats={str(chat.pk): 2})
+    first, second = (
+        await agent_socket(agent, chats={str(chat.pk): 2}),
+        await agent_socket(agent, chats={str(chat.pk): 2}),
+    )
     summary = (await receive_until(second, "state"))[-1]["chats"][0]
     assert summary["unread"] == 1, "the question is unread"
     await receive_until(first, "state")

@@ -1,4 +1,5 @@
 """The pre-chat e-mail check against the real test DNS server (tests/dnsserver.py)."""
+
 import asyncio
 import socket
 import time
@@ -336,7 +337,9 @@ async def test_each_refusal_has_a_message_naming_the_problem(address, expected):
         assert str(message) == expected
 
 
-@pytest.mark.parametrize("address", ["erika@no-such-domain.example", "erika@nullmx.example", "erika@nomail.example", "x"])
+@pytest.mark.parametrize(
+    "address", ["erika@no-such-domain.example", "erika@nullmx.example", "erika@nomail.example", "x"]
+)
 async def test_a_refusal_message_is_produced_in_the_active_language(address):
     # German catalogues may not exist yet: only check that a message comes out.
     with translation.override("de"):

@@ -1,4 +1,5 @@
 """chat.conversations.group_commit: several sockets' messages in one transaction, and what it leaves to post_message."""
+
 import asyncio
 import random
 import threading
@@ -23,7 +24,9 @@ def log_of(chat):
     return list(Message.objects.filter(chat=chat).order_by("seq").values_list("seq", "author", "body", "client_id"))
 
 
-def test_messages_to_several_chats_are_stored_in_order_and_announced_together(make_channel, make_agent, make_chat, sent_events, django_capture_on_commit_callbacks, caplog):
+def test_messages_to_several_chats_are_stored_in_order_and_announced_together(
+    make_channel, make_agent, make_chat, sent_events, django_capture_on_commit_callbacks, caplog
+):
     channel = make_channel()
     agent = make_agent(channel)
     first = active_chat(make_chat, channel, agent, name="Erika")
@@ -33,37 +36,47 @@ def test_messages_to_several_chats_are_stored_in_order_and_announced_together(ma
     caplog.set_level("DEBUG", logger="chat.conversations.group_commit")
 
     with django_capture_on_commit_callbacks(execute=True):
-        results = post_messages([
-            PendingMessage(second.pk, Party.CUSTOMER, "  from Max  ", "m-1"),
-            PendingMessage(first.pk, Party.CUSTOMER, "from Erika", "e-1"),
-            PendingMessage(first.pk, Party.AGENT, "to Erika", "a-1", agent=agent),
-            PendingMessage(second.pk, Party.AGENT, "to Max", "a-2", agent=agent),
-        ])
+        results = post_messages(
+            [
+                PendingMessage(second.pk, Party.CUSTOMER, "  from Max  ", "m-1"),
+                PendingMessage(first.pk, Party.CUSTOMER, "from Erika", "e-1"),
+                PendingMessage(first.pk, Party.AGENT, "to Erika", "a-1", agent=agent),
+                PendingMessage(second.pk, Party.AGENT, "to Max", "a-2", agent=agent),
+            ]
+        )
 
     assert "failed as a whole" not in caplog.text, "stored as one batch, not one by one"
     assert [(r.chat_id, r.seq) for r in results] == [
-        (second.pk, start[second.pk] + 1), (first.pk, start[first.pk] + 1),
-        (first.pk, start[first.pk] + 2), (second.pk, start[second.pk] + 2),
+        (second.pk, start[second.pk] + 1),
+        (first.pk, start[first.pk] + 1),
+        (first.pk, start[first.pk] + 2),
+        (second.pk, start[second.pk] + 2),
     ]
     assert log_of(first)[-2:] == [
-        (start[first.pk] + 1, "customer", "from Erika", "e-1"), (start[first.pk] + 2, "agent", "to Erika", "a-1"),
+        (start[first.pk] + 1, "customer", "from Erika", "e-1"),
+        (start[first.pk] + 2, "agent", "to Erika", "a-1"),
     ]
     assert log_of(second)[-2:] == [
-        (start[second.pk] + 1, "customer", "from Max", "m-1"), (start[second.pk] + 2, "agent", "to Max", "a-2"),
+        (start[second.pk] + 1, "customer", "from Max", "m-1"),
+        (start[second.pk] + 2, "agent", "to Max", "a-2"),
     ]
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.last_seq, second.last_seq) == (start[first.pk] + 2, start[second.pk] + 2)
     announced = [(group, event["message"]["seq"], event["message"]["author_name"]) for group, event in sent_events]
     assert announced == [
-        (f"chat.{first.pk}", start[first.pk] + 1, "Erika"), (f"chat.{first.pk}", start[first.pk] + 2, agent.first_name),
-        (f"chat.{second.pk}", start[second.pk] + 1, "Max"), (f"chat.{second.pk}", start[second.pk] + 2, agent.first_name),
+        (f"chat.{first.pk}", start[first.pk] + 1, "Erika"),
+        (f"chat.{first.pk}", start[first.pk] + 2, agent.first_name),
+        (f"chat.{second.pk}", start[second.pk] + 1, "Max"),
+        (f"chat.{second.pk}", start[second.pk] + 2, agent.first_name),
     ]
     stored = Message.objects.get(chat=first, client_id="e-1")
     assert stored.created_at == results[1].created_at and stored.params == {} and stored.kind == "text"
 
 
-def test_a_bad_message_gets_its_own_error_and_costs_the_others_nothing(make_channel, make_agent, make_chat, sent_events):
+def test_a_bad_message_gets_its_own_error_and_costs_the_others_nothing(
+    make_channel, make_agent, make_chat, sent_events
+):
     channel = make_channel()
     agent = make_agent(channel)
     colleague = make_agent(channel)
@@ -73,14 +86,16 @@ def test_a_bad_message_gets_its_own_error_and_costs_the_others_nothing(make_chan
     ended_count = Message.objects.filter(chat=ended).count()
     start = open_chat.last_seq
 
-    results = post_messages([
-        PendingMessage(open_chat.pk, Party.CUSTOMER, "   ", "blank"),
-        PendingMessage(open_chat.pk, Party.CUSTOMER, "x" * (log.MAX_MESSAGE_LENGTH + 1), "long"),
-        PendingMessage(open_chat.pk, Party.AGENT, "not my chat", "c-1", agent=colleague),
-        PendingMessage(ended.pk, Party.CUSTOMER, "too late", "late"),
-        PendingMessage(open_chat.pk, Party.CUSTOMER, "fine", "ok"),
-        PendingMessage(987654, Party.CUSTOMER, "no such chat", "gone"),
-    ])
+    results = post_messages(
+        [
+            PendingMessage(open_chat.pk, Party.CUSTOMER, "   ", "blank"),
+            PendingMessage(open_chat.pk, Party.CUSTOMER, "x" * (log.MAX_MESSAGE_LENGTH + 1), "long"),
+            PendingMessage(open_chat.pk, Party.AGENT, "not my chat", "c-1", agent=colleague),
+            PendingMessage(ended.pk, Party.CUSTOMER, "too late", "late"),
+            PendingMessage(open_chat.pk, Party.CUSTOMER, "fine", "ok"),
+            PendingMessage(987654, Party.CUSTOMER, "no such chat", "gone"),
+        ]
+    )
 
     assert [type(r) for r in results] == [EmptyMessage, MessageTooLong, NotYourChat, ChatEnded, Message, NotYourChat]
     assert results[4].seq == start + 1
@@ -88,7 +103,9 @@ def test_a_bad_message_gets_its_own_error_and_costs_the_others_nothing(make_chan
     assert Message.objects.filter(chat=ended).count() == ended_count
 
 
-def test_a_resend_returns_the_stored_message_and_announces_it_again(make_channel, make_agent, make_chat, sent_events, django_capture_on_commit_callbacks):
+def test_a_resend_returns_the_stored_message_and_announces_it_again(
+    make_channel, make_agent, make_chat, sent_events, django_capture_on_commit_callbacks
+):
     channel = make_channel()
     agent = make_agent(channel)
     chat = active_chat(make_chat, channel, agent)
@@ -98,11 +115,13 @@ def test_a_resend_returns_the_stored_message_and_announces_it_again(make_channel
     # The resend, a new message in the same batch, and the same new message
     # twice (two sockets of one client resending at once).
     with django_capture_on_commit_callbacks(execute=True):
-        results = post_messages([
-            PendingMessage(chat.pk, Party.CUSTOMER, "hello", "c-1"),
-            PendingMessage(chat.pk, Party.CUSTOMER, "and more", "c-2"),
-            PendingMessage(chat.pk, Party.CUSTOMER, "and more", "c-2"),
-        ])
+        results = post_messages(
+            [
+                PendingMessage(chat.pk, Party.CUSTOMER, "hello", "c-1"),
+                PendingMessage(chat.pk, Party.CUSTOMER, "and more", "c-2"),
+                PendingMessage(chat.pk, Party.CUSTOMER, "and more", "c-2"),
+            ]
+        )
 
     assert [r.seq for r in results] == [first.seq, first.seq + 1, first.seq + 1]
     assert [row[3] for row in log_of(chat)].count("c-1") == 1
@@ -110,7 +129,9 @@ def test_a_resend_returns_the_stored_message_and_announces_it_again(make_channel
     assert {event["message"]["seq"] for _group, event in sent_events} == {first.seq, first.seq + 1}
 
 
-def test_a_batch_that_fails_as_a_whole_is_stored_one_by_one(make_channel, make_agent, make_chat, sent_events, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_batch_that_fails_as_a_whole_is_stored_one_by_one(
+    make_channel, make_agent, make_chat, sent_events, monkeypatch, django_capture_on_commit_callbacks
+):
     channel = make_channel()
     agent = make_agent(channel)
     chats = [active_chat(make_chat, channel, agent) for _ in range(3)]
@@ -120,15 +141,17 @@ def test_a_batch_that_fails_as_a_whole_is_stored_one_by_one(make_channel, make_a
 
     monkeypatch.setattr(batch_sql, "insert_messages", clash)
     with django_capture_on_commit_callbacks(execute=True):
-        results = post_messages([PendingMessage(chat.pk, Party.CUSTOMER, f"to {chat.pk}", f"c-{chat.pk}") for chat in chats])
+        results = post_messages(
+            [PendingMessage(chat.pk, Party.CUSTOMER, f"to {chat.pk}", f"c-{chat.pk}") for chat in chats]
+        )
 
     for chat, result in zip(chats, results, strict=True):
         chat.refresh_from_db()
         assert result.seq == chat.last_seq
         assert log_of(chat)[-1] == (chat.last_seq, "customer", f"to {chat.pk}", f"c-{chat.pk}")
-    assert sorted(event["message"]["client_id"] for _group, event in sent_events if event["type"] == "chat.message") == sorted(
-        f"c-{chat.pk}" for chat in chats
-    )
+    assert sorted(
+        event["message"]["client_id"] for _group, event in sent_events if event["type"] == "chat.message"
+    ) == sorted(f"c-{chat.pk}" for chat in chats)
 
 
 def test_the_insert_names_every_column_of_a_message():
@@ -137,7 +160,9 @@ def test_the_insert_names_every_column_of_a_message():
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_messages_that_arrive_together_share_a_transaction(make_channel, make_agent, make_chat, sent_events, monkeypatch):
+async def test_messages_that_arrive_together_share_a_transaction(
+    make_channel, make_agent, make_chat, sent_events, monkeypatch
+):
     from asgiref.sync import sync_to_async
 
     channel = await sync_to_async(make_channel)(max_chats_per_agent=20)
@@ -183,7 +208,10 @@ def test_batches_and_presence_touches_never_deadlock(make_channel, make_agent, m
             while not stop.is_set():
                 counter += 1
                 picked = random.sample(chat_ids, 25)
-                requests = {n: PendingMessage(chat_id, Party.CUSTOMER, "x", f"w{worker}-{counter}-{n}") for n, chat_id in enumerate(picked)}
+                requests = {
+                    n: PendingMessage(chat_id, Party.CUSTOMER, "x", f"w{worker}-{counter}-{n}")
+                    for n, chat_id in enumerate(picked)
+                }
                 group_commit._store_batch(requests)
         except Exception as error:
             failures.append(error)
@@ -200,7 +228,9 @@ def test_batches_and_presence_touches_never_deadlock(make_channel, make_agent, m
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=batches, args=(n,)) for n in range(3)] + [threading.Thread(target=touches) for _ in range(2)]
+    threads = [threading.Thread(target=batches, args=(n,)) for n in range(3)] + [
+        threading.Thread(target=touches) for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     stop.wait(4)

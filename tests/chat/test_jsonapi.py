@@ -3,6 +3,7 @@ What every widget endpoint with a body shares (infra.jsonapi): only the
 widget's own pages may call it, only as JSON, and its body is checked once
 at the edge (size, depth, NUL and lone surrogates) with a translated error.
 """
+
 import io
 import json
 
@@ -109,7 +110,10 @@ def test_a_lone_surrogate_sent_to_any_endpoint_is_refused_as_invalid_text(shop, 
 
 def test_a_surrogate_in_the_post_chat_comment_leaves_the_chat_open_and_unrated(shop):
     response = post_json(
-        Client(), "/chat/shop/api/postchat", {"rating": 5, "comment": "Thanks \ud800"}, headers={"X-Chat-Token": shop["token"]}
+        Client(),
+        "/chat/shop/api/postchat",
+        {"rating": 5, "comment": "Thanks \ud800"},
+        headers={"X-Chat-Token": shop["token"]},
     )
 
     assert response.status_code == 400
@@ -240,12 +244,17 @@ def test_a_request_from_another_site_is_refused_as_cross_site_and_changes_nothin
     response = Client().post(url, data=body, content_type="application/json", headers={**extra, **headers})
 
     assert response.status_code == 403
-    assert response.json()["error"] == {"code": "cross_site", "message": "This request did not come from the chat window."}
+    assert response.json()["error"] == {
+        "code": "cross_site",
+        "message": "This request did not come from the chat window.",
+    }
     assert nothing_was_made(shop)
 
 
 @pytest.mark.parametrize("index", range(len(ENDPOINT_NAMES)), ids=ENDPOINT_NAMES)
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""]
+)
 def test_a_body_that_is_not_sent_as_json_is_refused_as_unsupported_media_type(shop, index, content_type):
     url, extra = body_endpoints(shop)[index]
     body = json.dumps({**GOOD, "rating": 5})
@@ -296,8 +305,12 @@ def test_behind_the_https_proxy_the_origin_must_be_https(shop, settings):
     # A proxy passes the Host header on (the test client leaves it out).
     proxy = {"X-Forwarded-Proto": "https", "Host": "testserver"}
 
-    https = post_json(Client(), "/chat/shop/api/faq", {"question": "return"}, headers={**proxy, "Origin": "https://testserver"})
-    http = post_json(Client(), "/chat/shop/api/faq", {"question": "return"}, headers={**proxy, "Origin": "http://testserver"})
+    https = post_json(
+        Client(), "/chat/shop/api/faq", {"question": "return"}, headers={**proxy, "Origin": "https://testserver"}
+    )
+    http = post_json(
+        Client(), "/chat/shop/api/faq", {"question": "return"}, headers={**proxy, "Origin": "http://testserver"}
+    )
 
     assert https.status_code == 200
     assert http.status_code == 403
@@ -313,8 +326,14 @@ def test_the_cross_site_refusal_comes_in_the_channels_language(make_channel):
 
 @pytest.mark.parametrize(
     ("method", "url"),
-    [("get", "/chat/shop/api/start"), ("put", "/chat/shop/api/form"), ("get", "/chat/shop/api/faq"),
-     ("post", "/chat/shop/api/state"), ("post", "/chat/shop/api/button"), ("delete", "/chat/shop/api/postchat")],
+    [
+        ("get", "/chat/shop/api/start"),
+        ("put", "/chat/shop/api/form"),
+        ("get", "/chat/shop/api/faq"),
+        ("post", "/chat/shop/api/state"),
+        ("post", "/chat/shop/api/button"),
+        ("delete", "/chat/shop/api/postchat"),
+    ],
 )
 def test_another_method_is_answered_as_json_with_the_allowed_ones(shop, method, url):
     response = getattr(Client(), method)(url)

@@ -2,6 +2,7 @@
 infra/realtime/layer.py against a real redis-server of the test's own. Two layer
 objects stand for two Daphne processes: they share nothing but Redis.
 """
+
 import asyncio
 import threading
 

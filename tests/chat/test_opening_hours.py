@@ -1,4 +1,5 @@
 """Opening hours at the edges: DST days, past midnight, holidays, special dates, other time zones."""
+
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -82,7 +83,9 @@ def test_an_interval_past_midnight_on_the_night_the_clocks_go_back(make_channel)
 
 
 def test_a_holiday_closes_a_working_day_and_a_special_date_has_its_own_hours(office):
-    SpecialDate.objects.create(channel=office, date=date(2026, 12, 24), name="Christmas Eve", opens_at=time(9), closes_at=time(12))
+    SpecialDate.objects.create(
+        channel=office, date=date(2026, 12, 24), name="Christmas Eve", opens_at=time(9), closes_at=time(12)
+    )
     SpecialDate.objects.create(channel=office, date=date(2026, 12, 25), name="Christmas Day")
     hours = OpeningHours(office)
     assert not hours.is_open(utc(2026, 12, 25, 9, 0))  # Friday, holiday
@@ -101,7 +104,9 @@ def test_a_channel_in_another_time_zone_keeps_its_own_hours(make_channel):
 
 
 def test_hours_are_written_out_for_people_in_the_channels_language(office):
-    SpecialDate.objects.create(channel=office, date=date(2026, 12, 24), name="Heiligabend", opens_at=time(9), closes_at=time(12))
+    SpecialDate.objects.create(
+        channel=office, date=date(2026, 12, 24), name="Heiligabend", opens_at=time(9), closes_at=time(12)
+    )
     SpecialDate.objects.create(channel=office, date=date(2026, 12, 25), name="1. Weihnachtstag")
     with translation.override("en"):
         hours = OpeningHours(office)
@@ -110,7 +115,10 @@ def test_hours_are_written_out_for_people_in_the_channels_language(office):
     office.language = "de"
     view = closed_view(office, at=utc(2026, 12, 20, 10))
     assert view["hours"]["weekly"] == "Mo–Fr 08:00–12:00, 13:00–17:00; Sa 10:00–14:00"
-    assert view["hours"]["upcoming"] == ["24.12.2026: 09:00–12:00 (Heiligabend)", "25.12.2026: geschlossen (1. Weihnachtstag)"]
+    assert view["hours"]["upcoming"] == [
+        "24.12.2026: 09:00–12:00 (Heiligabend)",
+        "25.12.2026: geschlossen (1. Weihnachtstag)",
+    ]
     assert view["message"] == "Leider haben wir geschlossen."
 
 

@@ -1,4 +1,5 @@
 """Origins compared whole (scheme, host, port) for sockets, and a channel's allowed origins kept strict (infra.origin)."""
+
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.core.exceptions import ValidationError
@@ -74,7 +75,14 @@ async def test_without_the_proxy_setting_its_header_is_not_believed(hosts):
 
 @pytest.mark.parametrize(
     "origin",
-    ["", "null", "http://evil.example", "http://chat.example.com.evil.example", "http://chat.example.com/", "chat.example.com"],
+    [
+        "",
+        "null",
+        "http://evil.example",
+        "http://chat.example.com.evil.example",
+        "http://chat.example.com/",
+        "chat.example.com",
+    ],
 )
 async def test_anything_but_the_sites_own_origin_is_denied(hosts, origin):
     assert not await opens(origin, "chat.example.com")

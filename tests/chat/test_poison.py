@@ -2,6 +2,7 @@
 One bad input fails alone: a poison frame among good ones, an exception
 inside a socket, a socket that crashed (docs/protocol.md, Errors and close codes).
 """
+
 import asyncio
 import json
 from datetime import timedelta
@@ -66,7 +67,9 @@ async def test_a_poison_message_among_twenty_is_refused_alone_and_the_nineteen_a
     assert answers[7] == {"type": "error", "code": "invalid_text", "client_id": "c-7", "message": answers[7]["message"]}
     for socket in sockets:
         assert await _still_answers(socket)
-    stored = await database_sync_to_async(lambda: list(Message.objects.filter(client_id__startswith="c-").values_list("client_id", flat=True)))()
+    stored = await database_sync_to_async(
+        lambda: list(Message.objects.filter(client_id__startswith="c-").values_list("client_id", flat=True))
+    )()
     assert sorted(stored) == sorted(f"c-{n}" for n in range(20) if n != 7)
     for socket in sockets:
         await socket.disconnect()
@@ -78,7 +81,9 @@ async def test_a_message_the_database_refuses_inside_a_batch_fails_for_its_sende
     monkeypatch.setattr(safejson, "has_forbidden_text", lambda text: False)
     batches = []
     original = group_commit.post_messages
-    monkeypatch.setattr(group_commit, "post_messages", lambda requests: batches.append(len(requests)) or original(requests))
+    monkeypatch.setattr(
+        group_commit, "post_messages", lambda requests: batches.append(len(requests)) or original(requests)
+    )
     sockets = await _connected(twenty_chats)
     await _send_all_at_once(sockets, poison_index=3)
     answers = [await _answer_of(socket) for socket in sockets]
@@ -244,7 +249,9 @@ async def test_one_token_opens_at_most_five_sockets_on_a_process(twenty_chats, s
     assert await closed_with(extra) == customer_consumer.CLOSE_TOO_MANY_SOCKETS
     # Known on this process: refused again without a trip to the database.
     with monkeypatch.context() as patched:
-        patched.setattr(customer_consumer.selectors, "access_chat_by_token", lambda token: pytest.fail("asked the database"))
+        patched.setattr(
+            customer_consumer.selectors, "access_chat_by_token", lambda token: pytest.fail("asked the database")
+        )
         extra = await customer_socket(token, last_seq=1)
         assert await closed_with(extra) == customer_consumer.CLOSE_TOO_MANY_SOCKETS
     await sockets[0].disconnect()

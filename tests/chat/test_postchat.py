@@ -1,4 +1,5 @@
 """After the chat: the post-chat form, the transcript by e-mail, and reopening (chat.conversations.postchat, chat.conversations.reopen)."""
+
 import time
 from datetime import timedelta
 
@@ -92,7 +93,9 @@ def test_sending_the_form_again_changes_nothing(make_channel, make_agent, make_c
 def test_the_transcript_is_sent_once_with_every_message_in_order_and_html_escaped(
     make_channel, make_agent, make_chat, smtp_server
 ):
-    chat, agent, _token = active_chat(make_channel, make_agent, make_chat, postchat_enabled=True, transcript_enabled=True)
+    chat, agent, _token = active_chat(
+        make_channel, make_agent, make_chat, postchat_enabled=True, transcript_enabled=True
+    )
     services.post_message(chat, author=Party.AGENT, agent=agent, body="Hello Erika,\nlet me check.")
     services.post_message(chat, author=Party.CUSTOMER, body=HTML)
     services.post_message(chat, author=Party.AGENT, agent=agent, body="Found it.")
@@ -110,7 +113,15 @@ def test_the_transcript_is_sent_once_with_every_message_in_order_and_html_escape
     message = received[0]
     assert message["To"] == "erika@example.com"
     text = smtp_server.text_of(message)
-    order = ["Where is my parcel?", "Anna joined the chat.", "Hello Erika,", "    let me check.", HTML, "Found it.", "You ended the chat."]
+    order = [
+        "Where is my parcel?",
+        "Anna joined the chat.",
+        "Hello Erika,",
+        "    let me check.",
+        HTML,
+        "Found it.",
+        "You ended the chat.",
+    ]
     positions = [text.index(part) for part in order]
     assert positions == sorted(positions)
     assert "Erika <Mustermann>: Where is my parcel?" in text
@@ -183,13 +194,20 @@ def test_a_post_chat_form_that_cannot_be_stored_leaves_the_chat_open_and_unrated
         postchat.submit_postchat(chat, rating=4, comment="Thanks \ud800", send_transcript=False)
 
     chat.refresh_from_db()
-    assert (chat.status, chat.ended_at, chat.rating, chat.postchat_submitted_at) == (ChatStatus.ACTIVE, None, None, None)
+    assert (chat.status, chat.ended_at, chat.rating, chat.postchat_submitted_at) == (
+        ChatStatus.ACTIVE,
+        None,
+        None,
+        None,
+    )
     assert not chat.messages.filter(event="ended").exists()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_transcript_that_cannot_be_queued_undoes_the_whole_form(make_channel, make_agent, make_chat, monkeypatch):
-    chat, agent, _token = active_chat(make_channel, make_agent, make_chat, postchat_enabled=True, transcript_enabled=True)
+    chat, agent, _token = active_chat(
+        make_channel, make_agent, make_chat, postchat_enabled=True, transcript_enabled=True
+    )
     services.post_message(chat, author=Party.AGENT, agent=agent, body="Let me check.")
 
     def fail(chat):
@@ -215,7 +233,9 @@ def test_a_transcript_over_the_limit_for_the_address_is_kept_unsent_and_the_widg
         tokens.append((chat, token))
 
     answers = [
-        post_json(client, f"/chat/{chat.channel.slug}/api/postchat", {"transcript": True}, headers={"X-Chat-Token": token})
+        post_json(
+            client, f"/chat/{chat.channel.slug}/api/postchat", {"transcript": True}, headers={"X-Chat-Token": token}
+        )
         for chat, token in tokens
     ]
 
@@ -229,7 +249,9 @@ def test_a_transcript_over_the_limit_for_the_address_is_kept_unsent_and_the_widg
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_chats_admin_page_says_why_its_transcript_was_not_sent(admin_client, make_channel, make_agent, make_chat, settings):
+def test_the_chats_admin_page_says_why_its_transcript_was_not_sent(
+    admin_client, make_channel, make_agent, make_chat, settings
+):
     settings.HELPDESK_EMAIL_RECIPIENT_LIMIT = 0
     chat, agent, _token = active_chat(make_channel, make_agent, make_chat, transcript_enabled=True)
     services.post_message(chat, author=Party.AGENT, agent=agent, body="Let me check.")
@@ -256,7 +278,13 @@ def test_the_channel_template_fills_every_placeholder_in_the_channel_language(ma
         body="Hallo {customer_name} <{customer_email}>,\n\n{conversation}",
     )
     chat, agent, _token = active_chat(
-        make_channel, make_agent, make_chat, name="Laden", language="de", transcript_enabled=True, transcript_template=template
+        make_channel,
+        make_agent,
+        make_chat,
+        name="Laden",
+        language="de",
+        transcript_enabled=True,
+        transcript_template=template,
     )
     services.post_message(chat, author=Party.CUSTOMER, body="Danke!")
     services.end_chat(chat, by=Party.AGENT, agent=agent)
@@ -313,9 +341,7 @@ def test_an_away_agent_sends_the_reopened_chat_to_the_queue(
     chat.refresh_from_db()
     assert (chat.status, chat.agent, chat.reopened_count, chat.initial_position) == (ChatStatus.QUEUED, None, 1, 1)
     assert chat.queued_at > chat.created_at
-    assert any(
-        group == f"queue.{chat.channel_id}" and event["type"] == "queue.changed" for group, event in sent_events
-    )
+    assert any(group == f"queue.{chat.channel_id}" and event["type"] == "queue.changed" for group, event in sent_events)
     assert not any(event["type"] == "agent.assigned" for _group, event in sent_events)
     assert chat.messages.get(event="reopened").params["to"] == "queue"
 
@@ -371,7 +397,9 @@ def test_reopen_chat_leaves_an_open_chat_alone(make_channel, make_agent, make_ch
 
 
 def test_the_endpoint_needs_the_token_and_is_idempotent(client, make_channel, make_agent, make_chat):
-    chat, agent, token = active_chat(make_channel, make_agent, make_chat, postchat_enabled=True, transcript_enabled=True)
+    chat, agent, token = active_chat(
+        make_channel, make_agent, make_chat, postchat_enabled=True, transcript_enabled=True
+    )
     services.post_message(chat, author=Party.AGENT, agent=agent, body="Let me check.")
     url = f"/chat/{chat.channel.slug}/api/postchat"
     body = {"rating": 5, "comment": "Great", "transcript": True}
@@ -383,7 +411,12 @@ def test_the_endpoint_needs_the_token_and_is_idempotent(client, make_channel, ma
     again = post_json(client, url, body, headers={"X-Chat-Token": token})
     assert first.status_code == again.status_code == 200
     state = first.json()["state"]
-    assert (state["status"], state["ended_by"], state["postchat_done"], state["can_reopen"]) == ("ended", "customer", True, False)
+    assert (state["status"], state["ended_by"], state["postchat_done"], state["can_reopen"]) == (
+        "ended",
+        "customer",
+        True,
+        False,
+    )
     assert state["customer_email"] == "erika@example.com" and first.json()["transcript"] is True
     assert OutgoingEmail.objects.filter(chat=chat).count() == 1
     chat.refresh_from_db()
@@ -415,11 +448,11 @@ def test_the_admin_shows_rating_transcript_state_and_averages(admin_client, make
 
     listing = admin_client.get("/admin/chat/chat/").content.decode()
     assert "Average rating of the chats shown" in listing
-    assert "<th scope=\"row\">Shop</th><td>4.0</td><td>1</td>" in listing
-    assert "<th scope=\"row\">Other</th><td>1.0</td><td>1</td>" in listing
-    assert "<th scope=\"row\">Anna</th>" in listing
+    assert '<th scope="row">Shop</th><td>4.0</td><td>1</td>' in listing
+    assert '<th scope="row">Other</th><td>1.0</td><td>1</td>' in listing
+    assert '<th scope="row">Anna</th>' in listing
     filtered = admin_client.get("/admin/chat/chat/?rating=4").content.decode()
-    assert "<th scope=\"row\">Other</th>" not in filtered and "<th scope=\"row\">Shop</th>" in filtered
+    assert '<th scope="row">Other</th>' not in filtered and '<th scope="row">Shop</th>' in filtered
 
 
 def test_the_channel_admin_has_the_after_chat_settings(admin_client, make_channel):

@@ -1,4 +1,5 @@
 """The one rule of who may post to a chat, as both message paths ask it (services.post_message, group_commit)."""
+
 import pytest
 
 from chat.conversations.models import Chat, ChatStatus, Party
@@ -36,7 +37,9 @@ def test_both_message_paths_refuse_what_the_rule_refuses(make_channel, make_chat
     chat, _token = make_chat(channel)
     owner, colleague = make_agent(channel), make_agent(channel)
     assignment.accept_chat(chat, agent=owner)
-    [batched] = group_commit.post_messages([group_commit.PendingMessage(chat.pk, Party.AGENT, "Hi", "c1", agent=colleague)])
+    [batched] = group_commit.post_messages(
+        [group_commit.PendingMessage(chat.pk, Party.AGENT, "Hi", "c1", agent=colleague)]
+    )
     assert isinstance(batched, NotYourChat)
     with pytest.raises(NotYourChat):
         services.post_message(chat, author=Party.AGENT, body="Hi", client_id="c2", agent=colleague)

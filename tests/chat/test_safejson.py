@@ -1,4 +1,5 @@
 """JSON from outside is bounded and checked once, where it comes in (infra.safejson)."""
+
 import json
 
 import pytest
@@ -78,7 +79,13 @@ def test_what_is_not_json_is_refused(text):
         safejson.loads(text, max_bytes=10**4)
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4), max_leaves=20))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=20,
+    )
+)
 def test_any_json_value_decodes_or_is_refused_with_a_chat_error(value):
     text = json.dumps(value)
     try:

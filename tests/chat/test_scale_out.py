@@ -2,6 +2,7 @@
 The production stack: two Daphne processes sharing PostgreSQL and Redis,
 driven over real websockets with the documented protocol.
 """
+
 import asyncio
 import re
 import urllib.error
@@ -65,7 +66,9 @@ async def test_customer_on_one_process_and_agent_on_the_other_chat_live(two_serv
     await customer.send("hello", token=started["token"], last_seq=0)
     await customer.receive_until(is_message("customer"))
 
-    dashboard = await ProtocolClient(server_b.url, "/ws/agent/", cookie=await sync_to_async(session_cookie)(agent)).connect()
+    dashboard = await ProtocolClient(
+        server_b.url, "/ws/agent/", cookie=await sync_to_async(session_cookie)(agent)
+    ).connect()
     await dashboard.send("hello", chats={})
     state = (await dashboard.receive_until(is_type("state")))[-1]
     chat_id = state["queue"][0]["id"]
@@ -92,7 +95,9 @@ async def test_a_dropped_customer_gets_the_three_missed_messages_exactly_once(tw
     agent = await sync_to_async(make_agent)(channel)
     started = await sync_to_async(start_chat_over_http)(server_a.url, "shop")
     chat_id = started["state"]["chat_id"]
-    dashboard = await ProtocolClient(server_b.url, "/ws/agent/", cookie=await sync_to_async(session_cookie)(agent)).connect()
+    dashboard = await ProtocolClient(
+        server_b.url, "/ws/agent/", cookie=await sync_to_async(session_cookie)(agent)
+    ).connect()
     await dashboard.send("hello", chats={})
     await dashboard.receive_until(is_type("state"))
     await dashboard.send("take", chat_id=chat_id)
@@ -106,7 +111,9 @@ async def test_a_dropped_customer_gets_the_three_missed_messages_exactly_once(tw
 
     for number in range(3):
         await dashboard.send("send", chat_id=chat_id, client_id=f"missed-{number}", body=f"Missed {number}")
-        await dashboard.receive_until(lambda f, number=number: f["type"] == "ack" and f["client_id"] == f"missed-{number}")
+        await dashboard.receive_until(
+            lambda f, number=number: f["type"] == "ack" and f["client_id"] == f"missed-{number}"
+        )
 
     customer = await ProtocolClient(server_b.url, "/ws/chat/").connect()
     await customer.send("hello", token=started["token"], last_seq=last_seq)
@@ -115,7 +122,9 @@ async def test_a_dropped_customer_gets_the_three_missed_messages_exactly_once(tw
     assert bodies == ["Missed 0", "Missed 1", "Missed 2"]
     with pytest.raises(asyncio.TimeoutError):
         await customer.receive(timeout=0.5)
-    stored = await sync_to_async(list)(Message.objects.filter(chat_id=chat_id, client_id__startswith="missed").values_list("seq", flat=True))
+    stored = await sync_to_async(list)(
+        Message.objects.filter(chat_id=chat_id, client_id__startswith="missed").values_list("seq", flat=True)
+    )
     assert len(stored) == 3
     await customer.close()
     await dashboard.close()
@@ -129,13 +138,18 @@ async def test_two_agents_on_two_processes_take_one_chat_one_wins(two_servers, m
     chat_id = started["state"]["chat_id"]
     dashboards = []
     for agent, server in zip(agents, two_servers, strict=True):
-        client = await ProtocolClient(server.url, "/ws/agent/", cookie=await sync_to_async(session_cookie)(agent)).connect()
+        client = await ProtocolClient(
+            server.url, "/ws/agent/", cookie=await sync_to_async(session_cookie)(agent)
+        ).connect()
         await client.send("hello", chats={})
         await client.receive_until(is_type("state"))
         dashboards.append(client)
     await asyncio.gather(*(client.send("take", chat_id=chat_id) for client in dashboards))
     results = await asyncio.gather(
-        *(client.receive_until(lambda f: f["type"] == "error" or (f["type"] == "chat" and f.get("assigned"))) for client in dashboards)
+        *(
+            client.receive_until(lambda f: f["type"] == "error" or (f["type"] == "chat" and f.get("assigned")))
+            for client in dashboards
+        )
     )
     outcomes = sorted(frames[-1]["type"] for frames in results)
     assert outcomes == ["chat", "error"]
@@ -146,7 +160,9 @@ async def test_two_agents_on_two_processes_take_one_chat_one_wins(two_servers, m
         await client.close()
 
 
-async def test_a_redis_restart_closes_sockets_with_a_code_daphne_can_send_and_they_resume(dns_server, transactional_db, make_channel):
+async def test_a_redis_restart_closes_sockets_with_a_code_daphne_can_send_and_they_resume(
+    dns_server, transactional_db, make_channel
+):
     """
     Autobahn refuses application close codes outside 1000 and 3000-4999; the
     layer gap's close must reach the client as sent (4503), not as 1011 from a

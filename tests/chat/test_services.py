@@ -1,4 +1,5 @@
 """The state changes of chat.conversations (services, assignment, presence), with the live events they send after the commit."""
+
 import threading
 from datetime import timedelta
 
@@ -29,7 +30,9 @@ from chat.conversations.models import (
 )
 
 
-def test_a_new_chat_waits_in_the_queue_with_the_question_as_message_one(make_channel, make_chat, sent_events, django_capture_on_commit_callbacks):
+def test_a_new_chat_waits_in_the_queue_with_the_question_as_message_one(
+    make_channel, make_chat, sent_events, django_capture_on_commit_callbacks
+):
     channel = make_channel()
     with django_capture_on_commit_callbacks(execute=True):
         chat, token = make_chat(channel, question="  Where is my parcel?  ")
@@ -43,7 +46,9 @@ def test_a_new_chat_waits_in_the_queue_with_the_question_as_message_one(make_cha
     assert any(group == f"chat.{chat.pk}" and event["message"]["seq"] == 1 for group, event in sent_events)
 
 
-def test_no_event_leaves_when_the_transaction_rolls_back(make_channel, make_chat, sent_events, django_capture_on_commit_callbacks):
+def test_no_event_leaves_when_the_transaction_rolls_back(
+    make_channel, make_chat, sent_events, django_capture_on_commit_callbacks
+):
     channel = make_channel()
     chat, _token = make_chat(channel)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -63,7 +68,9 @@ def test_messages_get_consecutive_numbers_and_a_resend_is_stored_once(make_chann
     assert Message.objects.filter(chat=chat).count() == 3
 
 
-@pytest.mark.parametrize("body, error", [("   ", EmptyMessage), ("x" * (log.MAX_MESSAGE_LENGTH + 1), MessageTooLong), (None, EmptyMessage)])
+@pytest.mark.parametrize(
+    "body, error", [("   ", EmptyMessage), ("x" * (log.MAX_MESSAGE_LENGTH + 1), MessageTooLong), (None, EmptyMessage)]
+)
 def test_empty_or_overlong_messages_are_refused_and_nothing_is_stored(make_channel, make_chat, body, error):
     chat, _token = make_chat(make_channel())
     with pytest.raises(error):
@@ -71,7 +78,9 @@ def test_empty_or_overlong_messages_are_refused_and_nothing_is_stored(make_chann
     assert chat.messages.count() == 1
 
 
-def test_an_agent_takes_a_chat_and_the_welcome_message_follows(make_channel, make_agent, make_chat, sent_events, django_capture_on_commit_callbacks):
+def test_an_agent_takes_a_chat_and_the_welcome_message_follows(
+    make_channel, make_agent, make_chat, sent_events, django_capture_on_commit_callbacks
+):
     channel = make_channel(welcome_message="Hello, I am here.")
     agent = make_agent(channel, first_name="Anna")
     chat, _token = make_chat(channel)
@@ -133,7 +142,9 @@ def test_automatic_assignment_spreads_chats_over_present_agents_up_to_the_limit(
     chats = [make_chat(channel)[0] for _ in range(5)]
     owners = [Chat.objects.get(pk=c.pk).agent for c in chats]
     assert owners[0] != owners[1], "the second chat goes to the agent with fewer chats"
-    assert sorted(o.pk for o in owners[:4]) == sorted([first_agent.pk, first_agent.pk, second_agent.pk, second_agent.pk])
+    assert sorted(o.pk for o in owners[:4]) == sorted(
+        [first_agent.pk, first_agent.pk, second_agent.pk, second_agent.pk]
+    )
     assert owners[4] is None, "both agents are at the limit of two"
     assert away not in owners
 

@@ -2,6 +2,7 @@
 One queue read per process for all dashboards (infra.realtime.shared), and
 never one that began before the change a dashboard heard of.
 """
+
 import asyncio
 import threading
 

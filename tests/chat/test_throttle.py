@@ -1,4 +1,5 @@
 """The client address everything counts per (infra.throttle.client_address), behind a given number of proxies."""
+
 import pytest
 from django.test import RequestFactory
 
@@ -48,13 +49,17 @@ def test_a_private_client_address_is_taken_as_it_is(proxies):
     proxies(1)
 
     request = RequestFactory().get(
-        "/", headers={"X-Forwarded-For": "10.1.2.3", "X-Real-IP": "8.8.8.8", "Client-IP": "8.8.4.4"}, REMOTE_ADDR="10.0.0.2"
+        "/",
+        headers={"X-Forwarded-For": "10.1.2.3", "X-Real-IP": "8.8.8.8", "Client-IP": "8.8.4.4"},
+        REMOTE_ADDR="10.0.0.2",
     )
 
     assert client_address(request) == "10.1.2.3"
 
 
-@pytest.mark.parametrize("forwarded", ["not an address, 198.51.100.9", "unknown,, 198.51.100.9", "[::1]:80, 198.51.100.9"])
+@pytest.mark.parametrize(
+    "forwarded", ["not an address, 198.51.100.9", "unknown,, 198.51.100.9", "[::1]:80, 198.51.100.9"]
+)
 def test_made_up_entries_left_of_the_proxys_do_not_matter(proxies, forwarded):
     proxies(1)
 

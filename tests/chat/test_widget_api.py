@@ -1,4 +1,5 @@
 """The widget's HTTP endpoints (docs/api.md): button config, widget page, starting a chat, its state."""
+
 import hashlib
 import json
 

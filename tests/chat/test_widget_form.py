@@ -167,9 +167,7 @@ async def test_the_form_is_limited_per_client_address_before_any_dns_look_up(cha
     refused = await post_json(
         client, "/chat/shop/api/form", {"name": "Erika", "email": "erika@example.org"}, headers=here
     )
-    elsewhere = await post_json(
-        client, "/chat/shop/api/form", GOOD_FORM, headers={"X-Forwarded-For": "198.51.100.2"}
-    )
+    elsewhere = await post_json(client, "/chat/shop/api/form", GOOD_FORM, headers={"X-Forwarded-For": "198.51.100.2"})
 
     assert [answer.status_code for answer in answers] == [200, 200]
     assert refused.status_code == 429
@@ -222,7 +220,12 @@ async def test_a_cached_verdict_is_the_verdict_dns_gave(channel, dns_server):
     await post_json(client, "/chat/shop/api/form", {"name": "Erika", "email": "erika@nullmx.example"})
     dns_server.queries.clear()
 
-    again = await post_json(client, "/chat/shop/api/start", {"name": "Erika", "email": "erika@nullmx.example", "question": "Hi"})
+    again = await post_json(
+        client, "/chat/shop/api/start", {"name": "Erika", "email": "erika@nullmx.example", "question": "Hi"}
+    )
 
-    assert again.json()["fields"]["email"] == "The domain nullmx.example does not accept e-mail. Please use another address."
+    assert (
+        again.json()["fields"]["email"]
+        == "The domain nullmx.example does not accept e-mail. Please use another address."
+    )
     assert dns_server.queries == []

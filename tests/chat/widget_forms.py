@@ -1,4 +1,5 @@
 """What the widget's endpoint tests share: a good pre-chat form and starting a chat."""
+
 from tests.support.http import post_json
 
 GOOD_FORM = {"name": "Erika Mustermann", "email": "erika@example.com"}

@@ -1,4 +1,5 @@
 """make_* helpers for FAQ categories and entries; every test starts with an empty index cache."""
+
 import pytest
 
 from faq.models import Category, ChannelCategory, Entry
@@ -27,7 +28,9 @@ def make_category(db):
 
 @pytest.fixture
 def make_entry(db):
-    def make(category, question, answer="<p>See our help pages.</p>", *, language="en", keywords="", published=True, order=0):
+    def make(
+        category, question, answer="<p>See our help pages.</p>", *, language="en", keywords="", published=True, order=0
+    ):
         return Entry.objects.create(
             category=category,
             language=language,

@@ -1,4 +1,5 @@
 """The suggestion engine on its own: stemming, folding, typos, compounds, the minimum relevance, ranking."""
+
 from faq.engine import Document, Index, fold, within_one_edit
 
 GERMAN = [
@@ -79,7 +80,10 @@ def test_the_minimum_relevance_is_what_keeps_weak_matches_out():
 
 def test_the_question_outweighs_the_answer():
     index = Index(
-        [Document(1, "Gift wrapping", "", "Invoices are never included."), Document(2, "Where is my invoice?", "", "In your account.")],
+        [
+            Document(1, "Gift wrapping", "", "Invoices are never included."),
+            Document(2, "Where is my invoice?", "", "In your account."),
+        ],
         "en",
     )
     assert ids(index, "invoice") == [2, 1]
@@ -87,14 +91,21 @@ def test_the_question_outweighs_the_answer():
 
 def test_keywords_find_an_entry_whose_question_says_it_differently():
     index = Index(
-        [Document(1, "Sending items back", "returns, retour", "Use the label."), Document(2, "Gift cards", "", "Buy them online.")],
+        [
+            Document(1, "Sending items back", "returns, retour", "Use the label."),
+            Document(2, "Gift cards", "", "Buy them online."),
+        ],
         "en",
     )
     assert ids(index, "retour")[:1] == [1]
 
 
 def test_equal_scores_are_ordered_by_order_then_id_the_same_every_time():
-    docs = [Document(5, "Voucher", "", "x", order=2), Document(3, "Voucher", "", "x", order=1), Document(4, "Voucher", "", "x", order=1)]
+    docs = [
+        Document(5, "Voucher", "", "x", order=2),
+        Document(3, "Voucher", "", "x", order=1),
+        Document(4, "Voucher", "", "x", order=1),
+    ]
     assert ids(Index(docs, "en"), "voucher") == [3, 4, 5]
 
 

@@ -1,4 +1,5 @@
 """Which entries a channel suggests, and how a saved entry reaches the next question."""
+
 from faq import selectors
 from faq.models import ChannelCategory, Entry
 
@@ -85,7 +86,9 @@ def test_an_index_in_another_process_is_rebuilt_from_the_stamp(faq_channel, make
     assert questions(channel, "gift wrapping") == ["Gift wrapping prices"]
 
 
-def test_an_unchanged_faq_costs_one_query_per_question(faq_channel, make_category, make_entry, django_assert_num_queries):
+def test_an_unchanged_faq_costs_one_query_per_question(
+    faq_channel, make_category, make_entry, django_assert_num_queries
+):
     channel = faq_channel("en")
     make_entry(make_category(channel), "How much does shipping cost?")
     selectors.suggest(channel, "shipping")

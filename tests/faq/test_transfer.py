@@ -1,4 +1,5 @@
 """import_faq and export_faq: JSON and CSV, errors that name the row and the field, all or nothing."""
+
 import json
 
 import pytest
@@ -10,10 +11,22 @@ from faq.transfer import DEMO_FILE, FaqImportError, import_text, load_demo_faq
 from infra.errors import InvalidText
 
 ROWS = [
-    {"language": "en", "category": "Returns", "question": "How do I return an item?", "answer": "<p>Label.</p>",
-     "keywords": "send back", "published": True},
-    {"language": "de", "category": "Returns", "question": "Wie funktioniert die Rücksendung?", "answer": "Etikett",
-     "keywords": ["Retoure", "zurückschicken"], "published": "false"},
+    {
+        "language": "en",
+        "category": "Returns",
+        "question": "How do I return an item?",
+        "answer": "<p>Label.</p>",
+        "keywords": "send back",
+        "published": True,
+    },
+    {
+        "language": "de",
+        "category": "Returns",
+        "question": "Wie funktioniert die Rücksendung?",
+        "answer": "Etikett",
+        "keywords": ["Retoure", "zurückschicken"],
+        "published": "false",
+    },
 ]
 
 
@@ -94,7 +107,9 @@ def test_export_then_import_gives_the_same_faq(db, tmp_path, fmt):
     path = tmp_path / f"faq.{fmt}"
     call_command("export_faq", str(path))
     exported = path.read_text(encoding="utf-8")
-    before = list(Entry.objects.values_list("language", "category__name", "question", "answer", "keywords", "published"))
+    before = list(
+        Entry.objects.values_list("language", "category__name", "question", "answer", "keywords", "published")
+    )
     Entry.objects.all().delete()
     call_command("import_faq", str(path))
     after = list(Entry.objects.values_list("language", "category__name", "question", "answer", "keywords", "published"))

@@ -1,4 +1,5 @@
 """The widget's FAQ endpoints: suggestions, opened, answered; counters and the share of chats avoided."""
+
 import pytest
 
 from chat.widget import faq as views

@@ -13,6 +13,7 @@ docs/protocol.md asks of a real client.
 Frames are paced on the client side below the server's per-connection limit
 (10 a second, bursts of 20), as a well-behaved client would.
 """
+
 import abc
 import asyncio
 import contextlib

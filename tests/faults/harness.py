@@ -6,6 +6,7 @@ faults are injected, and checks afterwards that nothing was lost or doubled.
 Used by tests/faults/test_faults.py (faults, correctness) and by
 bench/load.py (no faults, throughput and latency).
 """
+
 import asyncio
 import json
 import random
@@ -20,7 +21,9 @@ from tests.faults.clients import AgentClient, CustomerClient
 
 def start_chat_http(servers, slug, number, attempts=20):
     """POST …/api/start to a random server, retrying while servers come and go."""
-    body = json.dumps({"name": f"Customer {number}", "email": f"customer{number}@example.com", "question": f"Question {number}"}).encode()
+    body = json.dumps(
+        {"name": f"Customer {number}", "email": f"customer{number}@example.com", "question": f"Question {number}"}
+    ).encode()
     for attempt in range(attempts):
         server = random.choice(servers)
         request = urllib.request.Request(
@@ -46,8 +49,20 @@ class ChatRun:
     ``window`` unacked at a time).
     """
 
-    def __init__(self, servers, *, chats, messages, rate, chats_per_agent=2, window=1, frame_rate=8.0, frame_burst=12,
-                 backoff_base=0.2, backoff_max=2.0):
+    def __init__(
+        self,
+        servers,
+        *,
+        chats,
+        messages,
+        rate,
+        chats_per_agent=2,
+        window=1,
+        frame_rate=8.0,
+        frame_burst=12,
+        backoff_base=0.2,
+        backoff_max=2.0,
+    ):
         self.servers = servers
         self.chat_count = chats
         self.messages = messages
@@ -81,7 +96,7 @@ class ChatRun:
     def make_agents(self, cookies):
         """One agent client per cookie; chats are dealt out in order."""
         for index, cookie in enumerate(cookies):
-            mine = self.chat_ids[index * self.chats_per_agent:(index + 1) * self.chats_per_agent]
+            mine = self.chat_ids[index * self.chats_per_agent : (index + 1) * self.chats_per_agent]
             if mine:
                 self.agents.append(AgentClient(self, f"a{index}", cookie, mine))
 
@@ -211,7 +226,9 @@ class ChatRun:
                     )
         for client in self.clients:
             if client.stats.repeats or client.stats.gaps:
-                problems.append(f"{client.name}: {client.stats.repeats} repeated and {client.stats.gaps} skipped seqs from the server")
+                problems.append(
+                    f"{client.name}: {client.stats.repeats} repeated and {client.stats.gaps} skipped seqs from the server"
+                )
         return problems
 
     def summary(self):

@@ -21,6 +21,7 @@ all) at 2 a second per chat and direction, with a fault every ten seconds:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/helpdesk REDIS_URL=redis://127.0.0.1:6379/0 \
     .venv/bin/pytest tests/faults -q -s
 """
+
 import asyncio
 import logging
 import math
@@ -100,7 +101,11 @@ async def inject_faults(run, redis, servers, log):
     ]
     count = max(4, int(TRAFFIC_SECONDS // 10))
     plan = [
-        ((number + 0.6) / (count + 0.5), kinds[number % 2][0] + f" ({number // 2 + 1})", (lambda k, n: lambda: kinds[k][1](n))(number % 2, number // 2))
+        (
+            (number + 0.6) / (count + 0.5),
+            kinds[number % 2][0] + f" ({number // 2 + 1})",
+            (lambda k, n: lambda: kinds[k][1](n))(number % 2, number // 2),
+        )
         for number in range(count)
     ]
 
@@ -125,8 +130,10 @@ async def inject_faults(run, redis, servers, log):
 
 def stored_logs(chat_ids):
     logs = {chat_id: [] for chat_id in chat_ids}
-    rows = Message.objects.filter(chat_id__in=chat_ids).order_by("chat_id", "seq").values_list(
-        "chat_id", "seq", "author", "client_id", "body"
+    rows = (
+        Message.objects.filter(chat_id__in=chat_ids)
+        .order_by("chat_id", "seq")
+        .values_list("chat_id", "seq", "author", "client_id", "body")
     )
     for chat_id, seq, author, client_id, body in rows:
         logs[chat_id].append((seq, author, client_id, body))
@@ -162,7 +169,9 @@ async def test_no_message_is_lost_or_doubled_under_faults(stack, make_channel, m
         # Every message is acked, so the database's last seq per chat is final.
         last_seqs = {chat_id: len(rows) for chat_id, rows in (await sync_to_async(stored_logs)(run.chat_ids)).items()}
         settled = await run.settle(last_seqs, timeout=60)
-        print(f"\ntraffic {traffic_done - began:.1f} s (planned {TRAFFIC_SECONDS:.0f}), settled after {time.monotonic() - traffic_done:.1f} s")
+        print(
+            f"\ntraffic {traffic_done - began:.1f} s (planned {TRAFFIC_SECONDS:.0f}), settled after {time.monotonic() - traffic_done:.1f} s"
+        )
     finally:
         await run.stop()
 
@@ -191,7 +200,9 @@ async def test_a_resent_message_whose_announcement_was_lost_reaches_the_other_si
     agent = await sync_to_async(make_agent)(channel)
     started = await sync_to_async(start_chat_over_http)(servers[0].url, "lost")
     chat_id = started["state"]["chat_id"]
-    dashboard = await ProtocolClient(servers[1].url, "/ws/agent/", cookie=await sync_to_async(session_cookie)(agent)).connect()
+    dashboard = await ProtocolClient(
+        servers[1].url, "/ws/agent/", cookie=await sync_to_async(session_cookie)(agent)
+    ).connect()
     await dashboard.send("hello", chats={})
     await dashboard.receive_until(lambda f: f["type"] == "state")
     await dashboard.send("take", chat_id=chat_id)
@@ -203,12 +214,18 @@ async def test_a_resent_message_whose_announcement_was_lost_reaches_the_other_si
     # Stored, but announced only on this test process's channel layer, which
     # the servers do not share: as if the storing process died before group_send.
     chat = await sync_to_async(Chat.objects.get)(pk=chat_id)
-    stored, _ = await sync_to_async(services.post_message)(chat, author=Party.CUSTOMER, body="Lost bell", client_id="c-lost")
+    stored, _ = await sync_to_async(services.post_message)(
+        chat, author=Party.CUSTOMER, body="Lost bell", client_id="c-lost"
+    )
 
     await customer.send("send", client_id="c-lost", body="Lost bell")
     ack = (await customer.receive_until(lambda f: f["type"] == "ack"))[-1]
     assert ack["seq"] == stored.seq
-    seen = (await dashboard.receive_until(lambda f: f["type"] == "message" and f["message"]["client_id"] == "c-lost", timeout=5))[-1]
+    seen = (
+        await dashboard.receive_until(
+            lambda f: f["type"] == "message" and f["message"]["client_id"] == "c-lost", timeout=5
+        )
+    )[-1]
     assert seen["message"]["seq"] == stored.seq
     assert await sync_to_async(Message.objects.filter(chat_id=chat_id, client_id="c-lost").count)() == 1
     await customer.close()

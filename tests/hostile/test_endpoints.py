@@ -6,6 +6,7 @@ deep nesting, wrong methods, content types and headers. Whatever comes, the
 answer is never a 500, every error is JSON with a documented code, and the
 chat another customer is having at the same time is exactly as it was.
 """
+
 import json
 import re
 from pathlib import Path
@@ -28,7 +29,12 @@ API_DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 def documented_codes():
     """The codes of the "Error codes" table in docs/api.md."""
     section = API_DOC.read_text(encoding="utf-8").split("## Error codes", 1)[1]
-    return {code for line in section.splitlines() if line.startswith("| `") for code in re.findall(r"`(\w+)`", line.split("|")[1])}
+    return {
+        code
+        for line in section.splitlines()
+        if line.startswith("| `")
+        for code in re.findall(r"`(\w+)`", line.split("|")[1])
+    }
 
 
 DOCUMENTED = documented_codes()
@@ -44,8 +50,23 @@ HOSTILE_SETTINGS = settings(
 
 surrogates = st.integers(0xD800, 0xDFFF).map(chr)
 odd_text = st.sampled_from(
-    ["", "\x00", "a\x00b", "\ud800", "\udfff\ud800", "\u202eevil", "\ufeff", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "e\u0301" * 50, "😀" * 30,
-     " " * 10, "\n\t", "<script>alert(1)</script>", "x" * 5000, "y" * 70_000]
+    [
+        "",
+        "\x00",
+        "a\x00b",
+        "\ud800",
+        "\udfff\ud800",
+        "\u202eevil",
+        "\ufeff",
+        "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+        "e\u0301" * 50,
+        "😀" * 30,
+        " " * 10,
+        "\n\t",
+        "<script>alert(1)</script>",
+        "x" * 5000,
+        "y" * 70_000,
+    ]
 )
 texts = st.one_of(
     st.text(max_size=40),
@@ -53,20 +74,31 @@ texts = st.one_of(
     odd_text,
 )
 emails = st.one_of(
-    st.sampled_from(["erika@example.com", "ERIKA@EXAMPLE.COM", "x@nullmx.example", "x@no-such-domain.example", "@", "a@b"]),
+    st.sampled_from(
+        ["erika@example.com", "ERIKA@EXAMPLE.COM", "x@nullmx.example", "x@no-such-domain.example", "@", "a@b"]
+    ),
     texts,
 )
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.integers(min_value=-(2**70), max_value=2**70),
-                    st.floats(allow_nan=False, allow_infinity=False), texts)
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
-                      max_leaves=12)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    texts,
+)
+values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4), max_leaves=12
+)
 objects = st.fixed_dictionaries(
     {},
     optional={
         "name": st.one_of(texts, values),
         "email": st.one_of(emails, values),
         "question": st.one_of(texts, values),
-        "fields": st.one_of(st.dictionaries(st.sampled_from(["customer_number", "topic", "x", "\ud800"]), values), values),
+        "fields": st.one_of(
+            st.dictionaries(st.sampled_from(["customer_number", "topic", "x", "\ud800"]), values), values
+        ),
         "rating": st.one_of(st.integers(-3, 8), values),
         "comment": st.one_of(texts, values),
         "transcript": st.one_of(st.booleans(), values),
@@ -86,19 +118,45 @@ raw_bodies = st.one_of(
     st.builds(lambda text, cut: text[:cut], objects.map(as_json), st.integers(0, 60)),  # truncated JSON
     st.integers(0, 30_000).map(lambda depth: "[" * depth + "]" * depth),
     st.integers(0, 30_000).map(lambda depth: '{"name": ' + "[" * depth),
-    st.sampled_from(["", "null", "[]", '"text"', "NaN", "1e999999", '{"a": Infinity}', "{}" * 2, "\ufeff{}",
-                     '{"name": "\\ud800"}', '{"comment": "\\u0000"}', '{"a": "\\', b"\xff\xfe", b"\xed\xa0\x80",
-                     "x" * 70_000]),
+    st.sampled_from(
+        [
+            "",
+            "null",
+            "[]",
+            '"text"',
+            "NaN",
+            "1e999999",
+            '{"a": Infinity}',
+            "{}" * 2,
+            "\ufeff{}",
+            '{"name": "\\ud800"}',
+            '{"comment": "\\u0000"}',
+            '{"a": "\\',
+            b"\xff\xfe",
+            b"\xed\xa0\x80",
+            "x" * 70_000,
+        ]
+    ),
     values.map(as_json),
 )
 bodies = st.one_of(objects.map(as_json), raw_bodies)
 
 latin1 = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=60)
 content_types = st.sampled_from(
-    ["application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "text/plain",
-     "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "", "application/json; charset=latin-1"]
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "APPLICATION/JSON",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "",
+        "application/json; charset=latin-1",
+    ]
 )
-origins = st.one_of(st.sampled_from([SITE_ORIGIN, SITE_ORIGIN, None, "null", "https://testserver", "http://evil.example"]), latin1)
+origins = st.one_of(
+    st.sampled_from([SITE_ORIGIN, SITE_ORIGIN, None, "null", "https://testserver", "http://evil.example"]), latin1
+)
 fetch_sites = st.sampled_from([None, None, "same-origin", "cross-site", "same-site", "none", "x"])
 methods = st.sampled_from(["POST", "POST", "POST", "GET", "PUT", "DELETE", "PATCH", "OPTIONS"])
 
@@ -137,10 +195,17 @@ def scene(make_channel, make_agent, make_chat, settings):
     assignment.accept_chat(other, agent=agent)
     services.post_message(other, author=Party.AGENT, agent=agent, body="Let me check.", client_id="a-1")
     paths = [
-        "/chat/shop/api/form", "/chat/shop/api/start", "/chat/shop/api/state", "/chat/shop/api/postchat",
-        "/chat/shop/api/request", "/chat/shop/api/faq", "/chat/shop/api/button",
-        f"/chat/shop/api/faq/{entry.pk}/opened", f"/chat/shop/api/faq/{entry.pk}/answered",
-        "/chat/shop/api/faq/0/opened", f"/chat/shop/api/faq/{2**64}/answered",
+        "/chat/shop/api/form",
+        "/chat/shop/api/start",
+        "/chat/shop/api/state",
+        "/chat/shop/api/postchat",
+        "/chat/shop/api/request",
+        "/chat/shop/api/faq",
+        "/chat/shop/api/button",
+        f"/chat/shop/api/faq/{entry.pk}/opened",
+        f"/chat/shop/api/faq/{entry.pk}/answered",
+        "/chat/shop/api/faq/0/opened",
+        f"/chat/shop/api/faq/{2**64}/answered",
     ]
     return {"other": other, "paths": paths, "before": snapshot(other)}
 
@@ -196,5 +261,14 @@ def test_well_formed_json_with_wrong_types_in_every_field_fails_alone(scene):
 
 
 def test_the_documented_codes_are_read_from_the_api_document():
-    assert {"cross_site", "unsupported_media_type", "too_large", "too_deep", "invalid_text", "invalid_json",
-            "invalid_form", "rate_limited", "unknown_token"} <= DOCUMENTED
+    assert {
+        "cross_site",
+        "unsupported_media_type",
+        "too_large",
+        "too_deep",
+        "invalid_text",
+        "invalid_json",
+        "invalid_form",
+        "rate_limited",
+        "unknown_token",
+    } <= DOCUMENTED

@@ -5,6 +5,7 @@ unexpected failure ends in), no close code outside the documented ones, the
 socket answers a ping afterwards or was closed with a documented code, and no
 other chat changed.
 """
+
 import json
 
 import pytest
@@ -47,7 +48,10 @@ json_values = st.recursive(
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=40)
     | st.sampled_from([TOKEN, OTHER_CHAT, "\ud800", "\x00", "a\udfffb", "", " " * 10, "😀" * 30]),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8) | st.sampled_from([TOKEN, OTHER_CHAT]), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=8) | st.sampled_from([TOKEN, OTHER_CHAT]), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 

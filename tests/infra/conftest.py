@@ -1,4 +1,5 @@
 """The layer tests' fixtures: a prefix of each test's own on the shared Redis, layers, a redis-server to cut."""
+
 import os
 import signal
 import uuid
@@ -35,5 +36,3 @@ def own_redis():
     if server.process and server.process.poll() is None:
         os.kill(server.process.pid, signal.SIGCONT)
     server.kill()
-
-

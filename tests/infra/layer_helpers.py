@@ -1,4 +1,5 @@
 """What the layer tests share besides fixtures: waiting for a message, for nothing, for a condition."""
+
 import asyncio
 import os
 import time
@@ -39,5 +40,3 @@ async def until(condition, timeout=5):
     while not await condition():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.02)
-
-

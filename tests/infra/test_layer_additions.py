@@ -6,6 +6,7 @@ restart gaps every socket; one slow socket is told; many threads publishing
 at once). Bounded queues per socket are tested with the deliberate
 differences in test_layer_conformance.py.
 """
+
 import asyncio
 import os
 import signal
@@ -204,7 +205,9 @@ async def test_a_bad_group_name_in_send_many_publishes_nothing(make_layer):
     channel = await listener.new_channel()
     await listener.group_add("good", channel)
     with pytest.raises(TypeError):
-        await asyncio.to_thread(publisher.group_send_many_blocking, [("good", {"type": "x"}), ("bad name", {"type": "x"})])
+        await asyncio.to_thread(
+            publisher.group_send_many_blocking, [("good", {"type": "x"}), ("bad name", {"type": "x"})]
+        )
     await nothing_arrives(listener, channel)
 
 

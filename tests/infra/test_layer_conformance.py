@@ -71,6 +71,7 @@ are global to a Redis server (the database number does not separate them),
 so each test takes a prefix of its own under REDIS_LAYER_PREFIX. The tests
 that cut or stop Redis run a redis-server of their own (tests/support/redisserver.py; test_layer_additions.py).
 """
+
 import asyncio
 import gc
 import inspect
@@ -214,7 +215,16 @@ async def test_a_message_arrives_as_msgpack_carries_it(make_layer):
     layer, other = make_layer(), make_layer()
     channel = await layer.new_channel()
     await layer.group_add("kinds", channel)
-    message = {"type": "x", "a": True, "b": None, "c": {"d": []}, "text": "Grüße ✓", "raw": b"\x00\xff", "n": -3, "f": 0.5}
+    message = {
+        "type": "x",
+        "a": True,
+        "b": None,
+        "c": {"d": []},
+        "text": "Grüße ✓",
+        "raw": b"\x00\xff",
+        "n": -3,
+        "f": 0.5,
+    }
     await other.group_send("kinds", message)
     assert await receive(layer, channel) == message
     # Locally too: what would not survive Redis does not pass in the process either.
@@ -338,7 +348,10 @@ def test_a_layer_used_through_async_to_sync_closes_what_it_opened(make_layer, pr
     assert not [record for record in caplog.records if "pending" in record.getMessage()]
 
     async def closed():
-        return await subscribers(REDIS_URL, process_key) == 0 and await subscribers(REDIS_URL, f"{prefix}:group:closing") == 0
+        return (
+            await subscribers(REDIS_URL, process_key) == 0
+            and await subscribers(REDIS_URL, f"{prefix}:group:closing") == 0
+        )
 
     async_to_sync(until)(closed)
 

@@ -1,4 +1,5 @@
 """The outbox: sent after the commit to a real SMTP server, once per key, retried on failure."""
+
 import time
 from datetime import timedelta
 
@@ -114,7 +115,11 @@ def test_emails_to_one_address_over_the_hourly_limit_are_kept_unsent_with_the_re
     mail.send_due_emails(now=timezone.now() + timedelta(hours=2))
     time.sleep(0.3)
 
-    assert sorted(message["To"] for message in received) == ["Erika@Example.com", "erika@example.com", "max@example.org"]
+    assert sorted(message["To"] for message in received) == [
+        "Erika@Example.com",
+        "erika@example.com",
+        "max@example.org",
+    ]
     assert len(smtp_server.messages) == 3
     third.refresh_from_db()
     assert third.status == EmailStatus.LIMITED and third.attempts == 0 and third.sent_at is None

@@ -1,4 +1,5 @@
 """Requests: from the closed view, from the queue and from a chat; IDs, e-mails, limits and traps."""
+
 import re
 
 import pytest
@@ -87,7 +88,9 @@ def test_the_confirmation_uses_the_channels_reply_template(closed_channel, smtp_
 
 
 def test_unknown_placeholders_are_refused_in_the_admin():
-    template = ReplyTemplate(name="x", purpose=TemplatePurpose.REQUEST_CONFIRMATION, subject="{request_id}", body="{agent}")
+    template = ReplyTemplate(
+        name="x", purpose=TemplatePurpose.REQUEST_CONFIRMATION, subject="{request_id}", body="{agent}"
+    )
     with pytest.raises(Exception) as error:
         template.full_clean()
     assert "{agent}" in str(error.value)
@@ -96,7 +99,12 @@ def test_unknown_placeholders_are_refused_in_the_admin():
 
 def test_the_request_form_checks_fields_and_the_email_domain(closed_channel):
     PreChatField.objects.create(
-        channel=closed_channel, form=FormKind.REQUEST, key="order", label="Order number", field_type=FieldType.TEXT, required=True
+        channel=closed_channel,
+        form=FormKind.REQUEST,
+        key="order",
+        label="Order number",
+        field_type=FieldType.TEXT,
+        required=True,
     )
     response = post("/chat/shop/api/request", {"name": "", "email": "x@nullmx.example", "question": " "})
     assert response.status_code == 400
@@ -121,7 +129,9 @@ def test_a_burst_of_requests_from_one_address_meets_the_limit(closed_channel, se
     assert Request.objects.count() == 3
 
 
-def test_confirmations_to_one_address_are_limited_and_the_request_says_why(closed_channel, settings, smtp_server, admin_client):
+def test_confirmations_to_one_address_are_limited_and_the_request_says_why(
+    closed_channel, settings, smtp_server, admin_client
+):
     settings.HELPDESK_EMAIL_RECIPIENT_LIMIT = 2
     numbers = [post("/chat/shop/api/request", REQUEST).json()["request_id"] for _ in range(3)]
 
@@ -140,7 +150,9 @@ def test_a_channel_without_request_submission_takes_none(make_channel):
     assert post("/chat/quiet/api/request", REQUEST).status_code == 404
 
 
-def test_a_waiting_customer_may_leave_a_request_when_the_queue_is_long(make_channel, make_agent, make_chat, smtp_server):
+def test_a_waiting_customer_may_leave_a_request_when_the_queue_is_long(
+    make_channel, make_agent, make_chat, smtp_server
+):
     channel = make_channel(slug="busy", request_enabled=True, offer_request_when_waiting_over=1)
     make_agent(channel)
     first, first_token = make_chat(channel, question="First in line")
@@ -151,7 +163,11 @@ def test_a_waiting_customer_may_leave_a_request_when_the_queue_is_long(make_chan
     response = post("/chat/busy/api/request", {}, **{"X-Chat-Token": token})
     assert response.status_code == 201
     request = Request.objects.get(number=response.json()["request_id"])
-    assert (request.source, request.question, request.chat_id) == (RequestSource.QUEUE, "Where is my parcel?", second.pk)
+    assert (request.source, request.question, request.chat_id) == (
+        RequestSource.QUEUE,
+        "Where is my parcel?",
+        second.pk,
+    )
     chat = Chat.objects.get(pk=second.pk)
     assert (chat.status, chat.end_reason) == (ChatStatus.ENDED, EndReason.REQUEST)
     assert chat.messages.filter(event="request_created", params__request_id=request.number).exists()

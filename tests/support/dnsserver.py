@@ -22,6 +22,7 @@ launching a Daphne subprocess)::
     ...
     server.stop()
 """
+
 import socket
 import socketserver
 import struct
@@ -137,7 +138,10 @@ def _soa_for(qname):
     """A synthetic SOA for negative answers: the name's parent (or the name itself)."""
     zone = qname.parent() if len(qname.labels) > 2 else qname
     return dns.rrset.from_text(
-        zone, DEFAULT_TTL, dns.rdataclass.IN, dns.rdatatype.SOA,
+        zone,
+        DEFAULT_TTL,
+        dns.rdataclass.IN,
+        dns.rdatatype.SOA,
         f"ns.{zone} hostmaster.{zone} 1 3600 600 86400 {DEFAULT_TTL}",
     )
 

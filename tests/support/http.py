@@ -1,4 +1,5 @@
 """Calling the widget's JSON endpoints in tests as the widget does: JSON, from this site's own origin."""
+
 import json
 
 # The origin of the Django test client (http://testserver), as a browser sends it.

@@ -2,6 +2,7 @@
 A redis-server of the test's own on 127.0.0.1 and a free port, which the test
 can kill and start again (Redis keeps nothing on disk: a restart forgets all).
 """
+
 import socket
 import subprocess
 import time
@@ -20,8 +21,21 @@ class RedisProcess:
 
     def start(self, timeout=10):
         self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--daemonize", "no", "--loglevel", "warning"],
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -3,6 +3,7 @@ Real server processes for the tests that need them: Daphne serving the project
 against the test database, and a plain HTTP server for a host page on another
 origin (another port), as real websites embed the widget.
 """
+
 import functools
 import http.server
 import os

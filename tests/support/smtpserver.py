@@ -3,6 +3,7 @@ A real SMTP server on 127.0.0.1 for the tests (aiosmtpd), keeping what it
 receives. ``smtp_server`` points Django's SMTP backend at it; ``fail_next``
 makes it refuse messages, to test retries.
 """
+
 import email
 import email.policy
 import time

@@ -1,4 +1,5 @@
 """Both sockets over Channels' test communicator, through the whole ASGI application as a browser reaches it."""
+
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
@@ -21,7 +22,9 @@ async def agent_socket(user, chats=None, *, cookie=None, hello=True):
     """A dashboard socket with a real session of ``user`` (or the given Cookie header), as the browser opens it."""
     if cookie is None:
         cookie = await database_sync_to_async(session_cookie)(user)
-    communicator = WebsocketCommunicator(application, "/ws/agent/", headers=[*SITE_HEADERS, (b"cookie", cookie.encode())])
+    communicator = WebsocketCommunicator(
+        application, "/ws/agent/", headers=[*SITE_HEADERS, (b"cookie", cookie.encode())]
+    )
     connected, _ = await communicator.connect()
     assert connected
     if hello:

@@ -1,4 +1,5 @@
 """A small client of the documented websocket protocol, for tests that talk to real server processes."""
+
 import asyncio
 import json
 import urllib.request

@@ -1,4 +1,5 @@
 """Demo data for `make run`: a channel open around the clock, an agent and an administrator."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction

@@ -1,4 +1,5 @@
 """manage.py export_faq [FILE]: the FAQ as JSON or CSV, in the format import_faq reads."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand

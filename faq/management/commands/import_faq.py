@@ -1,4 +1,5 @@
 """manage.py import_faq FILE: bring an existing FAQ in from JSON or CSV."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
