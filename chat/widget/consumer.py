@@ -12,7 +12,8 @@ from infra.errors import InvalidFrame, RateLimited
 from infra.ratelimit import KeyedBuckets
 from infra.realtime import broadcast
 from infra.realtime.consumer import FrameConsumer, require_int, require_str
-from infra.realtime.db import db_sync_to_async
+from infra.realtime.db import db_sync_to_async, run
+from infra.realtime.shared import SharedReads
 
 # Close codes (docs/protocol.md).
 CLOSE_UNKNOWN_TOKEN = 4401
@@ -37,6 +38,9 @@ HELLO_TIMEOUT_SECONDS = 10
 # once; a flood from many sockets of one token stops here, not only per
 # connection. Read from the settings on first use.
 _chat_messages = None
+
+# A state event's read of the chat, shared by the chat's sockets on this process.
+shared_state_reads = SharedReads()
 
 
 def chat_message_allowed(chat_id):
@@ -145,7 +149,13 @@ class CustomerConsumer(LogDelivery, FrameConsumer):
             await self.send_frame("typing", party=event["party"], active=event["active"], name=event.get("name", ""))
 
     async def chat_state(self, event):
-        await self.send_frame("state", state=await self._state())
+        # The chat's sockets on this process (a customer's tabs) receive the
+        # same event at about the same moment and share one read: keyed by
+        # the event's state, so that a later change never joins a read begun
+        # for an earlier one.
+        key = (self.chat_id, tuple(sorted(event["state"].items())))
+        self.chat, state = await shared_state_reads.get(key, _read_state, self.chat_id, not_before=0)
+        await self.send_frame("state", state=state)
         await self._follow_queue(event["state"]["status"])
 
     async def queue_changed(self, event):
@@ -171,9 +181,14 @@ class CustomerConsumer(LogDelivery, FrameConsumer):
             await broadcast.leave(self, events.queue_group(self.channel_id))
         self.in_queue_group = waiting
 
-    @db_sync_to_async
-    def _state(self):
-        # Kept for queue moves: status, channel and queued_at change only with
-        # a state event, which reads the chat again.
-        self.chat = selectors.access_chat_by_id(self.chat_id)
-        return payloads.customer_state(self.chat)
+    async def _state(self):
+        # The chat is kept for queue moves: status, channel and queued_at
+        # change only with a state event, which reads the chat again.
+        self.chat, state = await run(_read_state, self.chat_id)
+        return state
+
+
+def _read_state(chat_id):
+    """The chat as read now, and what the widget draws of it (read-only: the sockets of a chat may share both)."""
+    chat = selectors.access_chat_by_id(chat_id)
+    return chat, payloads.customer_state(chat)

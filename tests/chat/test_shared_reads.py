@@ -101,3 +101,35 @@ async def test_a_queue_move_costs_one_read_for_all_dashboards_of_the_process(
     assert len(reads) == 1
     for socket in dashboards:
         await socket.disconnect()
+
+
+async def test_a_state_change_costs_one_read_for_all_sockets_of_the_chat_on_the_process(
+    make_channel, make_agent, make_chat, monkeypatch
+):
+    from chat.conversations import assignment
+    from chat.widget import consumer as widget_consumer
+    from tests.support.sockets import customer_socket
+
+    channel = await database_sync_to_async(make_channel)()
+    agent = await database_sync_to_async(make_agent)(channel)
+    chat, token = await database_sync_to_async(make_chat)(channel)
+    tabs = []
+    for _ in range(3):
+        socket = await customer_socket(token, last_seq=1)
+        await receive_until(socket, "welcome")
+        tabs.append(socket)
+    reads = []
+    real_read_state = widget_consumer._read_state
+
+    def counted(chat_id):
+        reads.append(chat_id)
+        return real_read_state(chat_id)
+
+    monkeypatch.setattr(widget_consumer, "_read_state", counted)
+    await database_sync_to_async(assignment.accept_chat)(chat, agent=agent)
+    for socket in tabs:
+        state = (await receive_until(socket, "state"))[-1]
+        assert state["state"]["status"] == "active"
+    assert reads == [chat.pk]
+    for socket in tabs:
+        await socket.disconnect()
