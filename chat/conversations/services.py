@@ -75,7 +75,7 @@ def post_message(chat, *, author, body, client_id="", agent=None):
                 # process died between commit and group_send, or Redis was
                 # down), and the other side, still connected elsewhere, would
                 # not hear of it until the chat's next message. Sockets that
-                # already have this seq drop the repeat (FrameConsumer.deliver).
+                # already have this seq drop the repeat (chat.conversations.delivery).
                 earlier.chat = locked
                 events.notify_message(earlier)
                 return earlier, False
