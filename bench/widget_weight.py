@@ -27,16 +27,6 @@ os.environ["HELPDESK_BENCH_DB"] = os.environ.get("HELPDESK_BENCH_DB", "helpdesk_
 
 from bench import load  # noqa: E402  (reads HELPDESK_BENCH_DB)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 def main():
     static_root = tempfile.mkdtemp(prefix="helpdesk-static-")
@@ -61,6 +51,7 @@ def main():
 
     from chat.configuration.models import Channel, ChannelMembership
     from chat.conversations.models import AgentPresence, PresenceStatus
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
     from tests.support.dnsserver import start_dns_server
     from tests.support.servers import DaphneProcess, HostSite
 

@@ -115,7 +115,7 @@ def _store_batch(ready):
         # Sorted by chat, stable: a chat's messages keep their order of arrival.
         for index, pending in sorted(ready.items(), key=lambda item: item[1].chat_id):
             chat = chats.get(pending.chat_id)
-            if chat is None or not rules.may_post(chat, author=pending.author, agent_id=_agent_id(pending)):
+            if chat is None or not rules.may_post(chat, author=pending.author, agent=pending.agent):
                 continue
             if pending.client_id:
                 if (pending.chat_id, pending.client_id) in taken:
@@ -153,10 +153,6 @@ def _stored_client_ids(chats, pending):
     if not pairs:
         return set()
     return batch_sql.stored_client_ids(pairs)
-
-
-def _agent_id(pending):
-    return pending.agent.pk if pending.agent is not None else None
 
 
 def _post_one(pending):

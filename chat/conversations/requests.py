@@ -21,17 +21,7 @@ def create_request_from_queue(chat):
         chat = Chat.objects.select_for_update(of=("self",)).select_related("channel").get(pk=chat.pk)
         if chat.status != ChatStatus.QUEUED:
             raise ChatEnded()
-        request = create_request(
-            chat.channel,
-            name=chat.customer_name,
-            email=chat.customer_email,
-            email_verified=chat.email_domain_verified,
-            question=customer_text(chat),
-            form_data=chat.form_data,
-            source=RequestSource.QUEUE,
-            chat=chat,
-        )
-        services.post_event(chat, "request_created", request_id=request.number)
+        request = _request_from(chat, source=RequestSource.QUEUE)
         services.end_chat(chat, by=Party.CUSTOMER, reason=EndReason.REQUEST)
     return request
 
@@ -47,19 +37,23 @@ def create_request_from_chat(chat, *, agent):
     if chat.status != ChatStatus.ACTIVE:
         raise ChatEnded()
     with transaction.atomic():
-        request = create_request(
-            chat.channel,
-            name=chat.customer_name,
-            email=chat.customer_email,
-            email_verified=chat.email_domain_verified,
-            question=customer_text(chat),
-            form_data=chat.form_data,
-            source=RequestSource.CHAT,
-            chat=chat,
-            created_by=agent,
-            transcript=transcript_text(chat),
-        )
-        services.post_event(chat, "request_created", request_id=request.number)
+        return _request_from(chat, source=RequestSource.CHAT, created_by=agent, transcript=transcript_text(chat))
+
+
+def _request_from(chat, *, source, **extra):
+    """The request made of the chat's customer, form and texts; its ID goes into the chat's log."""
+    request = create_request(
+        chat.channel,
+        name=chat.customer_name,
+        email=chat.customer_email,
+        email_verified=chat.email_domain_verified,
+        question=customer_text(chat),
+        form_data=chat.form_data,
+        source=source,
+        chat=chat,
+        **extra,
+    )
+    services.post_event(chat, "request_created", request_id=request.number)
     return request
 
 

@@ -18,14 +18,14 @@ from chat.conversations.models import ChatStatus, Message, MessageKind, Party
 REOPEN_WINDOW = timedelta(hours=24)
 
 
-def may_post(chat, *, author, agent_id=None):
+def may_post(chat, *, author, agent=None):
     """
     Whether ``author`` may add a message to the chat as it is: its customer
     while it waits or is active, its agent while it is active. (An ended chat
     that the customer's message reopens is reopened first: may_reopen.)
     """
     if author == Party.AGENT:
-        return chat.status == ChatStatus.ACTIVE and agent_id is not None and chat.agent_id == agent_id
+        return chat.status == ChatStatus.ACTIVE and agent is not None and chat.agent_id == agent.pk
     return author == Party.CUSTOMER and chat.status in (ChatStatus.QUEUED, ChatStatus.ACTIVE)
 
 

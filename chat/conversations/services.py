@@ -82,7 +82,7 @@ def post_message(chat, *, author, body, client_id="", agent=None):
         if author == Party.CUSTOMER and rules.may_reopen(locked):
             reopen.reopen_locked(locked)
             reopened = True
-        if not rules.may_post(locked, author=author, agent_id=agent.pk if agent is not None else None):
+        if not rules.may_post(locked, author=author, agent=agent):
             raise ChatEnded() if locked.status == ChatStatus.ENDED else NotYourChat()
         message = log.append(locked, author=author, body=body, client_id=client_id, agent=agent)
     if reopened:

@@ -1,6 +1,7 @@
 """The one rule of who may post to a chat, as both message paths ask it (services.post_message, group_commit)."""
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from chat.conversations.models import Chat, ChatStatus, Party
 from chat.conversations.rules import may_post
@@ -23,8 +24,9 @@ AGENT, OTHER_AGENT = 7, 8
     ],
 )
 def test_who_may_post(status, author, agent_id, allowed):
+    agent = get_user_model()(pk=agent_id) if agent_id is not None else None
     chat = Chat(status=status, agent_id=AGENT if status != ChatStatus.QUEUED else None)
-    assert may_post(chat, author=author, agent_id=agent_id) is allowed
+    assert may_post(chat, author=author, agent=agent) is allowed
 
 
 @pytest.mark.django_db

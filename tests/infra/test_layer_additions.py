@@ -1,6 +1,6 @@
 """
 The four things the own layer does that channels-redis's pub/sub layer does
-not (docs/architecture.md), beyond tests/chat/test_layer.py (which covers:
+not (docs/architecture.md), beyond tests/infra/test_layer.py (which covers:
 a message published anywhere arrives once group_add has returned; a Redis
 restart gaps every socket; one slow socket is told; many threads publishing
 at once). Bounded queues per socket are tested with the deliberate

@@ -12,7 +12,7 @@ tests/test_core.py (C); no code is taken from them. What mirrors what:
 - P/C test_multi_send_receive -> test_messages_to_one_channel_arrive_in_the_order_sent
 - P test_send_receive_sync, P test_multi_send_receive_sync, C test_double_receive
   -> test_a_send_from_another_event_loop_reaches_the_channel
-- P/C test_groups_basic -> tests/chat/test_layer.py (a group message reaches
+- P/C test_groups_basic -> tests/infra/test_layer.py (a group message reaches
   every member in every process; group_discard stops delivery), not repeated
 - P/C test_groups_same_prefix -> test_channels_made_with_one_prefix_are_separate_members
 - P test_discard_before_add -> test_leaving_a_group_never_joined_is_harmless
@@ -48,7 +48,7 @@ Where this layer deliberately differs, the own behaviour is tested instead:
   "layer.gap", after which it resumes from the database ->
   test_a_send_to_a_full_channel_does_not_raise_the_channel_is_told,
   test_only_the_full_channel_is_told_the_others_get_everything
-  (one socket: tests/chat/test_layer.py, a socket too slow to keep up).
+  (one socket: tests/infra/test_layer.py, a socket too slow to keep up).
   C test_send_specific_capacity (channel_capacity) has no counterpart: one
   capacity for every socket.
 - Expiry. C drops a message not received within `expiry` seconds
@@ -64,7 +64,7 @@ Where this layer deliberately differs, the own behaviour is tested instead:
   (test_serializers): this layer has one Redis URL and msgpack.
 - A cancelled receive() ends the channel and its memberships (as in P, where
   Channels cancels it when a consumer ends; C xfails test_receive_cancel):
-  tests/chat/test_layer.py, a consumer that ends leaves its groups.
+  tests/infra/test_layer.py, a consumer that ends leaves its groups.
 
 The conformance tests use the shared Redis of REDIS_URL. Pub/sub channels
 are global to a Redis server (the database number does not separate them),

@@ -11,4 +11,5 @@ and clients of the project's HTTP and websocket interfaces.
     sockets      both websockets through Channels' test communicator
     wsclient     a client of the websocket protocol for real server processes
     settings     the production settings with a fast password hasher (tests only)
+    browser      how Chromium is launched
 """

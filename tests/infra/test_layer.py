@@ -9,34 +9,13 @@ import threading
 import pytest
 
 from infra.realtime.layer import GAP_EVENT_TYPE, RedisPubSubLayer
-from tests.support.redisserver import RedisProcess
-from tests.support.servers import free_port
+from tests.infra.layer_helpers import nothing_arrives, own_layer, receive
 
 pytestmark = pytest.mark.production
 
 
-@pytest.fixture
-def redis_server():
-    server = RedisProcess(free_port()).start()
-    yield server
-    server.kill()
-
-
-def make_layer(redis_server, **config):
-    return RedisPubSubLayer(url=redis_server.url, prefix="test", **config)
-
-
-async def receive(layer, channel, timeout=3):
-    return await asyncio.wait_for(layer.receive(channel), timeout)
-
-
-async def nothing_arrives(layer, channel, seconds=0.3):
-    with pytest.raises(asyncio.TimeoutError):
-        await asyncio.wait_for(layer.receive(channel), seconds)
-
-
-async def test_a_group_message_reaches_every_member_in_every_process(redis_server):
-    one, other = make_layer(redis_server), make_layer(redis_server)
+async def test_a_group_message_reaches_every_member_in_every_process(own_redis):
+    one, other = own_layer(own_redis), own_layer(own_redis)
     here, there, elsewhere = await one.new_channel(), await other.new_channel(), await other.new_channel()
     await one.group_add("chat.1", here)
     await other.group_add("chat.1", there)
@@ -49,9 +28,9 @@ async def test_a_group_message_reaches_every_member_in_every_process(redis_serve
     await nothing_arrives(other, elsewhere)
 
 
-async def test_once_group_add_returns_a_message_published_anywhere_arrives(redis_server):
+async def test_once_group_add_returns_a_message_published_anywhere_arrives(own_redis):
     """What a consumer relies on when it joins and then reads the database."""
-    listener, sender = make_layer(redis_server), make_layer(redis_server)
+    listener, sender = own_layer(own_redis), own_layer(own_redis)
     channels = [await listener.new_channel() for _ in range(20)]
     for number, channel in enumerate(channels):
         await listener.group_add(f"chat.{number}", channel)
@@ -61,8 +40,8 @@ async def test_once_group_add_returns_a_message_published_anywhere_arrives(redis
         assert await receive(listener, channel) == {"type": "x", "n": number}
 
 
-async def test_group_discard_stops_delivery_and_other_members_keep_theirs(redis_server):
-    layer = make_layer(redis_server)
+async def test_group_discard_stops_delivery_and_other_members_keep_theirs(own_redis):
+    layer = own_layer(own_redis)
     leaving, staying = await layer.new_channel(), await layer.new_channel()
     await layer.group_add("queue.1", leaving)
     await layer.group_add("queue.1", staying)
@@ -74,22 +53,22 @@ async def test_group_discard_stops_delivery_and_other_members_keep_theirs(redis_
     await nothing_arrives(layer, leaving)
 
 
-async def test_send_reaches_one_channel_of_another_process(redis_server):
-    one, other = make_layer(redis_server), make_layer(redis_server)
+async def test_send_reaches_one_channel_of_another_process(own_redis):
+    one, other = own_layer(own_redis), own_layer(own_redis)
     target, bystander = await other.new_channel(), await other.new_channel()
     await one.send(target, {"type": "direct", "text": "Grüße"})
     assert await receive(other, target) == {"type": "direct", "text": "Grüße"}
     await nothing_arrives(other, bystander)
 
 
-async def test_a_redis_restart_tells_every_socket_it_may_have_missed_something(redis_server):
-    layer, sender = make_layer(redis_server), make_layer(redis_server)
+async def test_a_redis_restart_tells_every_socket_it_may_have_missed_something(own_redis):
+    layer, sender = own_layer(own_redis), own_layer(own_redis)
     channels = [await layer.new_channel() for _ in range(3)]
     for channel in channels:
         await layer.group_add("chat.7", channel)
 
-    redis_server.kill()
-    redis_server.start()
+    own_redis.kill()
+    own_redis.start()
 
     for channel in channels:
         assert (await receive(layer, channel, timeout=10))["type"] == GAP_EVENT_TYPE
@@ -100,8 +79,8 @@ async def test_a_redis_restart_tells_every_socket_it_may_have_missed_something(r
     assert await receive(layer, fresh) == {"type": "after"}
 
 
-async def test_a_socket_too_slow_to_keep_up_is_told_instead_of_silently_losing(redis_server):
-    layer = make_layer(redis_server, capacity=5)
+async def test_a_socket_too_slow_to_keep_up_is_told_instead_of_silently_losing(own_redis):
+    layer = own_layer(own_redis, capacity=5)
     slow = await layer.new_channel()
     await layer.group_add("chat.9", slow)
     for number in range(8):
@@ -113,8 +92,8 @@ async def test_a_socket_too_slow_to_keep_up_is_told_instead_of_silently_losing(r
     assert [message["n"] for message in received[1:]] == [6, 7]
 
 
-async def test_a_consumer_that_ends_leaves_its_groups(redis_server):
-    layer = make_layer(redis_server)
+async def test_a_consumer_that_ends_leaves_its_groups(own_redis):
+    layer = own_layer(own_redis)
     channel = await layer.new_channel()
     await layer.group_add("chat.3", channel)
     waiting = asyncio.ensure_future(layer.receive(channel))
@@ -126,9 +105,9 @@ async def test_a_consumer_that_ends_leaves_its_groups(redis_server):
     assert "chat.3" not in layer._loop_layer().groups
 
 
-async def test_publishing_from_many_threads_at_once(redis_server):
+async def test_publishing_from_many_threads_at_once(own_redis):
     """The ORM threads publish after their commits, several at a time."""
-    listener, publisher = make_layer(redis_server), make_layer(redis_server)
+    listener, publisher = own_layer(own_redis), own_layer(own_redis)
     channels = [await listener.new_channel() for _ in range(8)]
     for number, channel in enumerate(channels):
         await listener.group_add(f"chat.{number}", channel)
