@@ -20,11 +20,23 @@ run: $(STAMP)
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/daphne -b 127.0.0.1 -p 8000 helpdesk.asgi:application
 
-# Chromium for the browser tests and gettext for the translation check, from
-# Debian's packages, when the machine lacks them.
+# Chromium for the browser tests, gettext for the translation check and npm
+# for axe-core, from Debian's packages, when the machine lacks them; then
+# axe-core (the accessibility checks of tests/browser) at the version of
+# package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
+# Only what is missing: Debian's npm conflicts with a Node.js that brings its own.
 browser-deps:
-	@command -v chromium >/dev/null && command -v xgettext >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext)
+	@missing=""; \
+	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	  command -v npm >/dev/null || missing="$$missing npm"; \
+	  [ -z "$$missing" ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing)
+	@$(MAKE) --no-print-directory $(AXE)
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(AXE)
 
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
@@ -37,7 +49,7 @@ test-production: $(STAMP) browser-deps
 	DATABASE_URL=$(PRODUCTION_DATABASE_URL) REDIS_URL=$(PRODUCTION_REDIS_URL) $(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) db.sqlite3* test_db.sqlite3* staticfiles
+	rm -rf $(VENV) node_modules db.sqlite3* test_db.sqlite3* staticfiles
 
 # Load benchmark on the production stack (PostgreSQL on 127.0.0.1:5432,
 # redis-server installed); prints throughput, latency and memory, and the same

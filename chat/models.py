@@ -5,5 +5,7 @@ here). Migrations name the validators by this module's path
 them importable from it.
 """
 
+from chat.configuration.canned_replies import *  # noqa: F403
 from chat.configuration.models import *  # noqa: F403
 from chat.conversations.models import *  # noqa: F403
+from chat.privacy.models import *  # noqa: F403

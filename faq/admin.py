@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from faq.models import Category, ChannelCategory, Entry
+from infra.admin_tables import LabelledListEditableAdmin, LabelledTabularInline
 
 
-class ChannelCategoryInline(admin.TabularInline):
+class ChannelCategoryInline(LabelledTabularInline):
     """On the channel's page (chat.admin): which FAQ categories it suggests."""
 
     model = ChannelCategory
@@ -21,7 +22,7 @@ class ChannelCategoryInline(admin.TabularInline):
     verbose_name_plural = _("FAQ categories suggested by this channel")
 
 
-class CategoryChannelInline(admin.TabularInline):
+class CategoryChannelInline(LabelledTabularInline):
     model = ChannelCategory
     fk_name = "category"
     extra = 0
@@ -48,7 +49,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(LabelledListEditableAdmin):
     list_display = (
         "question",
         "category",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.env import env_bool, env_float, env_list, env_required, env_str
@@ -90,12 +91,15 @@ ROOT_URLCONF = "helpdesk.urls"
 # port, as CSP Level 3 defines it (tests/browser/test_csp.py checks Chromium).
 # No page may be framed, except the widget, which allows its channel's
 # websites (chat.widget.views). Static files carry no policy: the middleware
-# sits after WhiteNoise.
+# sits after WhiteNoise. Images may also come from blob: URLs: the widget
+# fetches a chat's images with the chat's token in a header and shows them
+# from the bytes (static/widget/files.js), so the token is never in a URL.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
+        "img-src": [SELF, "blob:"],
         "connect-src": [SELF],
         "frame-src": [SELF],
         "object-src": [NONE],
@@ -235,6 +239,48 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Files sent in chats (chat.conversations.attachments): never served by a
+# static or media URL, only through the views that check that the requester
+# belongs to the chat. On the file system by default, under
+# HELPDESK_FILES_ROOT; FILES_STORAGE=s3 keeps them in an S3-compatible bucket
+# (django-storages), private, read back through the same views.
+FILES_STORAGE = env_str("FILES_STORAGE", "filesystem").lower()
+if FILES_STORAGE == "s3":
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_required("AWS_STORAGE_BUCKET_NAME", why="name the bucket for FILES_STORAGE=s3."),
+            "access_key": env_str("AWS_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY", "") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+            # Another provider than AWS (MinIO, Ceph, Hetzner, ...): its address.
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+            "location": env_str("AWS_S3_LOCATION", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif FILES_STORAGE == "filesystem":
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("HELPDESK_FILES_ROOT", str(BASE_DIR / "media" / "chat-files")),
+            # No URL: the files are read only through the views.
+            "base_url": "/no-public-url/",
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"FILES_STORAGE must be 'filesystem' or 's3', not {FILES_STORAGE!r}.")
+# The transcript e-mail carries the chat's files up to this total; larger
+# ones are listed by name and size (they stay available in the chat).
+HELPDESK_TRANSCRIPT_ATTACHMENTS_MB = env_float("HELPDESK_TRANSCRIPT_ATTACHMENTS_MB", 10)
+# Uploads per chat and minute, both sides together: a person sends a few files
+# at a time, a script sending hundreds fills the disk.
+HELPDESK_FILE_UPLOAD_LIMIT = int(env_float("HELPDESK_FILE_UPLOAD_LIMIT", 20))
+
 # E-mail: EMAIL_BACKEND may name an SMTP or a django-anymail backend; ANYMAIL
 # takes that provider's settings as JSON. The console is the default only when
 # debugging: in production it would write customers' e-mails, transcripts
@@ -286,6 +332,12 @@ HELPDESK_CHAT_START_LIMIT = int(env_float("HELPDESK_CHAT_START_LIMIT", 30))
 # Requests per client address and hour (closed-hours form, queue).
 HELPDESK_REQUEST_LIMIT = int(env_float("HELPDESK_REQUEST_LIMIT", 10))
 
+# Hours after a chat ended until its customer token opens nothing any more
+# (chat.conversations.rules.token_lifetime), which is also how long the
+# customer may write again and reopen a chat the agent ended: a shared
+# browser keeps nothing that still reads the last person's chat.
+HELPDESK_TOKEN_TTL_HOURS = env_float("HELPDESK_TOKEN_TTL_HOURS", 24)
+
 # The sample host page with the embed snippet at "/".
 HELPDESK_DEMO_PAGE = env_bool("HELPDESK_DEMO_PAGE", DEBUG)
 
@@ -300,6 +352,10 @@ HELPDESK_CHAT_MESSAGE_BURST = int(env_float("HELPDESK_CHAT_MESSAGE_BURST", 20))
 # its own connection: PostgreSQL's max_connections must allow this many per
 # Daphne process.
 HELPDESK_DB_THREADS = int(env_float("HELPDESK_DB_THREADS", 8))
+# Threads per process for uploads (infra.realtime.db.run_file_work), apart
+# from the sockets' so that decoding photos never holds up messages; each one
+# may take up to 160 MB for the pixels of the largest image it takes, and has its own connection.
+HELPDESK_FILE_THREADS = int(env_float("HELPDESK_FILE_THREADS", 2))
 
 # Background upkeep in every server process (presence, ghosts, assignment).
 HELPDESK_HOUSEKEEPING = env_bool("HELPDESK_HOUSEKEEPING", True)

@@ -1,11 +1,11 @@
-"""Reply templates (with a preview), requests and the e-mail outbox in the Django admin."""
+"""E-mail templates (with a preview), requests and the e-mail outbox in the Django admin."""
 
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from requests_app import services
-from requests_app.models import ReplyTemplate, Request, RequestStatus
+from requests_app.models import ReplyTemplate, Request, RequestStatus, TemplatePurpose
 from requests_app.rendering import PLACEHOLDERS, render
 
 # Sample values for the preview, with markup in them to show it stays text.
@@ -31,11 +31,23 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("placeholders"))
     def placeholders(self, template):
+        """The template's placeholders; on a new one, each of every purpose once, with what it means where."""
+        purposes = [template.purpose] if template.pk else list(PLACEHOLDERS)
+        meanings = {}  # name -> {meaning: [purpose labels]}
+        for purpose in purposes:
+            for name, meaning in PLACEHOLDERS[purpose].items():
+                meanings.setdefault(name, {}).setdefault(str(meaning), []).append(TemplatePurpose(purpose).label)
         rows = []
-        for purpose, names in PLACEHOLDERS.items():
-            if template.pk and template.purpose != purpose:
-                continue
-            rows.extend(("{" + name + "}", meaning) for name, meaning in names.items())
+        for name, by_meaning in meanings.items():
+            if len(by_meaning) == 1:
+                meaning, used_in = next(iter(by_meaning.items()))
+                if len(used_in) < len(purposes):
+                    meaning = _("%(meaning)s (%(purpose)s only)") % {"meaning": meaning, "purpose": used_in[0]}
+            else:
+                meaning = "; ".join(
+                    f"{meaning} ({', '.join(map(str, used_in))})" for meaning, used_in in by_meaning.items()
+                )
+            rows.append(("{" + name + "}", meaning))
         return format_html("<dl>{}</dl>", format_html_join("", "<dt><code>{}</code></dt><dd>{}</dd>", rows))
 
     @admin.display(description=_("preview"))
@@ -68,6 +80,7 @@ class RequestAdmin(admin.ModelAdmin):
         "email_domain_verified",
         "question",
         "form_data",
+        "consent_at",
         "transcript",
         "chat",
         "created_by",

@@ -1,4 +1,4 @@
-"""Requests (tickets) left when nobody can chat, reply templates, and the e-mail outbox."""
+"""Requests (tickets) left when nobody can chat, e-mail templates, and the e-mail outbox."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,8 +27,9 @@ class ReplyTemplate(models.Model):
     body = models.TextField(_("body"), help_text=_("Plain text with placeholders in braces, e.g. {customer_name}."))
 
     class Meta:
-        verbose_name = _("reply template")
-        verbose_name_plural = _("reply templates")
+        # "E-mail", not "reply": canned replies for the chat are elsewhere (chat.configuration.canned_replies).
+        verbose_name = _("e-mail template")
+        verbose_name_plural = _("e-mail templates")
         ordering = ["purpose", "language", "name"]
 
     def __str__(self):
@@ -89,6 +90,9 @@ class Request(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # As for chats: when the customer consented, and when the personal data was removed.
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    personal_data_removed_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("request")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from infra.outbox import mail
 from requests_app import rendering
 from requests_app.models import Request, RequestCounter, RequestStatus
+from requests_app.signals import request_closed
 
 
 def next_request_number(year):
@@ -39,7 +40,9 @@ def create_request(
     chat=None,
     created_by=None,
     transcript="",
+    consent_at=None,
 ):
+    """``consent_at``: when the customer ticked the channel's consent checkbox for it (or for its chat)."""
     with transaction.atomic():
         request = Request.objects.create(
             number=next_request_number(timezone.now().year),
@@ -53,15 +56,18 @@ def create_request(
             chat=chat,
             created_by=created_by,
             transcript=transcript,
+            consent_at=consent_at,
         )
         _queue_confirmation(request)
     return request
 
 
 def close_request(request):
-    Request.objects.filter(pk=request.pk, status=RequestStatus.OPEN).update(
+    closed = Request.objects.filter(pk=request.pk, status=RequestStatus.OPEN).update(
         status=RequestStatus.CLOSED, closed_at=timezone.now()
     )
+    if closed:
+        request_closed.send(sender=Request, channel_id=request.channel_id)
 
 
 def _queue_confirmation(request):

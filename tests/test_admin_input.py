@@ -179,3 +179,20 @@ def test_an_origin_with_a_wildcard_is_refused_in_the_admin_with_a_translated_err
     channel.refresh_from_db()
     assert channel.allowed_origins == "https://shop.example"
     assert Channel.objects.get(pk=channel.pk).allowed_origin_list == ["https://shop.example"]
+
+
+def test_the_workspace_settings_of_a_channel_are_kept_in_its_admin_page(admin_client, make_channel):
+    channel = make_channel()
+    url = f"/admin/chat/channel/{channel.pk}/change/"
+    data = form_data(admin_client.get(url))
+    data.update(wait_alert_minutes="5", unanswered_alert_minutes="", transfer_timeout_seconds="90")
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    channel.refresh_from_db()
+    assert (channel.wait_alert_minutes, channel.unanswered_alert_minutes, channel.transfer_timeout_seconds) == (
+        5,
+        None,
+        90,
+    )

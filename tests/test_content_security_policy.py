@@ -10,6 +10,8 @@ SITE_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
+    # blob: for the chat's images the widget fetched with its token in a header (static/widget/files.js).
+    "img-src": ["'self'", "blob:"],
     "connect-src": ["'self'"],
     "frame-src": ["'self'"],
     "object-src": ["'none'"],

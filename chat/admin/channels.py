@@ -1,64 +1,171 @@
 """Administrators configure channels here: forms, opening hours, members, the embed snippet, the FAQ figures."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Q
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from chat.admin.canned_replies import CannedReplyInline
 from chat.configuration.colors import contrast_ratio, readable_text_color
 from chat.configuration.models import (
     Channel,
     ChannelFaqStats,
     ChannelMembership,
+    ChannelPrivacyText,
     OpeningInterval,
     PreChatField,
     SpecialDate,
+    Weekday,
 )
+from chat.conversations.file_checks import KIND_LABELS, KINDS
 from chat.conversations.models import ChatStatus
+from chat.statistics.access import access_managed_channel
 from faq.admin import ChannelCategoryInline
 from faq.models import SuggestionOutcome
+from infra.admin_tables import LabelledTabularInline
 
 
-class PreChatFieldInline(admin.TabularInline):
+class PreChatFieldForm(forms.ModelForm):
+    """Narrow inputs: all seven columns and "Delete" fit a 1,280 px window."""
+
+    class Meta:
+        model = PreChatField
+        fields = ("form", "order", "key", "label", "field_type", "required", "choices")
+        widgets = {
+            "order": forms.NumberInput(attrs={"class": "helpdesk-narrow-number"}),
+            "key": forms.TextInput(attrs={"size": 12}),
+            "label": forms.TextInput(attrs={"size": 16}),
+            "choices": forms.Textarea(attrs={"rows": 2, "cols": 14}),
+        }
+
+
+class PreChatFieldInline(LabelledTabularInline):
     model = PreChatField
+    form = PreChatFieldForm
     extra = 0
     verbose_name_plural = _("form fields (name and e-mail are always asked for)")
     fields = ("form", "order", "key", "label", "field_type", "required", "choices")
 
 
-class OpeningIntervalInline(admin.TabularInline):
+# The browser's own time and date inputs: no typing "9:00" into a text field,
+# and none of the admin's clock pop-up with its note about the server's time
+# (opening hours are in the channel's time zone, whatever the server's is).
+CALENDAR_INPUTS = {
+    models.TimeField: {"widget": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")},
+    models.DateField: {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")},
+}
+
+
+class OpeningIntervalInline(LabelledTabularInline):
     model = OpeningInterval
     extra = 0
     fields = ("weekday", "opens_at", "closes_at")
+    formfield_overrides = CALENDAR_INPUTS
 
 
-class SpecialDateInline(admin.TabularInline):
+class SpecialDateInline(LabelledTabularInline):
     model = SpecialDate
     extra = 0
     fields = ("date", "name", "opens_at", "closes_at")
+    formfield_overrides = CALENDAR_INPUTS
 
 
-class ChannelMembershipInline(admin.TabularInline):
+class ChannelPrivacyTextInline(LabelledTabularInline):
+    model = ChannelPrivacyText
+    extra = 0
+    fields = ("language", "text", "link")
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})},
+    }
+    verbose_name_plural = _("privacy texts (the consent checkbox, per language the widget speaks)")
+
+
+class ChannelMembershipForm(forms.ModelForm):
+    """A membership: "may listen in" is a manager's right only (chat.conversations.listening)."""
+
+    class Meta:
+        model = ChannelMembership
+        fields = ("user", "is_manager", "may_listen_in")
+        help_texts = {
+            "is_manager": _("Sees the team's load and may hand any chat of the channel to another agent."),
+            "may_listen_in": _(
+                "Only for a manager: follows every active chat of the channel live without the customer "
+                "being told, may whisper to its agent, and join or take over the chat."
+            ),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("may_listen_in") and not cleaned.get("is_manager"):
+            self.add_error(
+                "may_listen_in",
+                _("Only a manager may listen in. Tick “manager” as well, or untick “may listen in”."),
+            )
+        return cleaned
+
+
+class ChannelMembershipInline(LabelledTabularInline):
     model = ChannelMembership
+    form = ChannelMembershipForm
     extra = 0
     autocomplete_fields = ("user",)
+    fields = ("user", "is_manager", "may_listen_in")
     verbose_name = _("agent")
     verbose_name_plural = _("agents")
 
 
+class ChannelAdminForm(forms.ModelForm):
+    """The channel with its kinds of file as checkboxes (stored comma-separated, as file_checks reads them)."""
+
+    attachment_kinds = forms.MultipleChoiceField(
+        label=_("allowed kinds of file"),
+        choices=[(kind, KIND_LABELS[kind]) for kind in KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Files are checked by their content, not their name. SVG and HTML are never accepted."),
+    )
+
+    class Meta:
+        model = Channel
+        # The admin adds the other fields of its fieldsets.
+        fields = ["attachments_enabled", "attachment_kinds", "attachment_max_mb"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.initial.get("attachment_kinds")
+        if isinstance(stored, str):
+            self.initial["attachment_kinds"] = [kind.strip() for kind in stored.split(",") if kind.strip() in KINDS]
+
+    def clean_attachment_kinds(self):
+        return ",".join(kind for kind in KINDS if kind in self.cleaned_data["attachment_kinds"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("attachments_enabled") and not cleaned.get("attachment_kinds"):
+            self.add_error("attachment_kinds", _("Choose at least one kind of file, or switch files off."))
+        return cleaned
+
+
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
+    form = ChannelAdminForm
     list_display = ("name", "slug", "language", "assign_automatically", "agent_count", "waiting_count")
     list_filter = ("language", "assign_automatically")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("embed_snippet", "color_preview")
+    readonly_fields = ("embed_snippet", "color_preview", "opening_week")
     inlines = [
         PreChatFieldInline,
         ChannelMembershipInline,
         OpeningIntervalInline,
         SpecialDateInline,
         ChannelCategoryInline,
+        CannedReplyInline,
+        ChannelPrivacyTextInline,
     ]
     fieldsets = (
         (None, {"fields": ("name", "slug", "language", "time_zone", "allowed_origins", "embed_snippet")}),
@@ -68,13 +175,33 @@ class ChannelAdmin(admin.ModelAdmin):
         ),
         (
             _("Queue and agents"),
-            {"fields": ("assign_automatically", "max_chats_per_agent", "customer_timeout_seconds")},
+            {
+                "fields": (
+                    "assign_automatically",
+                    "max_chats_per_agent",
+                    "customer_timeout_seconds",
+                    "transfer_timeout_seconds",
+                )
+            },
+        ),
+        (
+            _("Alerts on the dashboard"),
+            {
+                "fields": ("wait_alert_minutes", "unanswered_alert_minutes"),
+                "description": _(
+                    "Agents are alerted when a customer has waited in the queue, or a customer's message "
+                    "has stayed unanswered, longer than this."
+                ),
+            },
         ),
         (
             _("Opening hours and closed view"),
             {
-                "fields": ("opening_hours_enabled", "closed_message", "hide_button_when_closed"),
-                "description": _("The weekly hours, holidays and special dates are edited further down."),
+                "fields": ("opening_hours_enabled", "opening_week", "closed_message", "hide_button_when_closed"),
+                "description": _(
+                    "The weekly hours, holidays and special dates are edited further down. Every time is in the "
+                    "channel's time zone."
+                ),
             },
         ),
         (
@@ -108,13 +235,40 @@ class ChannelAdmin(admin.ModelAdmin):
             },
         ),
         (
+            _("Files in the chat"),
+            {
+                "fields": ("attachments_enabled", "attachment_kinds", "attachment_max_mb"),
+                "description": _(
+                    "Customers and agents may send files of these kinds up to this size. Images are re-encoded "
+                    "without their metadata (such as the place a photo was taken)."
+                ),
+            },
+        ),
+        (
             _("FAQ suggestions"),
             {
                 "fields": ("faq_enabled", "faq_max_suggestions"),
                 "description": _("The FAQ categories the channel suggests are chosen further down."),
             },
         ),
+        (
+            _("Privacy"),
+            {
+                "fields": ("consent_enabled", "retention_days", "retention_action"),
+                "description": _(
+                    "The consent checkbox shows the privacy text of the customer's language (further down). "
+                    "Statistics keep their counts when chats are deleted or anonymised."
+                ),
+            },
+        ),
     )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The statistics are for the channel's managers alone (chat.statistics.access).
+        extra_context = dict(extra_context or {})
+        if str(object_id).isdigit() and access_managed_channel(request.user, int(object_id)) is not None:
+            extra_context["statistics_url"] = reverse("agent:statistics") + f"?channel={object_id}"
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         return (
@@ -154,6 +308,25 @@ class ChannelAdmin(admin.ModelAdmin):
             text,
             channel.button_label,
             _("contrast %(ratio).1f : 1") % {"ratio": contrast_ratio(channel.color, text)},
+        )
+
+    @admin.display(description=_("the week"))
+    def opening_week(self, channel):
+        """Each weekday's opening hours in one table, as saved (the rows below change them)."""
+        if not channel.pk:
+            return _("Save the channel, then add its opening hours below.")
+        by_day = {day: [] for day in Weekday}
+        for interval in channel.opening_intervals.order_by("weekday", "opens_at"):
+            by_day[interval.weekday].append(f"{interval.opens_at:%H:%M}–{interval.closes_at:%H:%M}")
+        rows = format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td>{}</td></tr>',
+            ((day.label, ", ".join(times) or _("closed")) for day, times in by_day.items()),
+        )
+        return format_html(
+            '<table class="helpdesk-week"><caption>{}</caption><tbody>{}</tbody></table>',
+            _("The week (%(zone)s)") % {"zone": channel.time_zone},
+            rows,
         )
 
     # Each template field offers only the templates written for that purpose.

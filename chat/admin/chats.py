@@ -9,16 +9,80 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from chat.conversations import postchat, services
-from chat.conversations.models import AgentPresence, Chat, ChatStatus, Message, Party
+from chat.conversations.file_checks import format_size
+from chat.conversations.models import (
+    AgentPresence,
+    Attachment,
+    Chat,
+    ChatNote,
+    ChatStatus,
+    ChatTransfer,
+    Message,
+    Party,
+)
+from infra.admin_tables import LabelledTabularInline
 from infra.outbox.models import EmailStatus
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(LabelledTabularInline):
     model = Message
     extra = 0
     can_delete = False
     fields = ("seq", "created_at", "author", "agent", "kind", "body", "event")
     readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ChatNoteInline(LabelledTabularInline):
+    """The agents' internal notes, read-only: they are the agents' record, written from the dashboard."""
+
+    model = ChatNote
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "agent", "body")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ChatTransferInline(LabelledTabularInline):
+    """Who handed the chat on, to whom and how it was answered; read-only, transfers happen in the dashboard."""
+
+    model = ChatTransfer
+    fk_name = "chat"
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "requested_by", "from_agent", "to_agent", "from_channel", "to_channel", "status", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(LabelledTabularInline):
+    """The chat's files, read-only: sent from the widget and the dashboard, removed with the chat."""
+
+    model = Attachment
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "author", "agent", "name", "content_type", "size_display", "is_image")
+    readonly_fields = fields
+
+    @admin.display(description=_("size"))
+    def size_display(self, attachment):
+        return format_size(attachment.size)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -78,7 +142,7 @@ class ChatAdmin(admin.ModelAdmin):
     list_filter = ("status", "channel", "agent", "rating", "email_domain_verified", "created_at")
     search_fields = ("customer_name", "customer_email")
     date_hierarchy = "created_at"
-    inlines = [MessageInline]
+    inlines = [MessageInline, AttachmentInline, ChatNoteInline, ChatTransferInline]
     actions = ["end_chats"]
     readonly_fields = [f.name for f in Chat._meta.fields if f.name != "token_hash"] + [
         "form_data_display",
@@ -86,7 +150,11 @@ class ChatAdmin(admin.ModelAdmin):
     ]
     fieldsets = (
         (None, {"fields": ("channel", "status", "agent", "customer_name", "customer_email", "email_domain_verified")}),
-        (_("Pre-chat form"), {"fields": ("form_data_display",)}),
+        (_("Pre-chat form"), {"fields": ("form_data_display", "consent_at")}),
+        (
+            _("Where the chat started"),
+            {"fields": ("page_url", "page_title", "user_agent", "customer_time_zone", "language")},
+        ),
         (_("After the chat"), {"fields": ("rating", "rating_comment", "postchat_submitted_at", "transcript_state")}),
         (
             _("Times"),

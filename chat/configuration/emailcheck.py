@@ -2,8 +2,14 @@
 The pre-chat form's e-mail check: syntax, then whether the domain can receive
 mail (DNS: MX, else A/AAAA). Asynchronous, so a slow nameserver never blocks
 the server's event loop. A domain that does not exist, has a null MX (RFC 7505)
-or no host at all is refused; a time-out or an unreachable nameserver lets the
-customer through with the address marked "domain not verified".
+or no host at all is refused, and so is one without MX whose only addresses
+are private, loopback or reserved (as email-validator's deliverability check
+does: mail could never reach them from the internet). When the resolver
+itself fails, the customer goes through with the address marked "domain not
+verified": a time-out, an unreachable nameserver, SERVFAIL, or a resolver
+that calls every name non-existent (a captive portal, a broken forwarder),
+which a "does not exist" answer is checked against by asking for the root
+zone's nameservers, which every working resolver knows.
 
 Verdicts are kept per domain in the shared cache for a few minutes, so that
 many forms with one domain (the big mail providers, a script) cost one look-up
@@ -13,6 +19,7 @@ in all processes together; a time-out is not kept, so the next form asks again.
 import asyncio
 import enum
 import hashlib
+import ipaddress
 import socket
 
 import dns.asyncresolver
@@ -34,6 +41,7 @@ class Verdict(enum.Enum):
     NO_SUCH_DOMAIN = "no_such_domain"
     NULL_MX = "null_mx"
     NO_MAIL_HOST = "no_mail_host"
+    PRIVATE_MAIL_HOST = "private_mail_host"
 
     @property
     def accepted(self):
@@ -45,6 +53,9 @@ REFUSALS = {
     Verdict.NO_SUCH_DOMAIN: _("The domain %(domain)s does not exist. Please check the address."),
     Verdict.NULL_MX: _("The domain %(domain)s does not accept e-mail. Please use another address."),
     Verdict.NO_MAIL_HOST: _("The domain %(domain)s has no mail server. Please check the address."),
+    Verdict.PRIVATE_MAIL_HOST: _(
+        "The domain %(domain)s has no mail server that can be reached from the internet. Please use another address."
+    ),
 }
 
 
@@ -128,21 +139,34 @@ async def check_domain(domain):
             return Verdict.NULL_MX
         return Verdict.VERIFIED
     except dns.resolver.NXDOMAIN:
-        return Verdict.NO_SUCH_DOMAIN
+        return Verdict.NO_SUCH_DOMAIN if await _resolver_works(resolver) else Verdict.UNVERIFIED
     except dns.resolver.NoAnswer:
         pass
     except (dns.exception.Timeout, dns.resolver.NoNameservers):
         return Verdict.UNVERIFIED
-    # No MX: RFC 5321 falls back to the domain's own address.
+    # No MX: RFC 5321 falls back to the domain's own address, which must be
+    # one the internet can reach.
+    found_any = False
     for record_type in ("A", "AAAA"):
         try:
-            await resolver.resolve(domain, record_type)
-            return Verdict.VERIFIED
+            answer = await resolver.resolve(domain, record_type)
         except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
             continue
         except (dns.exception.Timeout, dns.resolver.NoNameservers):
             return Verdict.UNVERIFIED
-    return Verdict.NO_MAIL_HOST
+        found_any = True
+        if any(ipaddress.ip_address(record.address).is_global for record in answer):
+            return Verdict.VERIFIED
+    return Verdict.PRIVATE_MAIL_HOST if found_any else Verdict.NO_MAIL_HOST
+
+
+async def _resolver_works(resolver):
+    """Whether the resolver knows the root zone's nameservers: one that calls even those non-existent is broken."""
+    try:
+        await resolver.resolve(dns.name.root, "NS")
+    except dns.exception.DNSException:
+        return False
+    return True
 
 
 # Long enough to absorb a burst of forms, short enough that a domain that was

@@ -9,11 +9,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from chat.configuration.colors import normalize_hex_color
 from infra.languages import Language
 from infra.origin import normalize_origin
+
+
+def default_in(text, language):
+    """A lazily translated default, as it reads in ``language``."""
+    with override(language):
+        return str(text)
+
 
 hex_color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, e.g. #1a73e8."))
 
@@ -36,6 +45,22 @@ def validate_origin_list(value):
                 ),
                 params={"origin": origin},
             )
+
+
+class RetentionAction(models.TextChoices):
+    """
+    What happens to a chat (and the requests, files and e-mails that came of
+    it) after the channel's retention_days. Either way the chat's row stays,
+    with its times, status, agent and rating, so statistics keep their counts.
+    """
+
+    # Everything the customer or an agent wrote or sent goes: messages, notes,
+    # files, form data, comment, requests and the e-mails' bodies.
+    DELETE = "delete", _("delete the conversation and the personal data")
+    # The conversation stays readable, without who it was: name, e-mail, form
+    # data, page, browser, comment, files and e-mail bodies go; the name and
+    # the e-mail address are blanked out in the messages.
+    ANONYMISE = "anonymise", _("anonymise: keep the conversation without personal data")
 
 
 class Channel(models.Model):
@@ -160,6 +185,68 @@ class Channel(models.Model):
     faq_max_suggestions = models.PositiveSmallIntegerField(
         _("FAQ suggestions shown"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
+    # The agent's workspace: when a wait or an unanswered message is flagged,
+    # and how long an agent has to answer a transfer offered to them.
+    wait_alert_minutes = models.PositiveSmallIntegerField(
+        _("alert when a customer has waited longer than (minutes)"),
+        null=True,
+        blank=True,
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("The queue entry is highlighted and agents are notified. Empty: never."),
+    )
+    unanswered_alert_minutes = models.PositiveSmallIntegerField(
+        _("alert when a customer message is unanswered for longer than (minutes)"),
+        null=True,
+        blank=True,
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text=_("The chat is highlighted and its agent is notified. Empty: never."),
+    )
+    transfer_timeout_seconds = models.PositiveSmallIntegerField(
+        _("time to answer a transfer (seconds)"),
+        default=60,
+        validators=[MinValueValidator(10), MaxValueValidator(600)],
+        help_text=_("A transfer offered to an agent who does not accept in this time goes back to the sender."),
+    )
+    # Files in the chat (chat.conversations.attachments checks them by content).
+    attachments_enabled = models.BooleanField(
+        _("files in the chat"), default=True, help_text=_("Customers and agents may send files.")
+    )
+    attachment_kinds = models.CharField(
+        _("allowed kinds of file"),
+        max_length=100,
+        default="images,pdf,office,text",
+        help_text=_("Comma-separated: images, pdf, office, text. Files are checked by their content, not their name."),
+    )
+    attachment_max_mb = models.PositiveSmallIntegerField(
+        _("largest file (MB)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    # Privacy (docs/privacy.md): consent before a chat or request, and how long
+    # what the customers said is kept.
+    consent_enabled = models.BooleanField(
+        _("consent checkbox"),
+        default=False,
+        help_text=_(
+            "Customers must tick the channel's privacy text (below, per language) before a chat or request starts."
+        ),
+    )
+    retention_days = models.PositiveIntegerField(
+        _("keep chats for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Days after a chat ended (or a request was made) until its personal data is removed. Empty: kept until "
+            "erased by hand."
+        ),
+    )
+    retention_action = models.CharField(
+        _("then"),
+        max_length=10,
+        choices=RetentionAction.choices,
+        default=RetentionAction.ANONYMISE,
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ChannelMembership", related_name="chat_channels", verbose_name=_("agents")
     )
@@ -174,7 +261,23 @@ class Channel(models.Model):
 
     def save(self, *args, **kwargs):
         self.color = normalize_hex_color(self.color)
+        self._default_texts_in_own_language()
         super().save(*args, **kwargs)
+
+    def _default_texts_in_own_language(self):
+        """
+        A text still at its default ("Chat with us") in some shipped language
+        becomes that default in the channel's own language: a German channel
+        made by an administrator who reads the admin in English says "Chatten
+        Sie mit uns", and changing a channel's language changes them along.
+        A text the administrator wrote stays as it is.
+        """
+        for field in self._meta.concrete_fields:
+            if not isinstance(field.default, Promise):
+                continue
+            value = getattr(self, field.attname)
+            if value in {default_in(field.default, language) for language in Language.values}:
+                setattr(self, field.attname, default_in(field.default, self.language))
 
     @property
     def allowed_origin_list(self):
@@ -187,6 +290,32 @@ class Channel(models.Model):
         return list(dict.fromkeys(origin for origin in origins if origin))
 
 
+class ChannelPrivacyText(models.Model):
+    """The consent checkbox's text and the privacy notice's address, in one language (the widget's)."""
+
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="privacy_texts", verbose_name=_("channel")
+    )
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    text = models.TextField(
+        _("consent text"),
+        max_length=1000,
+        help_text=_("Next to the checkbox, e.g. “I agree that my data is processed to answer my question.”"),
+    )
+    link = models.URLField(_("privacy notice"), max_length=500, blank=True, help_text=_("Linked after the text."))
+
+    class Meta:
+        verbose_name = _("privacy text")
+        verbose_name_plural = _("privacy texts")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "language"], name="one_privacy_text_per_language"),
+        ]
+
+    def __str__(self):
+        return self.get_language_display()
+
+
 class ChannelMembership(models.Model):
     channel = models.ForeignKey(
         Channel, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("channel")
@@ -195,6 +324,14 @@ class ChannelMembership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_memberships", verbose_name=_("agent")
     )
     is_manager = models.BooleanField(_("manager"), default=False)
+    may_listen_in = models.BooleanField(
+        _("may listen in"),
+        default=False,
+        help_text=_(
+            "A manager who may follow every active chat of the channel live without the customer being told, "
+            "whisper to its agent, and join or take over the chat."
+        ),
+    )
 
     class Meta:
         verbose_name = _("agent of the channel")

@@ -105,11 +105,13 @@ class OpeningHours:
         return lines
 
     def zone_text(self, at=None):
-        at = at or timezone.now()
-        return _("Times in %(zone)s (%(abbreviation)s).") % {
-            "zone": self.zone.key,
-            "abbreviation": at.astimezone(self.zone).tzname(),
-        }
+        return zone_text(self.zone, at)
+
+
+def zone_text(zone, at=None):
+    """ "Times in Europe/Berlin (CET).": whose clock a list of times shows (the widget's hours, a transcript)."""
+    at = at or timezone.now()
+    return _("Times in %(zone)s (%(abbreviation)s).") % {"zone": zone.key, "abbreviation": at.astimezone(zone).tzname()}
 
 
 def today_in(zone, at=None):

@@ -5,6 +5,8 @@ access now (presence.notify_agent_access_changed), so that a revoked agent's
 dashboard loses the queue and the chats within moments, on every process.
 An agent who may no longer take part gives their active chats back to the
 queue (assignment.return_chats_to_queue): no customer is left talking to nobody.
+A manager who may no longer listen in on a channel leaves the chats of it
+they joined (listening.end_participations_of), with the event in their logs.
 """
 
 from django.contrib.auth import get_user_model
@@ -13,7 +15,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from chat.configuration.models import Channel, ChannelMembership
-from chat.conversations import assignment, presence
+from chat.conversations import assignment, listening, presence
 
 
 @receiver(user_logged_out)
@@ -29,6 +31,7 @@ def user_saved(sender, instance, update_fields=None, **kwargs):
         return  # every login saves this; it changes nobody's access
     if not instance.is_active:
         assignment.return_chats_to_queue(instance)
+        listening.end_participations_of(instance)
     presence.notify_agent_access_changed(instance.pk)
 
 
@@ -43,12 +46,15 @@ def user_deleted(sender, instance, **kwargs):
 
 @receiver(post_save, sender=ChannelMembership)
 def membership_saved(sender, instance, **kwargs):
+    if not (instance.is_manager and instance.may_listen_in):
+        listening.end_participations_of(instance.user, channel_ids=[instance.channel_id])
     presence.notify_agent_access_changed(instance.user_id)
 
 
 @receiver(post_delete, sender=ChannelMembership)
 def membership_deleted(sender, instance, **kwargs):
     assignment.return_chats_to_queue(instance.user, channel_ids=[instance.channel_id])
+    listening.end_participations_of(instance.user, channel_ids=[instance.channel_id])
     presence.notify_agent_access_changed(instance.user_id)
 
 
@@ -70,6 +76,7 @@ def members_changed(sender, instance, action, reverse, pk_set, **kwargs):
         for user_id, channel_id in pairs:
             # For a clear this runs before the rows go; the chats go back either way.
             assignment.return_chats_to_queue(user_model(pk=user_id), channel_ids=[channel_id])
+            listening.end_participations_of(user_model(pk=user_id), channel_ids=[channel_id])
     for user_id in {user_id for user_id, _channel_id in pairs}:
         presence.notify_agent_access_changed(user_id)
 

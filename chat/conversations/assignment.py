@@ -40,7 +40,7 @@ def accept_chat(chat, *, agent):
         chat.refresh_from_db()
         log.append_event(chat, "joined", agent=display_name(agent))
         if chat.channel.welcome_message.strip():
-            log.append(chat, author=Party.AGENT, agent=agent, body=chat.channel.welcome_message.strip())
+            log.append(chat, author=Party.AGENT, agent=agent, body=chat.channel.welcome_message.strip(), automatic=True)
         events.notify_state(chat)
         events.notify_queue_changed(chat.channel_id)
         events.notify_assigned(agent.pk, chat.pk)

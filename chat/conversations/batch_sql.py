@@ -125,6 +125,30 @@ def save_numbers(chats):
             )
 
 
+def mark_answered(chat_ids, *, at):
+    """
+    The chats' first answer (Chat.first_response_at) is at ``at``, unless
+    they had one before: one UPDATE that keeps an earlier time, for a batch's
+    agent messages and for the single message path (log.append) alike.
+    """
+    table = Chat._meta.db_table
+    at = Chat._meta.get_field("first_response_at").get_db_prep_save(at, connection)
+    chat_ids = sorted(set(chat_ids))
+    with connection.cursor() as cursor:
+        if _postgres():
+            cursor.execute(
+                f"UPDATE {table} SET first_response_at = COALESCE(first_response_at, %s)"
+                " WHERE id = ANY(%s) AND first_response_at IS NULL",
+                [at, chat_ids],
+            )
+        else:
+            cursor.execute(
+                f"UPDATE {table} SET first_response_at = COALESCE(first_response_at, %s)"
+                f" WHERE id IN ({_placeholders(chat_ids)}) AND first_response_at IS NULL",
+                [at, *chat_ids],
+            )
+
+
 @functools.cache
 def _db_type(column):
     """The PostgreSQL type of a Message column (a foreign key has its target's); the same for every batch."""

@@ -17,8 +17,8 @@ class LogDelivery:
         super().__init__(*args, **kwargs)
         self.sent_seq = {}
 
-    async def deliver(self, chat_id, payload):
-        """Send one message of a chat's log, first filling any gap before it."""
+    async def deliver(self, chat_id, payload, frame_type="message"):
+        """Send one message of a chat's log, first filling any gap before it (a listener's: ``listen_message``)."""
         last = self.sent_seq.get(chat_id, 0)
         seq = payload["seq"]
         if seq <= last:
@@ -26,16 +26,16 @@ class LogDelivery:
         if seq > last + 1:
             missing = await db_sync_to_async(self._payloads_between)(chat_id, last, seq - 1)
             for earlier in missing:
-                await self.send_frame("message", chat_id=chat_id, message=earlier)
-        await self.send_frame("message", chat_id=chat_id, message=payload)
+                await self.send_frame(frame_type, chat_id=chat_id, message=earlier)
+        await self.send_frame(frame_type, chat_id=chat_id, message=payload)
         self.sent_seq[chat_id] = seq
 
-    async def catch_up(self, chat_id, after_seq):
+    async def catch_up(self, chat_id, after_seq, frame_type="message"):
         """Send everything of the chat's log after ``after_seq``."""
         self.sent_seq[chat_id] = max(self.sent_seq.get(chat_id, 0), after_seq)
         missing = await db_sync_to_async(self._payloads_between)(chat_id, self.sent_seq[chat_id], None)
         for payload in missing:
-            await self.send_frame("message", chat_id=chat_id, message=payload)
+            await self.send_frame(frame_type, chat_id=chat_id, message=payload)
             self.sent_seq[chat_id] = payload["seq"]
 
     @staticmethod

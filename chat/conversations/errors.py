@@ -62,3 +62,15 @@ class NotStored(ChatError):
 class NotHello(ChatError):
     code = "hello_first"
     message = _("Send the hello frame first.")
+
+
+class TooManyNotes(ChatError):
+    code = "too_many_notes"
+    message = _("This chat has as many internal notes as it may have.")
+    http_status = 409
+
+
+class UnknownFaqEntry(ChatError):
+    code = "unknown_entry"
+    message = _("This FAQ entry does not exist in the chat's channel.")
+    http_status = 404

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from chat.conversations import batch_sql, events, log, rules, services
 from chat.conversations.errors import NotStored
-from chat.conversations.models import Chat, Message, MessageKind
+from chat.conversations.models import Chat, Message, MessageKind, Party
 from infra.errors import ClientError
 from infra.realtime.db import run_bare
 
@@ -59,7 +59,17 @@ async def post(pending):
     if isinstance(result, ClientError):
         raise result
     if isinstance(result, BaseException):
-        logger.error("A message to chat %s could not be stored", pending.chat_id, exc_info=result)
+        # The error's kind and the database's code only: a database's own
+        # message can quote the row ("Failing row contains ..."), the
+        # customer's text with it (docs/privacy.md, "Logs"). The whole of it
+        # goes to DEBUG, which production does not log.
+        logger.error(
+            "A message to chat %s could not be stored: %s (SQLSTATE %s)",
+            pending.chat_id,
+            type(result).__name__,
+            getattr(getattr(result, "__cause__", None), "sqlstate", None) or getattr(result, "pgcode", None) or "-",
+        )
+        logger.debug("The message's failure in full", exc_info=result)
         raise NotStored() from result
     return result
 
@@ -138,6 +148,9 @@ def _store_batch(ready):
                 message.created_at = now
             batch_sql.insert_messages(stored.values(), kind=MessageKind.TEXT, event="", params={}, created_at=now)
             batch_sql.save_numbers([chats[pk] for pk in sorted({m.chat_id for m in stored.values()})])
+            answered = [m.chat_id for m in stored.values() if m.author == Party.AGENT]
+            if answered:  # a batch's agent texts are typed by them: each is an answer
+                batch_sql.mark_answered(answered, at=now)
             # If this fails after the commit, the batch's messages go through
             # post_message one by one, which finds each stored and announces it
             # again (or fails for that one socket, whose client resends).

@@ -1,7 +1,9 @@
 """
 Upkeep that runs in every server process: refresh "seen" for the customers and
 agents connected to this process, end the chats of customers who are gone, and
-assign chats that no event assigned, and retry e-mails that are due. Every step is decided in the database, so
+assign chats that no event assigned, retry e-mails that are due, and the steps that
+parts above this one add (add_step: the channels' retention, chat.privacy.retention,
+added by chat.apps). Every step is decided in the database, so
 any number of processes may run it at once; the registry below only says which
 connections this process holds.
 """
@@ -11,7 +13,7 @@ import logging
 
 from django.conf import settings
 
-from chat.conversations import assignment, presence
+from chat.conversations import assignment, presence, transfers
 from chat.conversations.agents import HEARTBEAT_SECONDS
 from infra.outbox import mail
 from infra.realtime.db import db_sync_to_async
@@ -69,14 +71,27 @@ class ConnectionRegistry:
 
 registry = ConnectionRegistry()
 _task = None
+# Steps of the parts above chat.conversations, which this module must not import (docs/architecture.md).
+_added_steps = []
+
+
+def add_step(step):
+    """Run ``step()`` after the own steps of every round (once, however often it is added)."""
+    if step not in _added_steps:
+        _added_steps.append(step)
 
 
 def run_upkeep_once():
     presence.touch_customers(list(registry.chats))
     presence.touch_agents(list(registry.agents))
+    presence.close_presence_periods_of_gone_agents()
     presence.end_chats_of_gone_customers()
     assignment.assign_in_all_channels()
+    transfers.expire_due()
     mail.send_due_emails()
+    # Last: a step that may take a while (retention's first run over a long history) holds up no other.
+    for step in _added_steps:
+        step()
 
 
 async def _loop():

@@ -7,7 +7,7 @@ many at once are chat.conversations.group_commit's, through the same checks
 
 from django.db import connection
 
-from chat.conversations import events
+from chat.conversations import batch_sql, events
 from chat.conversations.errors import EmptyMessage, MessageTooLong
 from chat.conversations.models import Chat, Message, MessageKind, Party
 from infra import safejson
@@ -17,6 +17,10 @@ from infra.errors import InvalidText
 # flood the other side's screen or the database.
 MAX_MESSAGE_LENGTH = 4000
 MAX_CLIENT_ID_LENGTH = 64
+
+# What counts as an agent's answer for the first-response time: something
+# written or sent to the customer, not an event of the log.
+ANSWER_KINDS = (MessageKind.TEXT, MessageKind.FAQ, MessageKind.FILE)
 
 
 def clean_body(body):
@@ -33,17 +37,24 @@ def clean_body(body):
     return body
 
 
-def append(chat, *, author, body="", client_id="", agent=None, kind=MessageKind.TEXT, event="", params=None):
+def append(
+    chat, *, author, body="", client_id="", agent=None, kind=MessageKind.TEXT, event="", params=None, automatic=False
+):
     """
     Give the message the chat's next sequence number, store it, and announce it
     after the commit. Must run inside a transaction: the increment locks the
     chat row until the commit, so numbers are handed out one at a time.
+    ``automatic`` marks a text the system posts in the agent's name (the
+    channel's welcome): it is no answer, so it leaves first_response_at alone.
     """
     seq = _next_seq(chat.pk)
     chat.last_seq = seq
-    return store(
+    message = store(
         chat, seq, author=author, body=body, client_id=client_id, agent=agent, kind=kind, event=event, params=params
     )
+    if author == Party.AGENT and kind in ANSWER_KINDS and not automatic:
+        batch_sql.mark_answered([chat.pk], at=message.created_at)
+    return message
 
 
 def append_event(chat, event, **params):

@@ -4,10 +4,14 @@ widget's JSON answers (docs/protocol.md, docs/api.md). Views, consumers and
 events build them only here.
 """
 
+from django.utils import timezone
+
 from chat.conversations import rules, selectors
 from chat.conversations.agents import display_name
+from chat.conversations.file_checks import file_limits
 from chat.conversations.models import PresenceStatus
 from chat.conversations.texts import queue_text
+from requests_app import selectors as request_selectors
 
 # What the dashboard's queue shows of a chat's first question.
 QUESTION_PREVIEW_LENGTH = 200
@@ -31,6 +35,19 @@ def message_payload(message):
         "params": message.params,
         "client_id": message.client_id,
         "created_at": message.created_at.isoformat(),
+    }
+
+
+def note_payload(note):
+    """An internal note, for the dashboards only (chat.conversations.notes)."""
+    return {
+        "id": note.pk,
+        "author_name": display_name(note.agent),
+        "body": note.body,
+        "created_at": note.created_at.isoformat(),
+        "client_id": note.client_id,
+        # A manager's whisper from listening in (chat.conversations.listening).
+        "whisper": note.is_whisper,
     }
 
 
@@ -59,11 +76,24 @@ def customer_state(chat):
         # reopens it, whether the post-chat form was sent, whether a transcript
         # may be asked for and the address it would go to.
         can_reopen=rules.may_reopen(chat),
+        # Seconds until the token stops working (None while the chat goes
+        # on): the widget forgets a stored ended chat after that
+        # (docs/privacy-widget.md). Seconds, not a time: the browser's clock may be wrong.
+        token_expires_in_seconds=_seconds_until(rules.token_expires_at(chat)),
+        consent_at=chat.consent_at.isoformat() if chat.consent_at else None,
         postchat_done=chat.postchat_submitted_at is not None,
         transcript_available=rules.transcript_available(chat),
         customer_email=chat.customer_email,
+        # What the file picker may offer (chat.conversations.file_checks); the server checks again.
+        files=file_limits(chat.channel).payload(),
     )
     return state
+
+
+def _seconds_until(moment):
+    if moment is None:
+        return None
+    return max(0, round((moment - timezone.now()).total_seconds()))
 
 
 def queue_place(chat, snapshot):
@@ -90,6 +120,15 @@ def queue_entry(chat):
         "customer_name": chat.customer_name,
         "question": (chat.question or "")[:QUESTION_PREVIEW_LENGTH],
         "queued_at": chat.queued_at.isoformat(),
+        **alert_thresholds(chat.channel),
+    }
+
+
+def alert_thresholds(channel):
+    """The channel's alert settings, which the dashboard's timer compares waits against (static/dashboard/live.js)."""
+    return {
+        "wait_alert_minutes": channel.wait_alert_minutes,
+        "unanswered_alert_minutes": channel.unanswered_alert_minutes,
     }
 
 
@@ -104,6 +143,7 @@ def agent_chat_summary(chat, unread=None):
     summary.update(
         id=chat.pk,
         channel=chat.channel.name,
+        channel_id=chat.channel_id,
         customer_name=chat.customer_name,
         customer_email=chat.customer_email,
         email_domain_verified=chat.email_domain_verified,
@@ -112,8 +152,47 @@ def agent_chat_summary(chat, unread=None):
         accepted_at=chat.accepted_at.isoformat() if chat.accepted_at else None,
         unread=getattr(chat, "unread", 0) if unread is None else unread,
         read_seq=chat.agent_read_seq,
+        files=file_limits(chat.channel).payload(),
+        **alert_thresholds(chat.channel),
     )
     return summary
+
+
+def recent_chat_entry(chat):
+    """An ended chat of the agent's in "Recent chats", with what the customer said of it afterwards."""
+    return {
+        "id": chat.pk,
+        "channel": chat.channel.name,
+        "customer_name": chat.customer_name,
+        "ended_at": chat.ended_at.isoformat() if chat.ended_at else None,
+        "ended_by": chat.ended_by,
+        "rating": chat.rating,
+        "rating_comment": chat.rating_comment,
+    }
+
+
+def agent_recent(agent):
+    return [recent_chat_entry(chat) for chat in selectors.agent_recent_chats(agent)]
+
+
+# What the dashboard shows of an open request's question.
+REQUEST_PREVIEW_LENGTH = 140
+
+
+def open_request_entry(request):
+    return {
+        "id": request.pk,
+        "number": request.number,
+        "channel": request.channel.name,
+        "customer_name": request.customer_name,
+        "customer_email": request.customer_email,
+        "question": request.question[:REQUEST_PREVIEW_LENGTH],
+        "created_at": request.created_at.isoformat(),
+    }
+
+
+def agent_open_requests(agent):
+    return [open_request_entry(request) for request in request_selectors.open_requests_for_agent(agent)]
 
 
 def agent_state(agent, channel_ids):
@@ -125,4 +204,40 @@ def agent_state(agent, channel_ids):
         "channels": [{"id": c.pk, "name": c.name} for c in agent.chat_channels.all()],
         "queue": agent_queue(channel_ids),
         "chats": [agent_chat_summary(chat) for chat in selectors.agent_open_chats(agent)],
+        "recent": agent_recent(agent),
+        "requests": agent_open_requests(agent),
+    }
+
+
+def canned_reply_in_chat_payload(entry):
+    """A reply as the composer offers it in one chat: ``entry`` is a canned_replies.ReplyInChat, text filled in."""
+    reply = entry.reply
+    return {
+        "id": reply.pk,
+        "shortcut": reply.shortcut,
+        "title": reply.title,
+        "text": entry.text,
+        "personal": reply.is_personal,
+        "language": reply.language,
+    }
+
+
+def canned_manage_payload(replies, channels):
+    """What the dashboard's dialog lists: the replies an agent keeps (raw text) and the channels they manage."""
+    return {
+        "replies": [
+            {
+                "id": reply.pk,
+                "channel_id": reply.channel_id,
+                "channel_name": reply.channel.name if reply.channel_id else "",
+                "shortcut": reply.shortcut,
+                "title": reply.title,
+                "body": reply.body,
+                "language": reply.language,
+                "personal": reply.is_personal,
+                "usage_count": reply.usage_count,
+            }
+            for reply in replies
+        ],
+        "channels": [{"id": channel.pk, "name": channel.name} for channel in channels],
     }

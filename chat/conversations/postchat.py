@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chat.conversations import rules, services
+from chat.conversations import events, rules, services
 from chat.conversations.errors import ChatError
 from chat.conversations.models import Chat, Party
-from chat.conversations.transcript import render_transcript
+from chat.conversations.transcript import email_attachments, render_transcript, transcript_files
 from infra.outbox.mail import queue_email
 from infra.outbox.models import OutgoingEmail
 
@@ -74,6 +74,7 @@ def submit_postchat(chat, *, rating, comment, send_transcript):
             locked.rating_comment = comment
             locked.postchat_submitted_at = timezone.now()
             locked.save(update_fields=["rating", "rating_comment", "postchat_submitted_at"])
+            events.notify_rated(locked)
         email = None
         if send_transcript and rules.transcript_available(locked):
             email = queue_transcript(locked)
@@ -85,9 +86,16 @@ def queue_transcript(chat):
     existing = OutgoingEmail.objects.filter(key=transcript_key(chat)).first()
     if existing is not None:
         return existing
-    subject, text, html = render_transcript(chat)
+    attached, listed = transcript_files(chat)
+    subject, text, html = render_transcript(chat, not_attached=listed)
     email, _created = queue_email(
-        key=transcript_key(chat), to=chat.customer_email, subject=subject, text=text, html=html, chat=chat
+        key=transcript_key(chat),
+        to=chat.customer_email,
+        subject=subject,
+        text=text,
+        html=html,
+        chat=chat,
+        attachments=email_attachments(attached),
     )
     return email
 

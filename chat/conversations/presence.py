@@ -8,11 +8,22 @@ chat.conversations.agents.
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from chat.configuration.models import Channel
 from chat.conversations import assignment, events, services
-from chat.conversations.models import AgentPresence, Chat, ChatStatus, EndReason, Party, PresenceStatus
+from chat.conversations.agents import AGENT_GRACE_SECONDS
+from chat.conversations.models import (
+    AgentPresence,
+    Chat,
+    ChatStatus,
+    EndReason,
+    Party,
+    PresencePeriod,
+    PresenceStatus,
+)
 
 
 def set_presence(agent, *, status):
@@ -21,6 +32,10 @@ def set_presence(agent, *, status):
         presence.status = status
         presence.seen_at = timezone.now()
         presence.save(update_fields=["status", "seen_at"])
+        if status == PresenceStatus.PRESENT:
+            open_presence_periods([agent.pk], now=presence.seen_at)
+        else:
+            PresencePeriod.objects.filter(agent=agent, ended_at__isnull=True).update(ended_at=presence.seen_at)
         events.notify_presence(agent.pk, status)
     if status == PresenceStatus.PRESENT:
         for channel in Channel.objects.filter(memberships__user=agent, assign_automatically=True):
@@ -54,6 +69,44 @@ def touch_agents(user_ids, now=None):
     missing = set(user_ids) - set(AgentPresence.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
     for user_id in missing:
         AgentPresence.objects.get_or_create(user_id=user_id, defaults={"seen_at": now})
+    # A present agent whose dashboards were all gone past the grace period
+    # (their period was closed by the sweep) is back with this dashboard.
+    back = AgentPresence.objects.filter(user_id__in=user_ids, status=PresenceStatus.PRESENT).exclude(
+        user_id__in=PresencePeriod.objects.filter(ended_at__isnull=True).values("agent_id")
+    )
+    open_presence_periods(list(back.values_list("user_id", flat=True)), now=now)
+
+
+def open_presence_periods(user_ids, *, now):
+    """
+    Open a presence period for each of these agents who has none open. The
+    database's unique key (one open period per agent) decides between
+    processes: a second INSERT at the same moment is skipped, not doubled.
+    """
+    if user_ids:
+        PresencePeriod.objects.bulk_create(
+            [PresencePeriod(agent_id=user_id, started_at=now) for user_id in user_ids], ignore_conflicts=True
+        )
+
+
+def close_presence_periods_of_gone_agents(now=None):
+    """
+    Close the open periods of agents who are no longer available: away, or no
+    dashboard seen within the grace period. Such a period ends when a
+    dashboard was last seen (never before it began). One UPDATE, so several
+    processes may run it at once. Returns how many were closed.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=AGENT_GRACE_SECONDS)
+    last_seen = AgentPresence.objects.filter(user_id=OuterRef("agent_id")).values("seen_at")[:1]
+    available = AgentPresence.objects.filter(
+        seen_at__gte=cutoff, status=PresenceStatus.PRESENT, user__is_active=True
+    ).values("user_id")
+    return (
+        PresencePeriod.objects.filter(ended_at__isnull=True)
+        .exclude(agent_id__in=available)
+        .update(ended_at=Greatest("started_at", Coalesce(Subquery(last_seen), "started_at")))
+    )
 
 
 def touch_customers(chat_ids, now=None):

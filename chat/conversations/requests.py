@@ -11,17 +11,22 @@ from chat.conversations import services
 from chat.conversations.agents import display_name
 from chat.conversations.errors import ChatEnded, NotYourChat
 from chat.conversations.models import Chat, ChatStatus, EndReason, Message, MessageKind, Party
+from chat.conversations.transcript import file_text
 from requests_app.models import RequestSource
 from requests_app.services import create_request
 
 
-def create_request_from_queue(chat):
-    """A waiting customer leaves a request instead: the chat's text becomes the request, the chat ends."""
+def create_request_from_queue(chat, *, consent_at=None):
+    """
+    A waiting customer leaves a request instead: the chat's text becomes the
+    request, the chat ends. The request's consent is ``consent_at`` (ticked
+    for the request), else the chat's.
+    """
     with transaction.atomic():
         chat = Chat.objects.select_for_update(of=("self",)).select_related("channel").get(pk=chat.pk)
         if chat.status != ChatStatus.QUEUED:
             raise ChatEnded()
-        request = _request_from(chat, source=RequestSource.QUEUE)
+        request = _request_from(chat, source=RequestSource.QUEUE, consent_at=consent_at or chat.consent_at)
         services.end_chat(chat, by=Party.CUSTOMER, reason=EndReason.REQUEST)
     return request
 
@@ -37,7 +42,13 @@ def create_request_from_chat(chat, *, agent):
     if chat.status != ChatStatus.ACTIVE:
         raise ChatEnded()
     with transaction.atomic():
-        return _request_from(chat, source=RequestSource.CHAT, created_by=agent, transcript=transcript_text(chat))
+        return _request_from(
+            chat,
+            source=RequestSource.CHAT,
+            created_by=agent,
+            transcript=transcript_text(chat),
+            consent_at=chat.consent_at,
+        )
 
 
 def _request_from(chat, *, source, **extra):
@@ -66,10 +77,12 @@ def customer_text(chat):
 
 
 def transcript_text(chat):
-    """The chat's texts, one line each: time, author, text."""
+    """The chat's texts and files, one line each: time, author, text (a file by its name and size)."""
     zone = timezone.get_current_timezone()
     lines = []
-    for message in Message.objects.filter(chat=chat, kind=MessageKind.TEXT).select_related("agent").order_by("seq"):
+    messages = Message.objects.filter(chat=chat, kind__in=[MessageKind.TEXT, MessageKind.FILE])
+    for message in messages.select_related("agent").order_by("seq"):
         author = display_name(message.agent) if message.author == Party.AGENT else chat.customer_name
-        lines.append(f"{message.created_at.astimezone(zone):%Y-%m-%d %H:%M} {author}: {message.body}")
+        text = file_text(message.params or {}) if message.kind == MessageKind.FILE else message.body
+        lines.append(f"{message.created_at.astimezone(zone):%Y-%m-%d %H:%M} {author}: {text}")
     return "\n".join(lines)

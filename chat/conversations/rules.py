@@ -7,25 +7,53 @@ group_commit) and the payloads ask these.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from chat.conversations.models import ChatStatus, Message, MessageKind, Party
 
-# A customer who writes again after the agent ended the chat reopens it only
-# within this time: long enough for "one more question" after lunch or the
-# next morning, short enough that an old chat is not woken up weeks later
-# (a new question after that starts a new chat).
-REOPEN_WINDOW = timedelta(hours=24)
+
+def token_lifetime():
+    """
+    How long after its end a chat's customer token still opens it
+    (HELPDESK_TOKEN_TTL_HOURS, 24 h), and so how long the customer may write
+    again and reopen it: long enough for "one more question" after lunch or
+    the next morning, short enough that the next person at a shared browser
+    reads nothing of it and an old chat is not woken up weeks later. One
+    window for both, because a reopen needs the token.
+    """
+    return timedelta(hours=settings.HELPDESK_TOKEN_TTL_HOURS)
 
 
-def may_post(chat, *, author, agent=None):
+def token_expired(chat, now=None):
+    """Whether the chat ended longer ago than the token lives (selectors.access_chat_by_token asks it in SQL)."""
+    return (
+        chat.status == ChatStatus.ENDED
+        and chat.ended_at is not None
+        and chat.ended_at < (now or timezone.now()) - token_lifetime()
+    )
+
+
+def token_expires_at(chat):
+    """When the customer token of this ended chat stops working; None while the chat goes on."""
+    if chat.status != ChatStatus.ENDED or chat.ended_at is None:
+        return None
+    return chat.ended_at + token_lifetime()
+
+
+def may_post(chat, *, author, agent=None, participant=False):
     """
     Whether ``author`` may add a message to the chat as it is: its customer
-    while it waits or is active, its agent while it is active. (An ended chat
-    that the customer's message reopens is reopened first: may_reopen.)
+    while it waits or is active, its agent while it is active, and a second
+    agent in it (a manager who joined, ``participant``: an open
+    ChatParticipant whose listening right holds, which the caller has read
+    with the chat locked) while it is active. A caller that has not read that
+    (group_commit's batch) leaves ``participant`` False and sends what it
+    cannot decide the locked way, services.post_message. (An ended chat that
+    the customer's message reopens is reopened first: may_reopen.)
     """
     if author == Party.AGENT:
-        return chat.status == ChatStatus.ACTIVE and agent is not None and chat.agent_id == agent.pk
+        return chat.status == ChatStatus.ACTIVE and agent is not None and (chat.agent_id == agent.pk or participant)
     return author == Party.CUSTOMER and chat.status in (ChatStatus.QUEUED, ChatStatus.ACTIVE)
 
 
@@ -33,15 +61,18 @@ def may_reopen(chat, now=None):
     """
     Whether a message from the customer reopens this ended chat: only when the
     agent ended it (not the customer, nor the system because the customer was
-    gone), recently, and the customer has not sent the post-chat form.
+    gone), within the token's lifetime, and the customer has not sent the post-chat form. A chat
+    whose personal data was removed (chat.privacy: an erasure may come within
+    the window) stays ended: its customer is no longer known.
     """
     now = now or timezone.now()
     return (
         chat.status == ChatStatus.ENDED
         and chat.ended_by == Party.AGENT
         and chat.postchat_submitted_at is None
+        and chat.personal_data_removed_at is None
         and chat.ended_at is not None
-        and chat.ended_at >= now - REOPEN_WINDOW
+        and chat.ended_at >= now - token_lifetime()
     )
 
 

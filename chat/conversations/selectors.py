@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from chat.configuration.models import Channel
+from chat.conversations import rules
 from chat.conversations.agents import available_agents_q
 from chat.conversations.errors import NotYourChat
 from chat.conversations.models import Chat, ChatStatus, Message, Party, hash_token
@@ -25,15 +26,30 @@ WAIT_SAMPLE_SIZE = 20
 WAIT_SAMPLE_DAYS = 7
 
 
-def access_chat_by_token(token):
-    """The chat a customer's token opens, or None. The token is the only key."""
+def access_chat_by_token(token, now=None):
+    """
+    The chat a customer's token opens, or None. The token is the only key,
+    and it stops working a while after the chat ended (rules.token_lifetime):
+    an expired token gets the same None as an unknown one, so the widget
+    starts afresh. The same rule as rules.token_expired, in SQL.
+    """
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    return Chat.objects.select_related("channel", "agent").filter(token_hash=hash_token(token)).first()
+    cutoff = (now or timezone.now()) - rules.token_lifetime()
+    return (
+        Chat.objects.select_related("channel", "agent")
+        .filter(token_hash=hash_token(token))
+        .exclude(status=ChatStatus.ENDED, ended_at__lt=cutoff)
+        .first()
+    )
 
 
 def agent_channel_ids(agent):
     return list(Channel.objects.filter(memberships__user=agent).values_list("pk", flat=True))
+
+
+def agent_channel_ids_by_pk(user_id):
+    return list(Channel.objects.filter(memberships__user_id=user_id).values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,22 @@ through chat.conversations.events, after the commit.
 from django.db import transaction
 from django.utils import timezone
 
-from chat.conversations import assignment, events, log, reopen, rules, selectors
+from chat.conversations import assignment, events, listening, log, reopen, rules, selectors
 from chat.conversations.agents import display_name
+from chat.conversations.customer_context import StartContext
 from chat.conversations.errors import ChatEnded, NotYourChat
 from chat.conversations.models import Chat, ChatStatus, EndReason, Message, Party, hash_token
 
 
-def start_chat(channel, *, name, email, email_verified, form_data, question):
+def start_chat(channel, *, name, email, email_verified, form_data, question, context=None, consent_at=None):
     """
     Create a chat in the channel's queue with the question as its first
     message. Returns (chat, token): the token is shown to the customer once and
-    only its hash is kept.
+    only its hash is kept. ``context`` is where and with what the customer
+    started (customer_context.check_start_context: cleaned already);
+    ``consent_at`` when the customer ticked the channel's consent checkbox.
     """
+    context = context or StartContext()
     question = log.clean_body(question)
     token = Chat.new_token()
     with transaction.atomic():
@@ -36,6 +40,12 @@ def start_chat(channel, *, name, email, email_verified, form_data, question):
             form_data=form_data,
             queued_at=now,
             customer_seen_at=now,
+            page_url=context.page_url,
+            page_title=context.page_title,
+            user_agent=context.user_agent,
+            customer_time_zone=context.time_zone,
+            language=channel.language,
+            consent_at=consent_at,
         )
         chat.initial_position = selectors.queue_position(chat)
         chat.save(update_fields=["initial_position"])
@@ -65,7 +75,10 @@ def post_message(chat, *, author, body, client_id="", agent=None):
         locked = (
             Chat.objects.select_for_update(of=("self",)).select_related("channel", "agent").filter(pk=chat.pk).first()
         )
-        if locked is None or (author == Party.AGENT and locked.agent_id != agent.pk):
+        # A second agent in the chat (a manager who joined it) is decided here, with the row locked.
+        participant = author == Party.AGENT and locked is not None and locked.agent_id != agent.pk
+        participant = participant and listening.is_participant(locked, agent)
+        if locked is None or (author == Party.AGENT and locked.agent_id != agent.pk and not participant):
             raise NotYourChat()
         if client_id:
             earlier = Message.objects.filter(chat=locked, client_id=client_id).first()
@@ -82,7 +95,7 @@ def post_message(chat, *, author, body, client_id="", agent=None):
         if author == Party.CUSTOMER and rules.may_reopen(locked):
             reopen.reopen_locked(locked)
             reopened = True
-        if not rules.may_post(locked, author=author, agent=agent):
+        if not rules.may_post(locked, author=author, agent=agent, participant=participant):
             raise ChatEnded() if locked.status == ChatStatus.ENDED else NotYourChat()
         message = log.append(locked, author=author, body=body, client_id=client_id, agent=agent)
     if reopened:
@@ -109,6 +122,7 @@ def end_chat(chat, *, by, agent=None, reason=EndReason.ENDED):
         locked.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
         ended_by_agent = {"agent": display_name(locked.agent)} if by == Party.AGENT else {}
         log.append_event(locked, "ended", by=by, reason=reason, **ended_by_agent)
+        listening.end_participations_locked(locked)
         events.notify_state(locked)
         if was_queued:
             events.notify_queue_changed(locked.channel_id)

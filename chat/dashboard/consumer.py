@@ -11,6 +11,12 @@ from chat.conversations import requests as chat_requests
 from chat.conversations.agents import HEARTBEAT_SECONDS, display_name
 from chat.conversations.delivery import LogDelivery
 from chat.conversations.models import ChatStatus, Party, PresenceStatus
+from chat.dashboard.canned import CannedReplyFrames
+from chat.dashboard.customer import CustomerFrames
+from chat.dashboard.listening import ListenFrames
+from chat.dashboard.live import LiveFrames
+from chat.dashboard.notes import NoteFrames
+from chat.dashboard.transfers import TransferFrames
 from infra.errors import InvalidFrame
 from infra.realtime import broadcast
 from infra.realtime.consumer import MAX_FRAME_INT, FrameConsumer, require_int, require_str
@@ -42,8 +48,23 @@ MAX_HELLO_CHATS = 200
 shared_queue_reads = SharedReads()
 
 
-class AgentConsumer(LogDelivery, FrameConsumer):
-    frame_types = ("hello", "presence", "take", "take_next", "send", "typing", "read", "end", "create_request", "ping")
+# The agent's workspace, one mixin per feature (each with its frames and events).
+WORKSPACE = (CannedReplyFrames, NoteFrames, TransferFrames, CustomerFrames, LiveFrames, ListenFrames)
+
+
+class AgentConsumer(*WORKSPACE, LogDelivery, FrameConsumer):
+    frame_types = (
+        "hello",
+        "presence",
+        "take",
+        "take_next",
+        "send",
+        "typing",
+        "read",
+        "end",
+        "create_request",
+        "ping",
+    ) + tuple(frame_type for part in WORKSPACE for frame_type in part.workspace_frame_types)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,6 +97,7 @@ class AgentConsumer(LogDelivery, FrameConsumer):
         await broadcast.join(self, events.agent_group(self.user.pk))
         for channel_id in self.channel_ids:
             await broadcast.join(self, events.queue_group(channel_id))
+        await self.follow_request_groups(joined=self.channel_ids, left=())
         self.access_checks = asyncio.get_running_loop().create_task(self._check_access_every_heartbeat())
 
     async def release(self):
@@ -88,8 +110,12 @@ class AgentConsumer(LogDelivery, FrameConsumer):
         await broadcast.leave(self, events.agent_group(self.user.pk))
         for channel_id in self.channel_ids:
             await broadcast.leave(self, events.queue_group(channel_id))
+        await self.follow_request_groups(joined=(), left=self.channel_ids)
         for chat_id in self.chat_ids:
             await broadcast.leave(self, events.chat_group(chat_id))
+            await broadcast.leave(self, events.chat_agents_group(chat_id))
+        await self.release_team()
+        await self.release_listening()
 
     # Access ----------------------------------------------------------------------
 
@@ -110,8 +136,11 @@ class AgentConsumer(LogDelivery, FrameConsumer):
             await self.close(code=CLOSE_NOT_LOGGED_IN)
         elif not access.channel_ids:
             await self.close(code=CLOSE_NOT_AN_AGENT)
-        elif set(access.channel_ids) != set(self.channel_ids):
-            await self._follow_channels(access.channel_ids)
+        else:
+            if set(access.channel_ids) != set(self.channel_ids):
+                await self._follow_channels(access.channel_ids)
+            # Manager and "may listen in" are per membership: they change without the channels changing.
+            await self.check_listening()
 
     async def _follow_channels(self, channel_ids):
         """The agent's channels changed: follow the new queues, drop chats no longer theirs, send the new picture."""
@@ -119,11 +148,15 @@ class AgentConsumer(LogDelivery, FrameConsumer):
             await broadcast.leave(self, events.queue_group(channel_id))
         for channel_id in set(channel_ids) - set(self.channel_ids):
             await broadcast.join(self, events.queue_group(channel_id))
+        await self.follow_request_groups(
+            joined=set(channel_ids) - set(self.channel_ids), left=set(self.channel_ids) - set(channel_ids)
+        )
         self.channel_ids = list(channel_ids)
         state = await run(self._state)
         still_open = {chat["id"] for chat in state["chats"]}
         for chat_id in self.chat_ids - still_open:
             await broadcast.leave(self, events.chat_group(chat_id))
+            await broadcast.leave(self, events.chat_agents_group(chat_id))
             self.sent_seq.pop(chat_id, None)
         self.chat_ids &= still_open
         # The dashboard marks chats the state no longer lists as ended.
@@ -161,6 +194,7 @@ class AgentConsumer(LogDelivery, FrameConsumer):
             open_ids.add(chat["id"])
             await self._follow_chat(chat["id"])
             await self.catch_up(chat["id"], seen.get(str(chat["id"]), 0))
+            await self.send_notes(chat["id"])
         # Chats the client holds that ended while it was away: the rest of
         # their log (the customer's last words, the end itself) and their state.
         for chat_id, summary in await db_sync_to_async(self._ended_since)(seen, open_ids):
@@ -196,10 +230,12 @@ class AgentConsumer(LogDelivery, FrameConsumer):
 
     async def frame_typing(self, frame):
         chat_id = require_int(frame, "chat_id", minimum=1)
-        if chat_id not in self.chat_ids:
+        if chat_id not in self.chat_ids and not await self.typing_as_participant(chat_id):
             await db_sync_to_async(selectors.access_chat_for_agent)(self.user, chat_id)
             raise InvalidFrame()
-        await events.send_typing(chat_id, party=Party.AGENT, active=frame.get("active"), name=display_name(self.user))
+        await events.send_typing(
+            chat_id, party=Party.AGENT, active=frame.get("active"), name=display_name(self.user), agent_id=self.user.pk
+        )
 
     async def frame_read(self, frame):
         chat_id = require_int(frame, "chat_id", minimum=1)
@@ -229,10 +265,12 @@ class AgentConsumer(LogDelivery, FrameConsumer):
         summary = await db_sync_to_async(self._summary)(chat_id)
         await self.send_frame("chat", chat=summary, assigned=True)
         await self._follow_chat(chat_id)
+        self.listen_became_own(chat_id)  # a chat the manager listened in on and took over
         # A reopened chat may have been closed on the dashboard: send its whole
         # log again (the dashboard drops what it has by seq).
         self.sent_seq.pop(chat_id, None)
         await self.catch_up(chat_id, 0)
+        await self.send_notes(chat_id)
 
     async def agent_read(self, event):
         await self.send_frame("read", chat_id=event["chat_id"], seq=event["seq"])
@@ -259,18 +297,34 @@ class AgentConsumer(LogDelivery, FrameConsumer):
         await self.send_frame("queue", queue=queue)
 
     async def chat_message(self, event):
+        if self.listens_only(event["chat_id"]):
+            await self.listen_message(event)  # a chat the manager listens in on (chat.dashboard.listening)
+            return
         await self.deliver(event["chat_id"], event["message"])
 
     async def chat_typing(self, event):
-        if event["party"] == Party.CUSTOMER:
+        if self.listens_only(event["chat_id"]):
+            await self.listen_typing(event)
+        elif event["party"] == Party.CUSTOMER:
             await self.send_frame("typing", chat_id=event["chat_id"], party=event["party"], active=event["active"])
+
+    async def chat_note(self, event):
+        if self.listens_only(event["chat_id"]):
+            await self.listen_note(event)
+        else:
+            await super().chat_note(event)
 
     async def chat_state(self, event):
         state = event["state"]
+        if self.listens_only(state["chat_id"]):
+            await self.listen_state(event)
+            return
         await self.send_frame("chat_state", chat_id=state["chat_id"], state=state)
         if state["status"] == ChatStatus.ENDED:
             self.chat_ids.discard(state["chat_id"])
             await broadcast.leave(self, events.chat_group(state["chat_id"]))
+            await broadcast.leave(self, events.chat_agents_group(state["chat_id"]))
+            await self.send_recent()
 
     # Helpers -------------------------------------------------------------------
 
@@ -278,6 +332,7 @@ class AgentConsumer(LogDelivery, FrameConsumer):
         if chat_id not in self.chat_ids:
             self.chat_ids.add(chat_id)
             await broadcast.join(self, events.chat_group(chat_id))
+            await broadcast.join(self, events.chat_agents_group(chat_id))
 
     def _state(self):
         return payloads.agent_state(self.user, self.channel_ids)

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from chat.conversations import selectors
 from chat.dashboard.strings import dashboard_strings
-from requests_app import selectors as request_selectors
+from chat.statistics.access import managed_channels
 
 
 @login_required
@@ -14,14 +14,11 @@ def dashboard(request):
     if not selectors.agent_channel_ids(request.user):
         return render(request, "agent/not_an_agent.html", status=403)
     config = {"strings": dashboard_strings(), "agentName": request.user.get_short_name() or request.user.get_username()}
-    channels = request.user.chat_channels.all()
+    # Transfers leave the agent out of their own list of colleagues (static/dashboard/transfer.js).
+    config["agentId"] = request.user.pk
     return render(
         request,
         "agent/dashboard.html",
-        {
-            "config": config,
-            "channels": channels,
-            "recent": selectors.agent_recent_chats(request.user),
-            "open_requests": request_selectors.open_requests_for_agent(request.user),
-        },
+        # The channels, recent chats and open requests come live in the socket's state (static/dashboard/live.js).
+        {"config": config, "is_manager": managed_channels(request.user).exists()},
     )

@@ -155,6 +155,10 @@ class CustomerConsumer(LogDelivery, FrameConsumer):
         # for an earlier one.
         key = (self.chat_id, tuple(sorted(event["state"].items())))
         self.chat, state = await shared_state_reads.get(key, _read_state, self.chat_id, not_before=0)
+        if self.chat.channel_id != self.channel_id:
+            # Transferred to another channel's queue (chat.conversations.transfers): wait in that one.
+            await self._follow_queue(None)
+            self.channel_id = self.chat.channel_id
         await self.send_frame("state", state=state)
         await self._follow_queue(event["state"]["status"])
 

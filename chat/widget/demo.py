@@ -12,5 +12,11 @@ from chat.configuration.models import Channel
 def host_page(request):
     if not settings.HELPDESK_DEMO_PAGE:
         raise Http404()
-    channel = Channel.objects.order_by("pk").first()
-    return render(request, "demo/host_page.html", {"channel": channel, "page": request.GET.get("page", "home")})
+    channels = list(Channel.objects.order_by("pk"))
+    wanted = request.GET.get("channel")
+    channel = next((c for c in channels if c.slug == wanted), channels[0] if channels else None)
+    return render(
+        request,
+        "demo/host_page.html",
+        {"channel": channel, "channels": channels, "page": request.GET.get("page", "home")},
+    )

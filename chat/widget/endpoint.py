@@ -9,11 +9,13 @@ import inspect
 from asgiref.sync import sync_to_async
 from django.shortcuts import get_object_or_404
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from chat.configuration.consent import ConsentRequired
 from chat.configuration.models import Channel
 from infra.errors import ClientError
-from infra.jsonapi import client_error_response, prepare
+from infra.jsonapi import client_error_response, error_response, prepare
 
 
 def widget_endpoint(*methods, body=False):
@@ -53,3 +55,18 @@ def widget_endpoint(*methods, body=False):
         return csrf_exempt(endpoint) if body else endpoint
 
     return decorate
+
+
+def form_refused(result, *, without_consent):
+    """
+    The 400 for a form with errors, or None when it passes. A form that lacks
+    only the consent is ``consent_required``; otherwise the missing consent is
+    one more of ``invalid_form``'s fields (``consent``).
+    """
+    if without_consent:
+        result.errors["consent"] = str(ConsentRequired.message)
+    if not result.errors:
+        return None
+    if list(result.errors) == ["consent"]:
+        return client_error_response(ConsentRequired(), fields=result.errors)
+    return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)

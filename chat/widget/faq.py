@@ -7,6 +7,8 @@ question comes in the body, never in the URL, so it stays out of access logs.
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
+from chat.conversations import faq_entries
+from chat.conversations import selectors as chat_selectors
 from chat.widget.endpoint import widget_endpoint
 from faq import selectors, services
 from infra import throttle
@@ -80,3 +82,21 @@ def opened(request, channel, data, entry_id):
 def answered(request, channel, data, entry_id):
     """The customer says the entry answered the question: no chat needed."""
     return _entry_event(request, channel, data, entry_id, services.record_answered)
+
+
+@widget_endpoint("POST", body=True)
+def chat_answer(request, channel, data, entry_id):
+    """
+    The answer of an FAQ entry the agent sent into the chat (a card in the
+    log): only for the chat's token (X-Chat-Token), and only an entry of the
+    chat's channel that was sent into this chat.
+    """
+    chat = chat_selectors.access_chat_by_token(request.headers.get("X-Chat-Token", ""))
+    if chat is None or chat.channel_id != channel.pk:
+        return error_response("unknown_token", _("This chat does not exist."), 404)
+    if _throttled(request, "faq-chat", EVENT_LIMIT):
+        return error_response("rate_limited", _("Too many requests from your address. Please try again later."), 429)
+    entry = faq_entries.sent_entry(chat, entry_id) if entry_id <= MAX_ENTRY_ID else None
+    if entry is None:
+        return error_response("unknown_entry", _("This FAQ entry does not exist."), 404)
+    return JsonResponse(entry_json(entry, None))

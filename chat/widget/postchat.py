@@ -3,7 +3,7 @@
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
-from chat.conversations import postchat, selectors
+from chat.conversations import postchat, selectors, transfers
 from chat.conversations.payloads import customer_state
 from chat.widget.endpoint import widget_endpoint
 from infra.errors import ClientError
@@ -19,7 +19,7 @@ def submit(request, channel, data):
     Sending it again changes nothing and sends no second e-mail.
     """
     chat = selectors.access_chat_by_token(request.headers.get("X-Chat-Token", ""))
-    if chat is None or chat.channel_id != channel.pk:
+    if chat is None or not transfers.opened_under(chat, channel):
         return error_response("unknown_token", _("This chat does not exist."), 404)
     try:
         chat, email = postchat.submit_postchat(

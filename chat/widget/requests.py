@@ -8,13 +8,15 @@ requests_app.Request, the ticket the customer leaves); the HTTP request is
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chat.configuration.consent import ConsentRequired, consent_missing
 from chat.configuration.models import FormKind
 from chat.configuration.prechat import validate_prechat
 from chat.conversations import requests as chat_requests
-from chat.conversations import selectors
-from chat.widget.endpoint import widget_endpoint
+from chat.conversations import selectors, transfers
+from chat.widget.endpoint import form_refused, widget_endpoint
 from infra import throttle
 from infra.errors import ClientError
 from infra.jsonapi import client_error_response, error_response
@@ -45,7 +47,7 @@ async def submit_request(http_request, channel, data):
         return error_response("rejected", _("Your request could not be sent."), 400)
     token = http_request.headers.get("X-Chat-Token")
     if token:
-        return await _request_from_queue(channel, token)
+        return await _request_from_queue(channel, token, data)
     return await _request_from_form(channel, data)
 
 
@@ -57,8 +59,9 @@ async def _request_from_form(channel, data):
         result.errors["question"] = _("Please enter your question.")
     elif len(question) > MAX_QUESTION_LENGTH:
         result.errors["question"] = _("Please use at most %(max)d characters.") % {"max": MAX_QUESTION_LENGTH}
-    if not result.valid:
-        return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+    refused = form_refused(result, without_consent=consent_missing(channel, data))
+    if refused is not None:
+        return refused
     created = await sync_to_async(services.create_request)(
         channel,
         name=result.name,
@@ -67,18 +70,23 @@ async def _request_from_form(channel, data):
         question=question,
         form_data=result.form_data,
         source=RequestSource.CLOSED_FORM,
+        consent_at=timezone.now() if channel.consent_enabled else None,
     )
     return JsonResponse({"request_id": created.number}, status=201)
 
 
-async def _request_from_queue(channel, token):
+async def _request_from_queue(channel, token, data):
     chat = await sync_to_async(selectors.access_chat_by_token)(token)
-    if chat is None or chat.channel_id != channel.pk:
+    if chat is None or not await sync_to_async(transfers.opened_under)(chat, channel):
         return error_response("unknown_token", _("This chat does not exist."), 404)
     if not await sync_to_async(selectors.request_offered)(chat):
         return error_response("not_offered", _("Please wait for an agent."), 409)
+    if consent_missing(channel, data):
+        return client_error_response(ConsentRequired(), fields={"consent": str(ConsentRequired.message)})
     try:
-        created = await sync_to_async(chat_requests.create_request_from_queue)(chat)
+        created = await sync_to_async(chat_requests.create_request_from_queue)(
+            chat, consent_at=timezone.now() if channel.consent_enabled else None
+        )
     except ClientError as error:
         return client_error_response(error)
     return JsonResponse({"request_id": created.number}, status=201)

@@ -15,15 +15,27 @@ def widget_strings():
         "name": _("Name"),
         "email": _("E-mail"),
         "required": _("required"),
+        # The link after the consent checkbox's text (opens the channel's privacy notice in a new tab).
+        "privacy_notice": _("Privacy notice (opens in a new tab)"),
+        "consent_needed": _("Please agree to the privacy notice to continue."),
         "next": _("Continue"),
         "question": _("Your question"),
         "question_hint": _("Type your question and press Enter."),
         "send": _("Send"),
         "message": _("Message"),
         "messages": _("Messages"),
+        # An FAQ entry the agent sent into the chat: a card with its question.
+        "faq_entry": _("FAQ entry"),
+        "show_answer": _("Show answer"),
+        "hide_answer": _("Hide answer"),
+        "answer_failed": _("The answer could not be loaded. Please try again."),
         "start_failed": _("The chat could not be started. Please try again."),
         "waiting": _("Waiting for an agent"),
         "joined": _("%(agent)s joined the chat."),
+        # A second agent (a manager) joins and leaves the chat.
+        "participant_left": _("%(agent)s left the chat."),
+        "transferred": _("%(from)s handed the chat to %(to)s."),
+        "transferred_channel": _("Your chat was passed on to %(channel)s. Please wait for an agent there."),
         "ended_customer": _("You ended the chat."),
         "ended_agent": _("%(agent)s ended the chat."),
         "ended_system": _("The chat ended because the connection was lost for too long."),
@@ -66,4 +78,31 @@ def widget_strings():
         "request_offer_text": _("We will answer your question by e-mail to %(email)s. Your chat will end."),
         "request_confirm": _("Send as a request"),
         "keep_waiting": _("Keep waiting"),
+        # Files in the chat (static/widget/files.js).
+        **file_strings(),
+    }
+
+
+def file_strings():
+    return {
+        "attach": _("Attach a file"),
+        "drop_hint": _("Drop the file here to send it."),
+        "uploads": _("Files being sent"),
+        "uploading": _("Sending %(name)s"),
+        "cancel_upload": _("Cancel"),
+        "cancel_upload_of": _("Cancel sending %(name)s"),
+        "retry_upload": _("Try again"),
+        "retry_upload_of": _("Try again to send %(name)s"),
+        "dismiss_upload": _("Remove"),
+        "dismiss_upload_of": _("Remove %(name)s"),
+        "upload_failed": _("The file could not be sent. Please check your connection and try again."),
+        "file_too_large": _("%(name)s is too large. Files may be at most %(size)s."),
+        "file_load_failed": _("The file could not be loaded. Please try again."),
+        "download": _("Download"),
+        "download_file": _("Download %(name)s"),
+        "file_kind_image": _("Image"),
+        "file_kind_pdf": _("PDF document"),
+        "file_kind_office": _("Office document"),
+        "file_kind_text": _("Text file"),
+        "file_kind_file": _("File"),
     }

@@ -9,19 +9,21 @@ from csp.constants import SELF
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from chat.configuration.colors import readable_text_color
+from chat.configuration.consent import consent_config, consent_missing
 from chat.configuration.models import Channel, FormKind
 from chat.configuration.prechat import validate_prechat
-from chat.conversations import selectors, services
+from chat.conversations import selectors, services, transfers
 from chat.conversations.availability import availability, closed_view, request_form_config
+from chat.conversations.customer_context import check_start_context
 from chat.conversations.payloads import customer_state
-from chat.widget.endpoint import widget_endpoint
+from chat.widget.endpoint import form_refused, widget_endpoint
 from chat.widget.strings import widget_strings
 from infra import throttle
 from infra.errors import ClientError
@@ -63,6 +65,8 @@ def widget_page(request, slug):
             "strings": widget_strings(),
             "closed": None if availability(channel).open else closed_view(channel),
             "request": request_form_config(channel),
+            # The consent checkbox of the pre-chat and request forms, or None.
+            "consent": consent_config(channel),
         }
         response = render(
             request,
@@ -134,8 +138,9 @@ async def validate_form(request, channel, data):
     if closed is not None:
         return closed
     result = await _validated(channel, data)
-    if not result.valid:
-        return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+    refused = form_refused(result, without_consent=consent_missing(channel, data))
+    if refused is not None:
+        return refused
     return JsonResponse({"ok": True, "email": result.email, "email_verified": result.email_verified})
 
 
@@ -147,8 +152,9 @@ async def start(request, channel, data):
     ):
         return error_response("rate_limited", _("Too many chats from your address. Please try again later."), 429)
     result = await _validated(channel, data)
-    if not result.valid:
-        return error_response("invalid_form", _("Please correct the marked fields."), fields=result.errors)
+    refused = form_refused(result, without_consent=consent_missing(channel, data))
+    if refused is not None:
+        return refused
     # Decided again here: the last agent may have gone while the form was filled in.
     closed = await _closed_answer(channel)
     if closed is not None:
@@ -161,6 +167,13 @@ async def start(request, channel, data):
             email_verified=result.email_verified,
             form_data=result.form_data,
             question=data.get("question"),
+            consent_at=timezone.now() if channel.consent_enabled else None,
+            context=check_start_context(
+                page_url=data.get("page_url"),
+                page_title=data.get("page_title"),
+                time_zone=data.get("time_zone"),
+                user_agent=request.headers.get("User-Agent"),
+            ),
         )
     except ClientError as error:
         return client_error_response(error, fields={"question": str(error.message)})
@@ -172,6 +185,6 @@ async def start(request, channel, data):
 async def state(request, channel):
     """The chat's state for the token in the X-Chat-Token header."""
     chat = await sync_to_async(selectors.access_chat_by_token)(request.headers.get("X-Chat-Token", ""))
-    if chat is None or chat.channel_id != channel.pk:
+    if chat is None or not await sync_to_async(transfers.opened_under)(chat, channel):
         return error_response("unknown_token", _("This chat does not exist."), 404)
     return JsonResponse({"state": await sync_to_async(customer_state)(chat)})

@@ -45,6 +45,9 @@ class OutgoingEmail(models.Model):
     chat = models.ForeignKey(
         "chat.Chat", on_delete=models.SET_NULL, null=True, blank=True, related_name="emails", verbose_name=_("chat")
     )
+    # Files that go along, read from their storage when the e-mail is sent
+    # (not copied into the database): [{"storage", "path", "filename", "content_type"}].
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
 
     class Meta:
         # The table was made when the outbox lived in requests_app; the model

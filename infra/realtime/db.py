@@ -17,24 +17,39 @@ from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 from django.db import close_old_connections
 
-_pool = None
+# Pool name -> the setting of its size.
+POOL_SIZES = {"orm": "HELPDESK_DB_THREADS", "files": "HELPDESK_FILE_THREADS"}
+_pools = {}
 
 
-def _executor():
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=settings.HELPDESK_DB_THREADS, thread_name_prefix="orm")
-    return _pool
+def _executor(pool="orm"):
+    if pool not in _pools:
+        workers = getattr(settings, POOL_SIZES[pool])
+        _pools[pool] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=pool)
+    return _pools[pool]
 
 
-def db_sync_to_async(func):
+def db_sync_to_async(func, pool="orm"):
     """Like channels.db.database_sync_to_async (old connections closed around the call), on the pool."""
-    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_executor())
+    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_executor(pool))
 
 
 async def run(func, *args, **kwargs):
     """``await run(f, x)``: call ``f(x)`` on the pool."""
     return await db_sync_to_async(func)(*args, **kwargs)
+
+
+async def run_file_work(func, *args, **kwargs):
+    """
+    ``run`` for an upload (reading, checking and storing one file) on a pool
+    of its own, HELPDESK_FILE_THREADS threads: decoding a photo takes a
+    thread for a good part of a second and up to MAX_IMAGE_PIXELS' worth of
+    memory (chat.conversations.file_checks). On the sockets' pool, a few
+    uploads at once would hold up every message of the process; here they
+    wait for each other, and the memory they may take is bounded by the
+    pool's size.
+    """
+    return await db_sync_to_async(func, pool="files")(*args, **kwargs)
 
 
 async def run_bare(func, *args):

@@ -423,6 +423,8 @@
   };
 
   window.HelpdeskSocket = {
-    open: function (options) { return new ReliableSocket(options); }
+    open: function (options) { return new ReliableSocket(options); },
+    // For frames kept outside the outbox (the dashboard's notes and FAQ entries).
+    newClientId: newClientId
   };
 })();

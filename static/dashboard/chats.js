@@ -1,7 +1,9 @@
 /*
  * "My chats": a record per chat of the agent (from `state`, `chat` and
- * `chat_state` frames), the list with unread counts, typing and ended
- * badges, choosing one, closing an ended one, and what has been read.
+ * `chat_state` frames), the list with unread counts and typing, choosing
+ * one, and what has been read. An ended chat leaves the list at once (it is
+ * in "Recent chats", static/dashboard/live.js); the selected one stays shown,
+ * read-only, until the agent picks another or closes it.
  * Offers upsertChat, onChat, onChatState, onTyping, onRead, markRead,
  * unreadCount, renderChatList, renderChatItem and selectChat.
  */
@@ -66,6 +68,8 @@
     });
     renderChatItem(chat);
     if (chat.id === state.selectedId) { D.renderConversation(); }
+    chat.summary = summary;
+    D.emit('chat', chat, summary);
     return chat;
   }
 
@@ -110,6 +114,7 @@
     renderChatList();
     if (chat.id === state.selectedId) { D.renderConversation(); }
     D.updateTitle();
+    D.emit('chat-state', chat, frame.state);
   }
 
   /** The chats the server lists after a hello; one we hold as open that it no longer lists ended while we were away. */
@@ -187,11 +192,13 @@
   // The list
 
   function renderChatList() {
+    releaseEndedChats();
     var visible = 0;
     state.order.forEach(function (id) {
       var chat = state.chats.get(id);
       if (!chat) { return; }
       if (!chat.item) { renderChatItem(chat); }
+      if (chat.status === 'ended') { return; }
       if (chat.item.parentNode !== ui.chatList) { ui.chatList.appendChild(chat.item); }
       visible += 1;
     });
@@ -219,10 +226,6 @@
       selectChat(chat.id, { focusComposer: false });
     });
     li.appendChild(open);
-    var close = el('button', 'button button--small button--quiet chats__dismiss', t('dismiss'));
-    close.type = 'button';
-    close.addEventListener('click', function () { dismissChat(chat.id); });
-    li.appendChild(close);
     return li;
   }
 
@@ -251,9 +254,13 @@
     typingNode.textContent = chat.customerTyping ? t('typing') : '';
     typingNode.hidden = !chat.customerTyping;
     item.querySelector('.badge--ended').hidden = !ended;
-    var dismiss = item.querySelector('.chats__dismiss');
-    dismiss.hidden = !ended;
-    dismiss.setAttribute('aria-label', t('dismiss_chat', { name: chat.customerName }));
+    if (ended && item.parentNode) {
+      // Out of "My chats" at once; should focus have been on it, it goes to the next chat.
+      var hadFocus = item.contains(document.activeElement);
+      var next = item.nextElementSibling || item.previousElementSibling;
+      item.parentNode.removeChild(item);
+      if (hadFocus) { ((next && next.querySelector('.chats__open')) || ui.takeNext).focus(); }
+    }
   }
 
   function selectChat(id, options) {
@@ -265,6 +272,8 @@
       D.stopTyping();
     }
     state.selectedId = id;
+    // An ended chat that stayed shown is let go once the agent looks elsewhere.
+    releaseEndedChats();
     state.chats.forEach(function (other) {
       if (other.log) { other.log.hidden = other.id !== id; }
       renderChatItem(other);
@@ -277,13 +286,18 @@
     if (options && options.focusComposer && !ui.input.disabled) {
       ui.input.focus();
     }
+    D.emit('select', chat);
   }
 
-  function dismissChat(id) {
+  /** Ended chats leave the page's records, except the one shown. */
+  function releaseEndedChats() {
+    state.chats.forEach(function (chat) {
+      if (chat.status === 'ended' && chat.id !== state.selectedId) { forgetChat(chat.id); }
+    });
+  }
+
+  function forgetChat(id) {
     var chat = state.chats.get(id);
-    if (!chat || chat.status !== 'ended') { return; }
-    var hadFocus = chat.item && chat.item.contains(document.activeElement);
-    var wasSelected = state.selectedId === id;
     if (chat.item && chat.item.parentNode) { chat.item.parentNode.removeChild(chat.item); }
     if (chat.log && chat.log.parentNode) { chat.log.parentNode.removeChild(chat.log); }
     clearTimeout(chat.typingTimer);
@@ -292,6 +306,16 @@
     state.dismissed.add(id);
     // Should the customer write again, the chat comes back with its whole log.
     D.socket.forget(id);
+    D.emit('chat-forgotten', id);
+  }
+
+  /** The "Close" of an ended chat shown read-only. */
+  function dismissChat(id) {
+    var chat = state.chats.get(id);
+    if (!chat || chat.status !== 'ended') { return; }
+    var hadFocus = chat.item && chat.item.contains(document.activeElement);
+    var wasSelected = state.selectedId === id;
+    forgetChat(id);
     if (wasSelected) {
       state.selectedId = null;
       D.renderConversation();
@@ -306,12 +330,6 @@
 
   ui.dismiss.addEventListener('click', function () {
     if (state.selectedId !== null) { dismissChat(state.selectedId); }
-  });
-
-  // Recent chats come from the server; show their times in the agent's clock like the messages.
-  document.querySelectorAll('.recent time[datetime]').forEach(function (node) {
-    var text = D.formatClock(node.getAttribute('datetime'));
-    if (text) { node.textContent = text; }
   });
 
   D.upsertChat = upsertChat;

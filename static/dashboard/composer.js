@@ -2,8 +2,8 @@
  * What the agent does in the open chat: writing (Enter sends, through the
  * socket's outbox), the typing indicator the customer sees, and the chat
  * menu (a keyboard-operable menu button) with "Create request" and "End
- * chat" behind a confirmation dialog. Offers stopTyping, forgetTyping and
- * closeMenu.
+ * chat" behind a confirmation dialog. Offers stopTyping, forgetTyping,
+ * typingIndicator and closeMenu.
  */
 (function () {
   'use strict';
@@ -25,9 +25,19 @@
 
   function sendMessage() {
     var chat = selected();
-    if (!chat || chat.status === 'ended') { return; }
+    if (!chat) { return; }
     var body = ui.input.value.trim();
     if (!body) { return; }
+    // First the workspace's parts: a note may still be written to an ended chat.
+    for (var i = 0; i < D.beforeSend.length; i++) {
+      if (D.beforeSend[i](chat, body)) {
+        ui.input.value = '';
+        chat.draft = '';
+        stopTyping();
+        return;
+      }
+    }
+    if (chat.status === 'ended') { return; }
     ui.input.value = '';
     chat.draft = '';
     stopTyping();
@@ -50,49 +60,71 @@
   // ---------------------------------------------------------------------------
   // Typing
 
-  var typing = { chatId: null, active: false, lastSent: 0, idleTimer: null };
+  /**
+   * The typing indicator the customer sees, for one composer (this one, and
+   * a manager's who joined a chat: listen.js). `stillOpen(chatId)` says
+   * whether a "stopped" frame still means anything for that chat.
+   */
+  function typingIndicator(stillOpen) {
+    var typing = { chatId: null, active: false, lastSent: 0, idleTimer: null };
+
+    function stop() {
+      clearTimeout(typing.idleTimer);
+      typing.idleTimer = null;
+      if (typing.active && typing.chatId !== null && stillOpen(typing.chatId)) {
+        D.socket.send({ type: 'typing', chat_id: typing.chatId, active: false });
+      }
+      typing.active = false;
+      typing.chatId = null;
+      typing.lastSent = 0;
+    }
+
+    /** The composer of chat `chatId` now holds `text`. */
+    function input(chatId, text) {
+      if (!text.trim()) {
+        stop();
+        return;
+      }
+      var now = Date.now();
+      if (typing.chatId !== chatId) { stop(); }
+      if (!typing.active || now - typing.lastSent >= TYPING_THROTTLE_MS) {
+        if (D.socket.send({ type: 'typing', chat_id: chatId, active: true })) {
+          typing.chatId = chatId;
+          typing.active = true;
+          typing.lastSent = now;
+        }
+      }
+      clearTimeout(typing.idleTimer);
+      typing.idleTimer = setTimeout(stop, TYPING_IDLE_MS);
+    }
+
+    /** The chat ended: its typing state goes without a frame (the server has closed it anyway). */
+    function forget(chatId) {
+      if (typing.chatId === chatId) {
+        typing.active = false;
+        stop();
+      }
+    }
+
+    return {
+      input: input,
+      stop: stop,
+      forget: forget,
+      stopFor: function (chatId) { if (typing.chatId === chatId) { stop(); } }
+    };
+  }
+
+  var typing = typingIndicator(function (chatId) {
+    var chat = state.chats.get(chatId);
+    return !!chat && chat.status !== 'ended';
+  });
+  var stopTyping = typing.stop;
 
   function onComposerInput() {
     var chat = selected();
     if (!chat || chat.status === 'ended') { return; }
     chat.draft = ui.input.value;
-    if (!ui.input.value.trim()) {
-      stopTyping();
-      return;
-    }
-    var now = Date.now();
-    if (typing.chatId !== chat.id) { stopTyping(); }
-    if (!typing.active || now - typing.lastSent >= TYPING_THROTTLE_MS) {
-      if (D.socket.send({ type: 'typing', chat_id: chat.id, active: true })) {
-        typing.chatId = chat.id;
-        typing.active = true;
-        typing.lastSent = now;
-      }
-    }
-    clearTimeout(typing.idleTimer);
-    typing.idleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
-  }
-
-  function stopTyping() {
-    clearTimeout(typing.idleTimer);
-    typing.idleTimer = null;
-    if (typing.active && typing.chatId !== null) {
-      var chat = state.chats.get(typing.chatId);
-      if (chat && chat.status !== 'ended') {
-        D.socket.send({ type: 'typing', chat_id: typing.chatId, active: false });
-      }
-    }
-    typing.active = false;
-    typing.chatId = null;
-    typing.lastSent = 0;
-  }
-
-  /** The chat ended: its typing state goes without a frame (the server has closed it anyway). */
-  function forgetTyping(chatId) {
-    if (typing.chatId === chatId) {
-      typing.active = false;
-      stopTyping();
-    }
+    typing.input(chat.id, ui.input.value);
   }
 
   ui.input.addEventListener('input', onComposerInput);
@@ -171,7 +203,7 @@
       if (yes) {
         var chat = state.chats.get(chatId);
         if (chat && chat.status !== 'ended') {
-          if (typing.chatId === chatId) { stopTyping(); }
+          typing.stopFor(chatId);
           // After the agent's messages still waiting their turn, which the ended chat would refuse.
           D.socket.afterOutbox({ type: 'end', chat_id: chatId });
         }
@@ -181,23 +213,35 @@
     });
   });
 
+  // One question at a time: asking again (the shortcut while a stale close is
+  // still on its way) answers the earlier question "no" first.
+  var pendingEnd = null;
+
+  if (ui.endDialog && typeof ui.endDialog.showModal === 'function') {
+    D.onDialogClosed(ui.endDialog, function () {
+      var done = pendingEnd;
+      pendingEnd = null;
+      if (done) { done(ui.endDialog.returnValue === 'end'); }
+    });
+  }
+
   function confirmEnd(done) {
     var dialog = ui.endDialog;
     if (!dialog || typeof dialog.showModal !== 'function') {
       done(window.confirm(D.t('confirm_end')));
       return;
     }
-    var onClose = function () {
-      dialog.removeEventListener('close', onClose);
-      done(dialog.returnValue === 'end');
-    };
+    var earlier = pendingEnd;
+    pendingEnd = null;
+    if (earlier) { earlier(false); }
+    pendingEnd = done;
     dialog.returnValue = '';
-    dialog.addEventListener('close', onClose);
-    dialog.showModal();
+    if (!dialog.open) { dialog.showModal(); }
     ui.endDialogCancel.focus();
   }
 
   D.stopTyping = stopTyping;
-  D.forgetTyping = forgetTyping;
+  D.forgetTyping = typing.forget;
+  D.typingIndicator = typingIndicator;
   D.closeMenu = closeMenu;
 }());

@@ -54,7 +54,11 @@
       case 'presence': D.setPresence(frame.status); break;
       case 'read': D.onRead(frame); break;
       case 'error': onError(frame, item); break;
-      default: break;
+      default:
+        if (Object.prototype.hasOwnProperty.call(D.frameHandlers, frame.type)) {
+          D.frameHandlers[frame.type](frame, item);
+        }
+        break;
     }
   }
 
@@ -65,6 +69,7 @@
     D.syncChats(frame.chats || []);
     D.onQueue(frame.queue || [], true);
     D.renderChatList();
+    D.emit('state', frame);
   }
 
   /** Errors a resend can heal never get here (the socket retries them); `item` is the message refused for good. */

@@ -33,12 +33,20 @@
       if (message.event === 'joined') {
         return t('joined', { agent: params.agent || chat.agentName || '' });
       }
+      if (message.event === 'participant_joined') { return t('participant_joined', { agent: params.agent || '' }); }
+      if (message.event === 'participant_left') { return t('participant_left', { agent: params.agent || '' }); }
       if (message.event === 'ended') {
         if (params.by === 'customer') { return t('ended_customer'); }
         if (params.by === 'agent') { return t('ended_agent', { agent: params.agent || chat.agentName || config.agentName || '' }); }
         return t('ended_system');
       }
       if (message.event === 'reopened') { return t('reopened'); }
+      if (message.event === 'transferred') {
+        if (params.to_channel) { return t('transferred_channel', { from: params.from || '', channel: params.to_channel }); }
+        // A manager who listened in and took the chat over (docs/protocol.md, "Listening in").
+        if (params.by && params.by === params.to) { return t('taken_over_by', { from: params.from || '', to: params.to }); }
+        return t(params.by ? 'transferred_by' : 'transferred', { from: params.from || '', to: params.to || '', by: params.by || '' });
+      }
       if (message.event === 'returned') { return t('returned', { agent: params.agent || '' }); }
       if (message.event === 'request_created') {
         return t('request_created', { request_id: params.request_id || '' });
@@ -61,7 +69,8 @@
       meta.appendChild(el('span', 'msg__author', message.author_name || (author === 'customer' ? chat.customerName : '')));
       meta.appendChild(el('span', 'msg__time', D.formatClock(message.created_at)));
       node.appendChild(meta);
-      node.appendChild(el('p', 'msg__body', message.body || ''));
+      var render = D.messageRenderers[message.kind];
+      node.appendChild(render ? render(chat, message) : el('p', 'msg__body', message.body || ''));
     }
     node.dataset.seq = String(message.seq);
     return node;
@@ -100,6 +109,7 @@
       // A whole log sent again for a reopened chat: its old end is not the last word.
       chat.status = 'active';
     }
+    D.emit('message', chat, message);
   }
 
   function onMessage(chatId, message) {
@@ -155,6 +165,8 @@
       pending.node.parentNode.replaceChild(fresh, pending.node);
     }
     placeNode(chat, fresh, message.seq);
+    // The agent's own message is in the log now, stored: for the parts that follow the log.
+    D.emit('message', chat, message);
   }
 
   function removePending(chat, clientId) {
@@ -233,13 +245,17 @@
     var chat = state.chats.get(state.selectedId);
     if (!chat) { return; }
     var ended = chat.status === 'ended';
+    // An ended chat takes no message, but still a note for the follow-up (static/dashboard/notes.js).
+    var writable = !ended || (typeof D.noteMode === 'function' && D.noteMode());
     var active = document.activeElement;
-    var focusLost = ended && (active === ui.input || active === ui.send || active === ui.menuButton || ui.menu.contains(active));
+    var focusLost = ended && (
+      (!writable && (active === ui.input || active === ui.send)) || active === ui.menuButton || ui.menu.contains(active)
+    );
     ui.ended.hidden = !ended;
-    ui.input.disabled = ended;
-    ui.send.disabled = ended;
+    ui.input.disabled = !writable;
+    ui.send.disabled = !writable;
     ui.menuButton.disabled = ended;
-    ui.composer.classList.toggle('is-disabled', ended);
+    ui.composer.classList.toggle('is-disabled', !writable);
     if (ended) {
       D.closeMenu(false);
       D.forgetTyping(chat.id);
@@ -256,6 +272,8 @@
   }
 
   D.createLog = createLog;
+  D.messageText = messageText;
+  D.buildMessageNode = buildMessageNode;
   D.addMessage = addMessage;
   D.onMessage = onMessage;
   D.onAck = onAck;

@@ -132,7 +132,57 @@
     endDialogCancel: $('end-dialog-cancel')
   };
 
+  // The parts of the workspace (canned replies, notes, transfers, the
+  // customer panel, notifications, shortcuts) listen here instead of being
+  // called by name: D.on('state', fn), D.emit('state', frame). Events:
+  // 'state' (frame), 'chat' (chat record, after a summary arrived or
+  // changed), 'message' (chat, message), 'select' (chat or null),
+  // 'chat-state' (chat), 'queue' (entries).
+  var listeners = {};
+
+  function on(name, fn) {
+    (listeners[name] = listeners[name] || []).push(fn);
+  }
+
+  function emit(name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    (listeners[name] || []).forEach(function (fn) {
+      try { fn.apply(null, args); } catch (e) { if (window.console) { window.console.error(e); } }
+    });
+  }
+
+  /**
+   * Run `fn` when `dialog` closes. The browser fires "close" in a task of its
+   * own after the dialog is already hidden, so a dialog closed and at once
+   * opened again (Escape, then the shortcut) receives the first close while it
+   * is open for the second time; that stale event is no answer to the second.
+   */
+  function onDialogClosed(dialog, fn) {
+    dialog.addEventListener('close', function (event) {
+      if (dialog.open) { return; }
+      fn(event);
+    });
+  }
+
   var D = window.helpdeskDashboard = {
+    on: on,
+    emit: emit,
+    onDialogClosed: onDialogClosed,
+    // Frame types of the workspace's parts: type -> function (frame, item).
+    frameHandlers: {},
+    // Message kinds the workspace's parts draw themselves (a file):
+    // kind -> function (chat, message) -> the element in place of the text.
+    messageRenderers: {},
+    // And how they read in one line (the chat list, a notification):
+    // kind -> function (message) -> text. Others read as their body.
+    messageSummaries: {},
+    summary: function (message) {
+      var summarize = D.messageSummaries[message.kind];
+      return summarize ? summarize(message) : message.body || '';
+    },
+    // Functions (chat, body) asked in turn before the composer sends a
+    // message; one that returns true has taken the text (a note, say).
+    beforeSend: [],
     config: config,
     t: t,
     el: el,

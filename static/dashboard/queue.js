@@ -28,6 +28,7 @@
     renderQueue();
     D.updateTitle();
     if (arrived) { D.notify(); }
+    D.emit('queue', queue, initial);
   }
 
   function renderQueue() {

@@ -2,7 +2,7 @@
  * The live chat in the widget: the customer's socket (static/common/socket.js
  * does the reliable part), the queue, the composer with its typing indicator,
  * ending the chat and writing again. Loaded by core.js (loadChat) after
- * socket.js and log.js. Offers window.helpdeskWidget.beginChat,
+ * socket.js, log.js and files.js. Offers window.helpdeskWidget.beginChat,
  * resumeChat and what the post-chat form needs (chatToken, chatStatus,
  * applyState, endChat, backToChat...).
  */
@@ -27,7 +27,7 @@
 
   var el = {
     agent: $('agent'), end: W.endButton, queue: $('queue'), queueText: $('queue-text'),
-    ended: $('ended'), endedTitle: $('ended-title'), endedBy: $('ended-by'), newChat: $('new'),
+    ended: $('ended'), endedTitle: $('ended-title'), newChat: $('new'),
     writeAgain: $('write-again'), composer: $('composer'), message: $('message'), send: $('send'),
     dialog: W.dialog, dialogYes: $('dialog-yes'), dialogNo: $('dialog-no')
   };
@@ -65,6 +65,7 @@
     el.composer.hidden = !open;
     el.message.disabled = !open;
     el.send.disabled = !open;
+    W.files.setOpen(open);
   }
 
   // ---------------------------------------------------------------- chat state
@@ -80,7 +81,9 @@
     endRequested = false;
     reopening = false;
     W.storageSet(TOKEN_KEY, null);
+    W.storageSet(W.expiresKey, null);
     log.clear();
+    W.files.reset();
     el.agent.hidden = true;
     el.agent.textContent = '';
     el.queue.hidden = true;
@@ -112,6 +115,13 @@
 
   function applyState(state) {
     var previous = chat.status;
+    // When an ended chat's token stops working, on this browser's clock (the
+    // server gives the seconds left, so a wrong clock does not matter):
+    // core.js forgets the chat after that. Gone again when the chat reopens.
+    if (chat.token) {
+      var left = state.token_expires_in_seconds;
+      W.storageSet(W.expiresKey, typeof left === 'number' ? String(Date.now() + left * 1000) : null);
+    }
     if (state.chat_id) chat.id = state.chat_id;
     chat.status = state.status;
     if (state.agent_name) chat.agentName = state.agent_name;
@@ -135,6 +145,8 @@
       setComposer(true);
     }
     el.end.hidden = !(W.currentScreen() === 'chat' && state.status !== 'ended');
+    // The channel's file settings (static/widget/files.js): the chat may have moved to another channel.
+    W.files.applyState(state);
     if (hooks.stateChanged) hooks.stateChanged(state);
   }
 
@@ -145,7 +157,7 @@
 
   function showEnded(state, live) {
     log.hideTyping();
-    el.endedBy.textContent = log.endedText(state.ended_by, state.agent_name || chat.agentName);
+    // Who ended it is said once, by the "ended" event in the log (and announced from there).
     el.ended.hidden = false;
     el.agent.hidden = true;
     if (!state.can_reopen) reopening = false;
@@ -208,7 +220,7 @@
       case 'typing':
         if (frame.party === 'agent') {
           if (frame.active) log.showTyping(frame.name);
-          else log.hideTyping();
+          else log.hideTyping(frame.name);
         }
         break;
       case 'error':
@@ -287,6 +299,8 @@
   }
 
   el.dialog.addEventListener('close', function () {
+    // "close" comes in a task of its own: a dialog opened again meanwhile is not closed.
+    if (el.dialog.open) return;
     if (chat.status !== 'ended' && dialogReturn && !dialogReturn.hidden) dialogReturn.focus();
     dialogReturn = null;
   });
@@ -323,6 +337,18 @@
     socket.start();
   });
 
+  /**
+   * For core.js (W.forget): the chat is dropped from the screen, the socket
+   * and storage. A chat still going on is ended first, so its agent is not
+   * left waiting for someone who has gone.
+   */
+  function forgetChat() {
+    if (chat.token && chat.status !== 'ended') socket.send({ type: 'end' });
+    resetChat();
+    el.ended.hidden = true;
+    if (el.dialog.open) closeDialog();
+  }
+
   el.newChat.addEventListener('click', function () {
     resetChat();
     el.ended.hidden = true;
@@ -332,6 +358,7 @@
   // For prechat.js, core.js and the post-chat form (static/widget/postchat.js):
   // hooks beforeEnd({status}) -> true when handled, ended(state, live).
   W.beginChat = beginChat;
+  W.forgetChat = forgetChat;
   W.resumeChat = resumeChat;
   W.messageBox = el.message;
   W.chatToken = function () { return chat.token; };

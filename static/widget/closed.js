@@ -105,6 +105,8 @@
       var key = input.getAttribute('data-field');
       if (key) body.fields[key] = input.type === 'checkbox' ? input.checked : input.value.trim();
     });
+    var consent = $('r-consent');
+    if (consent) body.consent = consent.checked;
     return body;
   }
 
@@ -170,7 +172,9 @@
     stay.type = 'button';
     var error = W.node('p', 'hd-alert', '');
     error.setAttribute('role', 'alert');
+    var consent = config.consent ? consentField() : null;
     panel.appendChild(text);
+    if (consent) panel.appendChild(consent.field);
     panel.appendChild(error);
     panel.appendChild(send);
     panel.appendChild(stay);
@@ -189,8 +193,13 @@
       open.focus();
     });
     send.addEventListener('click', function () {
+      if (consent && !consent.input.checked) {
+        consent.setError(S.consent_needed);
+        consent.input.focus();
+        return;
+      }
       send.disabled = true;
-      postRequest({}, storedToken()).then(function (result) {
+      postRequest(consent ? { consent: true } : {}, storedToken()).then(function (result) {
         send.disabled = false;
         if (result.status === 201) {
           offer.hidden = true;
@@ -206,12 +215,54 @@
     el.queue.parentNode.insertBefore(offer, el.queue.nextSibling);
   }
 
+  /** The consent checkbox of the offer (as templates/chat/widget_consent.html draws it in the forms). */
+  function consentField() {
+    var field = W.node('div', 'hd-field hd-field-check hd-consent');
+    var input = document.createElement('input');
+    input.type = 'checkbox';
+    input.id = 'hd-o-consent';
+    input.required = true;
+    var label = W.node('label', '', config.consent.text);
+    label.htmlFor = input.id;
+    var note = W.node('p', 'hd-error', '');
+    note.id = 'hd-o-consent-error';
+    note.hidden = true;
+    field.appendChild(input);
+    field.appendChild(label);
+    if (/^https?:\/\//i.test(config.consent.link || '')) {
+      var link = W.node('a', 'hd-consent-link', S.privacy_notice);
+      link.href = config.consent.link;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      field.appendChild(link);
+    }
+    field.appendChild(note);
+    input.addEventListener('change', function () { if (input.checked) setError(input, ''); });
+    return { field: field, input: input, setError: function (message) { setError(input, message); } };
+  }
+
   function showOffer(visible, email) {
     if (!offer && !visible) return;
     if (!offer) buildOffer();
     offer.email = email || offer.email;
     offer.hidden = !visible;
   }
+
+  // W.forget: nothing of the last person's request stays on screen.
+  W.hooks.forgotten = function () {
+    window.clearTimeout(offerTimer);
+    if (offer) {
+      offer.remove();
+      offer = null;
+    }
+    if (el.form) {
+      el.form.reset();
+      showErrors({});
+      el.error.textContent = '';
+    }
+    if (el.done) el.done.hidden = true;
+    el.requestId.textContent = '';
+  };
 
   W.hooks.stateChanged = function (state) {
     window.clearTimeout(offerTimer);

@@ -177,11 +177,15 @@
 
   if (!embedded) el.minimize.hidden = true;
 
-  el.minimize.addEventListener('click', function () { toParent('helpdesk:minimize'); });
+  el.minimize.addEventListener('click', function () {
+    toParent('helpdesk:minimize');
+    closedByCustomer();
+  });
 
   document.addEventListener('keydown', function (event) {
     if (event.key === 'Escape' && embedded && !el.dialog.open && !event.defaultPrevented) {
       toParent('helpdesk:minimize');
+      closedByCustomer();
     }
   });
 
@@ -197,8 +201,44 @@
       if (data.focus) focusCurrent();
     } else if (data.type === 'helpdesk:focus') {
       focusCurrent();
+    } else if (data.type === 'helpdesk:hidden') {
+      // The customer closed the widget with the host page's button.
+      closedByCustomer();
+    } else if (data.type === 'helpdesk:forget') {
+      // The host page asks (HelpdeskChat.forget(), e.g. at its logout).
+      forget();
+      toParent('helpdesk:forgotten');
     }
   });
+
+  // ---------------------------------------------------------------- forgetting (docs/privacy-widget.md)
+  // What this browser keeps of a chat: its token, the messages not yet sent
+  // and when the token stops working (chat.js writes it once the chat ended).
+  // A shared browser must show the next person nothing of the last one's
+  // chat, so an ended chat is forgotten when the customer closes the widget
+  // and, if that never happens, once its token has expired anyway.
+
+  var EXPIRES_KEY = TOKEN_KEY + '.expires';
+
+  function forgetStored() {
+    storageSet(TOKEN_KEY, null);
+    storageSet(TOKEN_KEY + '.outbox', null);
+    storageSet(EXPIRES_KEY, null);
+  }
+
+  /** Drop every trace of the chat, on screen and in storage, and show the first screen again. */
+  function forget() {
+    if (W.forgetChat) W.forgetChat();
+    forgetStored();
+    if (W.resetForms) W.resetForms();
+    if (hooks.forgotten) hooks.forgotten();
+    setConnection('');
+    if (!(hooks.opening && hooks.opening())) showScreen('form');
+  }
+
+  function closedByCustomer() {
+    if (chat.status === 'ended') forget();
+  }
 
   // ---------------------------------------------------------------- the parts meet here
   // Hooks for the optional features: beforeStart(question, start),
@@ -227,8 +267,23 @@
     enterSubmits: enterSubmits,
     loadChat: loadChat,
     tokenKey: TOKEN_KEY,
+    expiresKey: EXPIRES_KEY,
+    forget: forget,
     currentScreen: function () { return current; }
   };
+
+  // An ended chat whose token has expired is not shown again (the server would refuse it too).
+  var expires = Number(storageGet(EXPIRES_KEY));
+  if (!storageGet(TOKEN_KEY) || (expires && expires <= Date.now())) forgetStored();
+
+  // The loader's helper frame for HelpdeskChat.forget() on a page where the
+  // widget was not open: it forgets and says so, and shows nothing.
+  var forgetOnly = embedded && window.location.hash === '#forget';
+  if (forgetOnly) {
+    forgetStored();
+    toParent('helpdesk:forgotten');
+    return;
+  }
 
   // A chat of this browser goes on: its parts start loading now, beside the other scripts.
   if (storageGet(TOKEN_KEY)) loadChat().catch(function () { /* tried again once the page is ready */ });

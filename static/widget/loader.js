@@ -4,6 +4,7 @@
  * Optional pre-fill: data-name, data-email, data-field-<key>.
  * Before the click this draws a button and nothing else: no cookie, no storage
  * write, no websocket. The chat itself runs in an iframe from the helpdesk.
+ * The one global: HelpdeskChat.forget() (docs/privacy-widget.md).
  */
 (function () {
   'use strict';
@@ -18,7 +19,7 @@
   var url = base + '/chat/' + slug + '/';
   var key = 'helpdesk.widget.' + slug;
   var hex = /^#[0-9a-fA-F]{6}$/;
-  var button, frame, loaded, userOpened;
+  var button, frame, loaded, userOpened, forgetOnLoad;
 
   function store(value) {
     try {
@@ -32,7 +33,9 @@
   }
 
   function prefill() {
-    var data = { type: 'helpdesk:hello', focus: userOpened, fields: {} };
+    // The host page the chat starts on, for the agent (its address without the fragment).
+    var page = { url: location.href.split('#')[0], title: d.title };
+    var data = { type: 'helpdesk:hello', focus: userOpened, fields: {}, page: page };
     var attrs = script.attributes;
     for (var i = 0; i < attrs.length; i++) {
       var n = attrs[i].name;
@@ -57,6 +60,10 @@
         loaded = true;
         if (!frame.hidden && userOpened) frame.focus();
         post(prefill());
+        if (forgetOnLoad) {
+          forgetOnLoad = false;
+          post({ type: 'helpdesk:forget' });
+        }
       });
       frame.src = url;
       button.setAttribute('aria-controls', frame.id);
@@ -83,6 +90,45 @@
       store('open');
     }
   });
+
+  // The token is in the helpdesk's storage: without an open widget, a hidden frame of it forgets.
+  function forget() {
+    store('');
+    if (frame) {
+      if (loaded) post({ type: 'helpdesk:forget' });
+      else forgetOnLoad = true;
+      if (!frame.hidden) {
+        var focused = d.activeElement === frame;
+        show(false);
+        if (focused && button) button.focus();
+      }
+      return;
+    }
+    var helper = d.createElement('iframe');
+    helper.hidden = true;
+    helper.tabIndex = -1;
+    helper.setAttribute('aria-hidden', 'true');
+    helper.style.display = 'none';
+    helper.src = url + '#forget';
+    var timer;
+    function done(event) {
+      if (event && (event.source !== helper.contentWindow || event.origin !== base ||
+          !event.data || event.data.type !== 'helpdesk:forgotten')) return;
+      w.removeEventListener('message', done);
+      w.clearTimeout(timer);
+      helper.remove();
+    }
+    w.addEventListener('message', done);
+    timer = w.setTimeout(done, 30000);
+    d.body.appendChild(helper);
+  }
+
+  d.addEventListener('helpdesk:forget', forget);
+  if (!w.HelpdeskChat) {
+    w.HelpdeskChat = {
+      forget: function () { d.dispatchEvent(new CustomEvent('helpdesk:forget')); }
+    };
+  }
 
   function draw(config) {
     var color = hex.test(config.color) ? config.color : '#1a73e8';
@@ -122,6 +168,7 @@
       var open = !frame || frame.hidden;
       show(open, true);
       store(open ? 'open' : 'minimized');
+      if (!open) post({ type: 'helpdesk:hidden' });
     });
     d.body.appendChild(button);
     if (stored() === 'open') show(true, false);

@@ -42,7 +42,11 @@
     formFields().forEach(function (input) {
       fields[input.getAttribute('data-field')] = input.type === 'checkbox' ? input.checked : input.value.trim();
     });
-    return { name: $('f-name').value.trim(), email: $('f-email').value.trim(), fields: fields };
+    var values = { name: $('f-name').value.trim(), email: $('f-email').value.trim(), fields: fields };
+    // The channel's consent checkbox, where it asks for one (the server checks it again).
+    var consent = $('f-consent');
+    if (consent) values.consent = consent.checked;
+    return values;
   }
 
   function inputFor(key) {
@@ -128,7 +132,17 @@
   });
 
   /** What the host page handed over (data-name, data-email, data-field-<key>), where the customer typed nothing yet. */
+  // The host page the loader reported (helpdesk:hello), sent with start.
+  var hostPage = null;
+
+  function browserTimeZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { return ''; }
+  }
+
   function prefill(data) {
+    if (data.page && typeof data.page === 'object' && typeof data.page.url === 'string') {
+      hostPage = { url: data.page.url.slice(0, 2000), title: String(data.page.title || '').slice(0, 300) };
+    }
     function fill(input, value) {
       if (!input || value == null) return;
       value = String(value);
@@ -206,6 +220,13 @@
 
   function startChat(question) {
     var body = { name: formValues.name, email: formValues.email, fields: formValues.fields, question: question };
+    if (formValues.consent !== undefined) body.consent = formValues.consent;
+    // Context for the agent; the server checks each value and drops what does not pass.
+    if (hostPage) {
+      body.page_url = hostPage.url;
+      body.page_title = hostPage.title;
+    }
+    body.time_zone = browserTimeZone();
     setBusy(el.questionSubmit, true);
     // The chat's parts first: a chat is started only when it can be shown.
     W.loadChat().then(function () {
@@ -237,7 +258,17 @@
     });
   }
 
+  /** For W.forget: nothing the last person typed stays in the forms. */
+  function resetForms() {
+    el.form.reset();
+    el.questionForm.reset();
+    clearFormErrors();
+    showQuestionError('');
+    formValues = null;
+  }
+
   W.firstFormFocus = firstFormFocus;
+  W.resetForms = resetForms;
   W.questionBox = el.question;
   W.formValues = function () { return formValues; };
   W.prefill = prefill;

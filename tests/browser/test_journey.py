@@ -81,6 +81,7 @@ def test_customer_and_agent_chat_live_and_the_agent_ends_it(server, host_site, n
     dashboard.get_by_role("dialog").get_by_role("button", name="End chat").click()
     expect(customer_log).to_contain_text("Anna ended the chat.")
     expect(widget.get_by_text("The chat has ended.")).to_be_visible()
+    expect(widget.get_by_text("Anna ended the chat.")).to_have_count(1)  # said once, in the log
     expect(widget.get_by_label("Message", exact=True)).to_be_hidden()
     expect(dashboard.get_by_text("This chat has ended.").first).to_be_visible()
 

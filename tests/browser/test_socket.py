@@ -86,7 +86,9 @@ def test_the_pre_chat_form_comes_without_the_socket_client_which_loads_for_the_c
     assert not [url for url in scripts if url.endswith(("/common/socket.js", "/widget/chat.js"))]
 
     fill_prechat(widget)
-    ask(widget, "Is anyone there?")
+    # The queue text comes with the HTTP answer to start; the socket opens right after it.
+    with page.expect_websocket():
+        ask(widget, "Is anyone there?")
     expect(widget.get_by_text("You are number 1 in the queue.")).to_be_visible()
     assert len([url for url in scripts if url.endswith("/common/socket.js")]) == 1
     assert len(sockets) == 1

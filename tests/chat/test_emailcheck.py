@@ -51,11 +51,55 @@ async def test_a_domain_without_mx_but_with_an_a_record_is_verified_through_the_
 
 
 async def test_a_domain_without_mx_but_with_an_aaaa_record_is_verified(dns_server):
-    dns_server.add_record("v6-only.example", "AAAA", "2001:db8::25")
+    dns_server.add_record("v6-only.example", "AAAA", "2606:2800:21f:cb07::25")
 
     verdict, _normalized, message = await emailcheck.check_email("erika@v6-only.example")
 
     assert verdict is Verdict.VERIFIED
+    assert message is None
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [
+        [("A", "127.0.0.1")],
+        [("A", "10.1.2.3")],
+        [("A", "192.168.0.25"), ("AAAA", "fd00::25")],
+        [("A", "192.0.2.25")],  # documentation (reserved)
+        [("AAAA", "::1")],
+        [("A", "0.0.0.0")],
+    ],
+    ids=["loopback", "private", "private both", "reserved", "loopback v6", "unspecified"],
+)
+async def test_a_domain_whose_only_mail_host_is_private_loopback_or_reserved_is_refused(dns_server, addresses):
+    for record_type, address in addresses:
+        dns_server.add_record("intranet.example", record_type, address)
+
+    verdict, _normalized, message = await emailcheck.check_email("erika@intranet.example")
+
+    assert verdict is Verdict.PRIVATE_MAIL_HOST and not verdict.accepted
+    assert message == (
+        "The domain intranet.example has no mail server that can be reached from the internet. "
+        "Please use another address."
+    )
+
+
+async def test_one_public_address_beside_private_ones_is_enough(dns_server):
+    dns_server.add_record("mixed.example", "A", "10.1.2.3")
+    dns_server.add_record("mixed.example", "AAAA", "2606:2800:21f:cb07::25")
+
+    verdict, _normalized, _message = await emailcheck.check_email("erika@mixed.example")
+
+    assert verdict is Verdict.VERIFIED
+
+
+async def test_a_resolver_that_calls_every_name_non_existent_lets_the_address_through_unverified(dns_server):
+    # A captive portal or a broken forwarder: even the root's nameservers "do not exist".
+    dns_server.remove_record(".")
+
+    verdict, _normalized, message = await emailcheck.check_email("erika@no-such-domain.example")
+
+    assert verdict is Verdict.UNVERIFIED and verdict.accepted
     assert message is None
 
 
@@ -249,7 +293,7 @@ async def test_a_refusal_of_an_internationalised_domain_names_it_as_the_customer
     assert verdict is Verdict.NO_SUCH_DOMAIN
     assert message == "The domain nöwhere.example does not exist. Please check the address."
     asked = {dns.message.from_wire(wire).question[0].name.to_text() for wire in dns_server.queries}
-    assert asked == {"xn--nwhere-wxa.example."}
+    assert asked == {"xn--nwhere-wxa.example.", "."}  # the domain in ASCII, and the root to trust the "no"
 
 
 def test_normalize_syntax_returns_the_normalized_address_and_ascii_domain():

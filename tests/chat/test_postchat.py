@@ -1,5 +1,6 @@
 """After the chat: the post-chat form, the transcript by e-mail, and reopening (chat.conversations.postchat, chat.conversations.reopen)."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -295,6 +296,7 @@ def test_the_channel_template_fills_every_placeholder_in_the_channel_language(ma
     assert text.startswith("Hallo Erika <Mustermann> <erika@example.com>,")
     assert "Anna ist dem Chat beigetreten." in text and "Anna hat den Chat beendet." in text
     assert "Erika <Mustermann>: Danke!" in text
+    assert "Zeiten in Europe/Berlin" in text
     assert "Hallo Erika &lt;Mustermann&gt; &lt;erika@example.com&gt;," in html
 
 
@@ -304,6 +306,8 @@ def test_without_a_template_the_standard_text_is_used(make_channel, make_agent, 
     assert subject.startswith("Your chat with Shop on ")
     assert "Hello Erika <Mustermann>," in text and "Where is my parcel?" in text
     assert "<ol" in html and "Where is my parcel?" in html
+    # Its times are the channel's clock, and it says which.
+    assert re.search(r"Times in Europe/Berlin \(CES?T\)\.", text) and re.search(r"Times in Europe/Berlin", html)
 
 
 # Reopening --------------------------------------------------------------------
@@ -370,7 +374,7 @@ def test_only_chats_the_agent_ended_reopen(make_channel, make_agent, make_chat, 
 def test_an_old_or_rated_chat_does_not_reopen(make_channel, make_agent, make_chat):
     chat, agent, _token = active_chat(make_channel, make_agent, make_chat)
     services.end_chat(chat, by=Party.AGENT, agent=agent)
-    Chat.objects.filter(pk=chat.pk).update(ended_at=timezone.now() - rules.REOPEN_WINDOW - timedelta(minutes=1))
+    Chat.objects.filter(pk=chat.pk).update(ended_at=timezone.now() - rules.token_lifetime() - timedelta(minutes=1))
     with pytest.raises(ChatEnded):
         services.post_message(chat, author=Party.CUSTOMER, body="Hello?")
 

@@ -206,6 +206,10 @@ def scene(make_channel, make_agent, make_chat, settings):
         f"/chat/shop/api/faq/{entry.pk}/answered",
         "/chat/shop/api/faq/0/opened",
         f"/chat/shop/api/faq/{2**64}/answered",
+        # Files: multipart bodies that are not, tokens of nobody, keys of nothing.
+        "/chat/shop/api/files",
+        "/chat/shop/api/files/nothing-here",
+        f"/chat/shop/api/files/{'k' * 70}",
     ]
     return {"other": other, "paths": paths, "before": snapshot(other)}
 

@@ -12,4 +12,6 @@ and clients of the project's HTTP and websocket interfaces.
     wsclient     a client of the websocket protocol for real server processes
     settings     the production settings with a fast password hasher (tests only)
     browser      how Chromium is launched
+    axe          axe-core's critical and serious violations in a Playwright page
+    layout       clipped labels and sideways scrolling in a Playwright page
 """

@@ -5,7 +5,8 @@ It listens on 127.0.0.1 (UDP and TCP, same random free port) in background
 threads and answers from a small in-memory zone built with dnspython:
 
 * example.com, example.org, example.net: MX 10 mail.<domain>; mail.<domain> A 127.0.0.1
-* a-only.example: no MX, A 192.0.2.10 (mail goes to the A record)
+* a-only.example: no MX, A 93.184.215.14 (a public address: mail goes to the A record)
+* the root: NS (so that the e-mail check finds the resolver working)
 * nullmx.example: MX 0 "." (null MX, RFC 7505)
 * nomail.example: exists (TXT) but has neither MX nor A/AAAA
 * slow.example: never answered (to trigger the resolver's time-out)
@@ -52,7 +53,10 @@ def default_records():
         records.append((domain, "MX", f"10 mail.{domain}."))
         records.append((f"mail.{domain}", "A", "127.0.0.1"))
     records += [
-        ("a-only.example", "A", "192.0.2.10"),
+        # The root's nameservers, which the e-mail check asks to tell a real
+        # "does not exist" from a resolver that says so of everything.
+        (".", "NS", "a.root-servers.net."),
+        ("a-only.example", "A", "93.184.215.14"),
         ("nullmx.example", "MX", "0 ."),
         ("nomail.example", "TXT", '"v=spf1 -all"'),
     ]

@@ -1,7 +1,8 @@
 """
 A real SMTP server on 127.0.0.1 for the tests (aiosmtpd), keeping what it
 receives. ``smtp_server`` points Django's SMTP backend at it; ``fail_next``
-makes it refuse messages, to test retries.
+makes it refuse messages, to test retries, and ``refuse_recipients_next``
+refuses their recipients (an error that names the address).
 """
 
 import email
@@ -18,6 +19,13 @@ class _Handler:
     def __init__(self, server):
         self.server = server
 
+    async def handle_RCPT(self, smtp_server, session, envelope, address, rcpt_options):
+        if self.server.recipient_refusals > 0:
+            self.server.recipient_refusals -= 1
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, smtp_server, session, envelope):
         if self.server.refusals > 0:
             self.server.refusals -= 1
@@ -31,6 +39,7 @@ class SMTPServer:
     def __init__(self):
         self.messages = []
         self.refusals = 0
+        self.recipient_refusals = 0
         self.port = free_port()
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
 
@@ -43,6 +52,9 @@ class SMTPServer:
 
     def fail_next(self, count=1):
         self.refusals = count
+
+    def refuse_recipients_next(self, count=1):
+        self.recipient_refusals = count
 
     def wait_for(self, count=1, timeout=10):
         """The messages received, once there are at least ``count`` (fails after ``timeout`` seconds)."""
