@@ -76,7 +76,8 @@ class RefusedOriginsAdmin:
         messages.success(
             request,
             _(
-                "The chat “%(channel)s” may now be shown on %(origin)s: its button appears there when the page is reloaded."
+                "The chat “%(channel)s” may now be shown on %(origin)s: its button appears there when the page "
+                "is reloaded."
             )
             % {"origin": origin, "channel": channel.name},
         )
@@ -92,17 +93,13 @@ class RefusedOriginsAdmin:
         return format_html(
             '<table class="helpdesk-refused"><caption>{}</caption><thead><tr>'
             '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
-            '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table><div class="help">{}</div>',
+            '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table><p class="helpdesk-refused__note">{}</p>',
             _(
                 "Pages on these websites asked for the chat button and got none (the last %(days)d days, newest "
                 "first, times in %(zone)s)."
             )
             % {"days": LIST_DAYS, "zone": channel.time_zone},
-            _("origin"),
-            _("times"),
-            _("first seen"),
-            _("last seen"),
-            _("action"),
+            *(capfirst(heading) for heading in (_("origin"), _("times"), _("first seen"), _("last seen"), _("action"))),
             rows,
             _("“%(allow)s” adds the website to the allowed origins at once; save other changes on this page first.")
             % {"allow": ALLOW_LABEL},
