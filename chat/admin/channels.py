@@ -1,4 +1,7 @@
-"""Administrators configure channels here: forms, opening hours, members, the embed snippet, the FAQ figures."""
+"""
+Administrators configure channels here: forms, opening hours, members, the
+embed snippet, the websites refused (chat.admin.refused_origins), the FAQ figures.
+"""
 
 from django import forms
 from django.contrib import admin
@@ -9,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from chat.admin.canned_replies import CannedReplyInline
+from chat.admin.refused_origins import RefusedOriginsAdmin
 from chat.configuration.colors import contrast_ratio, readable_text_color
 from chat.configuration.models import (
     Channel,
@@ -151,7 +155,7 @@ class ChannelAdminForm(forms.ModelForm):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(RefusedOriginsAdmin, admin.ModelAdmin):
     form = ChannelAdminForm
     list_display = ("name", "slug", "language", "assign_automatically", "agent_count", "waiting_count")
     list_filter = ("language", "assign_automatically")

@@ -23,6 +23,7 @@ from chat.conversations import selectors, services, transfers
 from chat.conversations.availability import availability, closed_view, request_form_config
 from chat.conversations.customer_context import check_start_context
 from chat.conversations.payloads import customer_state
+from chat.widget import embedding
 from chat.widget.endpoint import form_refused, widget_endpoint
 from chat.widget.strings import widget_strings
 from infra import throttle
@@ -81,18 +82,12 @@ def widget_page(request, slug):
     return response
 
 
-def _with_cors(request, channel, response):
-    """Let the channel's websites (and no others) read the loader's answer."""
-    origin = request.headers.get("Origin")
-    if origin and origin in channel.allowed_origin_list:
-        response["Access-Control-Allow-Origin"] = origin
-    response["Vary"] = "Origin"
-    return response
-
-
 @widget_endpoint("GET")
 def button_config(request, channel):
-    """What the loader needs to draw the button: nothing personal, no cookie."""
+    """What the loader needs to draw the button: nothing personal, no cookie; for other websites only a refusal."""
+    refusal = embedding.refused(request, channel)
+    if refusal is not None:
+        return refusal
     is_open = availability(channel).open
     data = {
         "available": is_open,
@@ -105,7 +100,7 @@ def button_config(request, channel):
     }
     response = JsonResponse(data)
     response["Cache-Control"] = "public, max-age=60"
-    return _with_cors(request, channel, response)
+    return embedding.with_cors(request, channel, response)
 
 
 async def _validated(channel, data, form=FormKind.PRECHAT):

@@ -1,6 +1,6 @@
 """
 The admin pages administrators use, in Chromium at 1,280 px: the channel
-(with every inline filled), FAQ, requests, chats and e-mail templates. Each
+(with every inline filled, and a refused website), FAQ, requests, chats and e-mail templates. Each
 fits the window and passes axe-core with nothing critical or serious, in
 English and German; opening hours are entered with time inputs.
 """
@@ -14,6 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from chat.configuration.models import Channel, ChannelPrivacyText, OpeningInterval, PreChatField, SpecialDate
+from chat.configuration.refused_origins import record_refusal
 from chat.conversations.models import Chat, ChatStatus, Message, MessageKind, Party
 from faq.models import Category, ChannelCategory, Entry
 from requests_app.models import ReplyTemplate, Request
@@ -47,6 +48,9 @@ def a_configured_channel():
     OpeningInterval.objects.create(channel=channel, weekday=0, opens_at=time(9), closes_at=time(17))
     SpecialDate.objects.create(channel=channel, date=date(2026, 12, 24), name="Christmas Eve")
     ChannelPrivacyText.objects.create(channel=channel, language="en", text="I agree.", link="https://shop.example/p")
+    # The list of refused websites, with one that can be allowed and one that cannot.
+    record_refusal(channel, "https://elsewhere.example")
+    record_refusal(channel, "null")
     category = Category.objects.create(name="Returns")
     ChannelCategory.objects.create(channel=channel, category=category)
     entry = Entry.objects.create(category=category, question="How do I return an item?", answer="<p>By post.</p>")
