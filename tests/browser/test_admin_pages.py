@@ -13,7 +13,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from chat.configuration.models import Channel, ChannelPrivacyText, OpeningInterval, PreChatField, SpecialDate
+from chat.configuration.models import (
+    Channel,
+    ChannelPrivacyText,
+    ChannelText,
+    OpeningInterval,
+    PreChatField,
+    SpecialDate,
+)
 from chat.conversations.models import Chat, ChatStatus, Message, MessageKind, Party
 from faq.models import Category, ChannelCategory, Entry
 from requests_app.models import ReplyTemplate, Request
@@ -47,6 +54,7 @@ def a_configured_channel():
     OpeningInterval.objects.create(channel=channel, weekday=0, opens_at=time(9), closes_at=time(17))
     SpecialDate.objects.create(channel=channel, date=date(2026, 12, 24), name="Christmas Eve")
     ChannelPrivacyText.objects.create(channel=channel, language="en", text="I agree.", link="https://shop.example/p")
+    ChannelText.objects.create(channel=channel, language="de", button_label="Schreiben Sie uns")
     category = Category.objects.create(name="Returns")
     ChannelCategory.objects.create(channel=channel, category=category)
     entry = Entry.objects.create(category=category, question="How do I return an item?", answer="<p>By post.</p>")
@@ -162,3 +170,26 @@ def test_e_mail_templates_are_named_so_and_list_each_placeholder_once(server, ne
     page.goto(f"{server.url}/admin/requests_app/replytemplate/{template.pk}/change/")
     named = page.locator(".field-placeholders dt code").all_inner_texts()
     assert "{request_id}" in named and "{agent}" not in named and len(named) == len(set(named))
+
+
+def test_the_channels_texts_in_another_language_are_entered_with_labelled_fields(server, new_page):
+    channel, *_ = a_configured_channel()
+    ChannelText.objects.all().delete()
+    page = log_in(new_page, server, "en")
+    page.goto(f"{server.url}/admin/chat/channel/{channel.pk}/change/")
+    texts = page.locator("#texts-group")
+    expect(texts.get_by_role("heading", name=re.compile("^Texts in another language"))).to_be_visible()
+    texts.get_by_role("link", name=re.compile("^Add another", re.IGNORECASE)).click()
+    texts.get_by_label("Language", exact=True).select_option(label="German")
+    texts.get_by_label("Button label", exact=True).fill("Schreiben Sie uns")
+    texts.get_by_label("Closed message", exact=True).fill("Wir sind gleich wieder da.")
+    check_page(page, "with a row of texts in German")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    stored = ChannelText.objects.get(channel=channel)
+    assert (stored.language, stored.button_label, stored.closed_message, stored.header_title) == (
+        "de",
+        "Schreiben Sie uns",
+        "Wir sind gleich wieder da.",
+        "",
+    )

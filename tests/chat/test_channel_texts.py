@@ -2,7 +2,7 @@
 A channel's texts per language (chat.configuration.texts): the customer's
 browser picks among the languages the channel speaks, each text falls back
 to the channel's own and then to the standard text in that language, and the
-widget's endpoints, the queue, the welcome and the transcript follow it.
+widget's endpoints, its socket, the queue, the welcome and the transcript follow it.
 """
 
 import json
@@ -17,6 +17,7 @@ from chat.conversations.models import Chat, Message, Party
 from chat.conversations.payloads import customer_state
 from chat.conversations.transcript import render_transcript
 from tests.chat.widget_forms import start_chat
+from tests.support.sockets import SITE_HEADERS, customer_socket, receive_until
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +192,17 @@ def test_a_chat_from_before_keeps_the_channels_language(shop, make_chat):
     Chat.objects.filter(pk=chat.pk).update(language="")
     chat = Chat.objects.select_related("channel", "agent").get(pk=chat.pk)
     assert customer_state(chat)["queue_text"].startswith("Place 1, about ")
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_customers_socket_speaks_the_language_the_chat_began_in(shop):
+    response = await start_chat(AsyncClient(), headers={"Accept-Language": "de"})
+    # Asked again in English later: the chat stays German.
+    socket = await customer_socket(response.json()["token"], headers=[*SITE_HEADERS, (b"accept-language", b"en")])
+    welcome = await receive_until(socket, "welcome")
+    assert welcome[-1]["state"]["queue_text"].startswith("Platz 1")
+    await socket.send_json_to({"type": "send", "client_id": 5, "body": "Hallo"})
+    error = await receive_until(socket, "error")
+    assert error[-1]["message"] == "Im Frame fehlt ein Feld oder ein Feld ist ungültig."
+    await socket.disconnect()
