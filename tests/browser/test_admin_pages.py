@@ -179,10 +179,12 @@ def test_the_channels_texts_in_another_language_are_entered_with_labelled_fields
     page.goto(f"{server.url}/admin/chat/channel/{channel.pk}/change/")
     texts = page.locator("#texts-group")
     expect(texts.get_by_role("heading", name=re.compile("^Texts in another language"))).to_be_visible()
-    texts.get_by_role("link", name=re.compile("^Add another", re.IGNORECASE)).click()
-    texts.get_by_label("Language", exact=True).select_option(label="German")
-    texts.get_by_label("Button label", exact=True).fill("Schreiben Sie uns")
-    texts.get_by_label("Closed message", exact=True).fill("Wir sind gleich wieder da.")
+    texts.get_by_role("button", name=re.compile("^Add another", re.IGNORECASE)).click()
+    # A stacked row: each input has its visible label ("Language:").
+    row = texts.locator(".dynamic-texts").last
+    row.get_by_label("Language:", exact=True).select_option(label="German")
+    row.get_by_label("Button label:", exact=True).fill("Schreiben Sie uns")
+    row.get_by_label("Closed message:", exact=True).fill("Wir sind gleich wieder da.")
     check_page(page, "with a row of texts in German")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
