@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from faq.models import Category, ChannelCategory, Entry
-from infra.dates import datetime_column
 from infra.admin_tables import LabelledListEditableAdmin, LabelledTabularInline
+from infra.dates import datetime_column
 
 
 class ChannelCategoryInline(LabelledTabularInline):

@@ -20,8 +20,8 @@ from chat.conversations.models import (
     Message,
     Party,
 )
-from infra.dates import EMPTY, datetime_column, duration_text, local_datetime
 from infra.admin_tables import LabelledTabularInline
+from infra.dates import EMPTY, datetime_column, duration_text, local_datetime
 from infra.outbox.models import EmailStatus
 
 
