@@ -13,6 +13,7 @@ from chat.conversations import events, log, selectors
 from chat.conversations.agents import available_agents_q, display_name
 from chat.conversations.errors import AtChatLimit, ChatAlreadyTaken, ChatEnded, NotYourChat, QueueEmpty
 from chat.conversations.models import AgentPresence, Chat, ChatStatus, Party
+from chat.conversations.texts import welcome_text
 
 
 def accept_chat(chat, *, agent):
@@ -39,8 +40,9 @@ def accept_chat(chat, *, agent):
             raise ChatEnded() if current == ChatStatus.ENDED else ChatAlreadyTaken()
         chat.refresh_from_db()
         log.append_event(chat, "joined", agent=display_name(agent))
-        if chat.channel.welcome_message.strip():
-            log.append(chat, author=Party.AGENT, agent=agent, body=chat.channel.welcome_message.strip(), automatic=True)
+        welcome = welcome_text(chat)
+        if welcome:
+            log.append(chat, author=Party.AGENT, agent=agent, body=welcome, automatic=True)
         events.notify_state(chat)
         events.notify_queue_changed(chat.channel_id)
         events.notify_assigned(agent.pk, chat.pk)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from chat.conversations.models import ChatStatus, Message, MessageKind, Party
+from chat.conversations.texts import welcome_text
 
 
 def token_lifetime():
@@ -87,7 +88,7 @@ def transcript_available(chat):
     if not (chat.channel.transcript_enabled and chat.customer_email):
         return False
     answers = Message.objects.filter(chat=chat, author=Party.AGENT, kind=MessageKind.TEXT)
-    welcome = chat.channel.welcome_message.strip()
+    welcome = welcome_text(chat)
     if welcome:
         answers = answers.exclude(client_id="", body=welcome)
     return answers.exists()

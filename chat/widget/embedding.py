@@ -7,6 +7,7 @@ counted for the channel's admin page (chat.configuration.refused_origins).
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ def with_cors(request, channel, response):
     origin = request.headers.get("Origin")
     if origin and origin in channel.allowed_origin_list:
         response["Access-Control-Allow-Origin"] = origin
-    response["Vary"] = "Origin"
+    patch_vary_headers(response, ["Origin"])
     return response
 
 
