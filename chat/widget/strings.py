@@ -52,6 +52,9 @@ def widget_strings():
         "sending": _("Sending…"),
         "not_sent": _("Not sent yet"),
         "form_errors": _("Please correct the marked fields."),
+        # While the server checks a form's e-mail address (its domain): the button, and what is announced.
+        "checking": _("Checking…"),
+        "checking_email": _("Checking your e-mail address…"),
         "form_intro": _("Please tell us who you are, then ask your question."),
         "required_note": _("Fields marked with * are required."),
         "choose": _("Please choose"),

@@ -313,6 +313,35 @@
     }
   });
 
+  // On the document, not the dialog: focus may have fallen to the body (a click on the dialog's text).
+  document.addEventListener('keydown', function (event) {
+    if (event.key === 'Tab' && el.dialog.open) keepFocusInDialog(event);
+  });
+
+  /**
+   * showModal() makes the rest of the widget inert, but Tab past the
+   * dialog's last button still leaves the document: in the iframe, into the
+   * host page behind the modal. So Tab and Shift+Tab wrap at its ends.
+   */
+  function keepFocusInDialog(event) {
+    var controls = Array.prototype.filter.call(
+      el.dialog.querySelectorAll('button, [href], input, select, textarea'),
+      function (control) { return !control.disabled && !control.hidden; }
+    );
+    if (!controls.length) return;
+    var first = controls[0];
+    var last = controls[controls.length - 1];
+    var active = document.activeElement;
+    var inside = el.dialog.contains(active) && active !== el.dialog;
+    if (event.shiftKey && (active === first || !inside)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (active === last || !inside)) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
   el.dialogNo.addEventListener('click', closeDialog);
 
   el.dialogYes.addEventListener('click', function () {

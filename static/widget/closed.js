@@ -131,11 +131,13 @@
   if (el.form) {
     el.form.addEventListener('submit', function (event) {
       event.preventDefault();
-      if (el.submit.disabled) return;
-      el.submit.disabled = true;
+      if (el.submit.getAttribute('aria-busy') === 'true') return;
+      // The last errors go at once; the button says the address is being checked (prechat.js).
+      showErrors({});
       el.error.textContent = '';
+      W.showChecking(el.submit, $('request-status'), true);
       postRequest(collect()).then(function (result) {
-        el.submit.disabled = false;
+        W.showChecking(el.submit, $('request-status'), false);
         if (result.status === 201) {
           showErrors({});
           showDone(result.data.request_id);
@@ -145,12 +147,13 @@
         el.error.textContent = (result.data.error && result.data.error.message) || S.start_failed;
         (first || el.submit).focus();
       }, function () {
-        el.submit.disabled = false;
+        W.showChecking(el.submit, $('request-status'), false);
         el.error.textContent = S.network_error;
       });
     });
     el.form.addEventListener('input', function (event) {
       if (event.target.getAttribute('aria-invalid')) setError(event.target, '');
+      if (!el.form.querySelector('[aria-invalid="true"]')) el.error.textContent = '';
     });
   }
 

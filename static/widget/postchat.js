@@ -90,6 +90,8 @@
 
   function place(parent, before) {
     if (box.parentNode !== parent || box.nextSibling !== before) parent.insertBefore(box, before || null);
+    // Below the log, the form takes room from it: its last lines (who ended the chat) stay in view.
+    if (parent === W.endedBox && W.log) W.log.scrollToBottom();
   }
 
   function onScreen() {

@@ -15,7 +15,7 @@
   function $(id) { return document.getElementById('hd-' + id); }
 
   var el = {
-    form: $('form'), formError: $('form-error'), formSubmit: $('form-submit'),
+    form: $('form'), formError: $('form-error'), formSubmit: $('form-submit'), formStatus: $('form-status'),
     questionForm: $('question-form'), question: $('question'), questionError: $('question-error'),
     questionSubmit: $('question-submit'), back: $('back')
   };
@@ -92,19 +92,54 @@
     return first;
   }
 
+  // On the button, not the body: a busy body would keep screen readers from
+  // announcing the status and the errors while it lasts.
   function setBusy(button, isBusy) {
     busy = isBusy;
     button.setAttribute('aria-disabled', isBusy ? 'true' : 'false');
-    document.body.setAttribute('aria-busy', isBusy ? 'true' : 'false');
+    button.setAttribute('aria-busy', isBusy ? 'true' : 'false');
   }
+
+  /**
+   * The server checks the form's e-mail address (its domain, over DNS: it may
+   * take seconds), for the pre-chat form and the request form (closed.js).
+   * Meanwhile the button says so and takes no second click, and a polite
+   * status announces it once.
+   */
+  function showChecking(button, status, checking) {
+    if (checking && !button.hasAttribute('data-label')) {
+      button.setAttribute('data-label', button.textContent);
+      button.textContent = S.checking;
+    } else if (!checking && button.hasAttribute('data-label')) {
+      button.textContent = button.getAttribute('data-label');
+      button.removeAttribute('data-label');
+    }
+    if (status) status.textContent = checking ? S.checking_email : '';
+    button.setAttribute('aria-disabled', checking ? 'true' : 'false');
+    button.setAttribute('aria-busy', checking ? 'true' : 'false');
+  }
+
+  var checking = false;  // the pre-chat form's check is under way
+
+  function checkingForm(isChecking) {
+    busy = checking = isChecking;
+    showChecking(el.formSubmit, el.formStatus, isChecking);
+  }
+
+  // Each check is numbered: one the customer edited the form after is of no use any more.
+  var checkNumber = 0;
 
   el.form.addEventListener('submit', function (event) {
     event.preventDefault();
     if (busy) return;
     var values = collectForm();
-    setBusy(el.formSubmit, true);
+    var number = ++checkNumber;
+    // The last check's errors are gone the moment a new one starts.
+    clearFormErrors();
+    checkingForm(true);
     W.api('form', values).then(function (result) {
-      setBusy(el.formSubmit, false);
+      if (number !== checkNumber) return;
+      checkingForm(false);
       if (result.ok) {
         clearFormErrors();
         values.email = result.data.email || values.email;
@@ -121,14 +156,22 @@
         el.formError.textContent = (result.data.error && result.data.error.message) || S.start_failed;
       }
     }, function () {
-      setBusy(el.formSubmit, false);
+      if (number !== checkNumber) return;
+      checkingForm(false);
       el.formError.textContent = S.network_error;
     });
   });
 
-  // Clear a field's error as soon as it is edited.
+  // Clear a field's error as soon as it is edited, and the form's message
+  // with the last one. An edit during a check makes its answer stale: the
+  // customer sends the form again.
   el.form.addEventListener('input', function (event) {
     if (event.target.getAttribute('aria-invalid')) setFieldError(event.target, '');
+    if (!el.form.querySelector('[aria-invalid="true"]')) el.formError.textContent = '';
+    if (checking) {
+      checkNumber++;
+      checkingForm(false);
+    }
   });
 
   /** What the host page handed over (data-name, data-email, data-field-<key>), where the customer typed nothing yet. */
@@ -265,9 +308,14 @@
     clearFormErrors();
     showQuestionError('');
     formValues = null;
+    if (checking) {
+      checkNumber++;
+      checkingForm(false);
+    }
   }
 
   W.firstFormFocus = firstFormFocus;
+  W.showChecking = showChecking;
   W.resetForms = resetForms;
   W.questionBox = el.question;
   W.formValues = function () { return formValues; };
