@@ -26,11 +26,26 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from faq.lexicon import STOP_WORDS, SYNONYMS
+from faq.lexicon import CONCEPTS, NEGATIONS, STOP_WORDS
 
 STEMMERS = {"en": "english", "de": "german"}
+LANGUAGES = {"en": 0, "de": 1}  # the column of each language in faq.lexicon.CONCEPTS
 STEM_COLLISIONS = {"de": {"and", "gut", "weit"}}
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+# "doesn't" -> "does not": the negation is a word of its own.
+CONTRACTION_RE = re.compile(r"(?<=\w)n['’]t\b", re.IGNORECASE)
+# German separable verbs: "Wie sende ich es zurück?" is "zurücksenden".
+SEPARABLE_PARTICLES = {"de": ("zurück", "ab", "an", "auf", "aus", "ein", "um", "weg")}
+# A negation is kept only for the phrases of the lexicon that contain it.
+NEGATION = "!not"
+# The term of a concept of faq.lexicon: a prefix no word can have.
+CONCEPT_PREFIX = "@"
+# Markup, template syntax, script and SQL: code pasted into the chat, never a customer's question.
+CODE_RE = re.compile(
+    r"<\s*/?\s*[a-z!][^>]*>|\{\{|\}\}|\{%|%\}|\$\{|<%|%>|\bjavascript\s*:|\bon\w+\s*=|"
+    r"\bselect\s+[\w*,\s]+\bfrom\s+\w+|\bdrop\s+table\b|\binsert\s+into\b|\bunion\s+select\b|;\s*--",
+    re.IGNORECASE,
+)
 
 # BM25F: how much a word counts in each field, and how much a long field
 # dilutes it (b). Questions are short and say what the entry is about.
@@ -46,6 +61,9 @@ TYPO_MIN_LENGTH = 5
 # Compound parts shorter than this would match half the vocabulary.
 COMPOUND_MIN_LENGTH = 5
 COMPOUND_MIN_REST = 3
+# Splitting an unknown compound into known words: its parts may be shorter ("code", "link").
+COMPOUND_MIN_PART = 4
+LINKING_ELEMENTS = ("", "s", "es", "n", "en")
 
 # The minimum relevance, tuned on faq/demo/evaluation.json (bench/faq_eval.py):
 # the share of the question's information (IDF) an entry must cover, and its
@@ -56,9 +74,24 @@ MIN_RELATIVE_SCORE = 0.1
 # against an entry's coverage: paraphrases bring words of their own, but a
 # question mostly about unknown things is off-topic.
 UNKNOWN_WEIGHT = 0.5
+# A concept of the lexicon that no entry mentions (loyalty points, jobs) says
+# for sure what the question is about, and it is not in this FAQ.
+ABSENT_CONCEPT_WEIGHT = 1.5
+# A word found only in an entry's answer covers the question less than one
+# its question or keywords name: answers mention much in passing.
+ANSWER_COVERAGE = 0.5
 COMPOUNDING_LANGUAGES = {"de"}
 # Entries much weaker than the best one are noise next to it.
 MIN_SHARE_OF_BEST = 0.3
+
+
+def looks_like_code(text):
+    """True for markup, template syntax, scripts and SQL: nothing an FAQ entry answers."""
+    return CODE_RE.search(text) is not None
+
+
+def is_concept(term):
+    return term.startswith(CONCEPT_PREFIX)
 
 
 def fold(text):
@@ -76,39 +109,63 @@ class Analyzer:
         self._stemmer = snowballstemmer.stemmer(STEMMERS[self.language])
         self.stem = lru_cache(maxsize=100_000)(self._stem)
         words = STOP_WORDS[self.language].split()
-        self.stop_words = {fold(word) for word in words}
+        # Stop words as written, and folded for questions typed without umlauts
+        # ("fur"); a word typed with its umlaut is taken as written, so that
+        # "ändere" (change) is not "andere" (other).
+        self.stop_words = set(words) | {fold(word) for word in words}
         # "gets" is as empty as "get": inflected stop words are caught by their stem.
         # Except where a stop word's stem is a content word's too ("andere", "ändern").
         self.stop_stems = {self.stem(word) for word in words} - STEM_COLLISIONS.get(self.language, set())
+        self.negations = {fold(word) for word in NEGATIONS[self.language].split()}
+        # Phrases (tuples of terms) of the concepts, and the concept of each
+        # single word as written, to forgive a typo in a word no entry uses.
         self.synonyms = {}
+        self.concept_words = {}
         self.max_phrase = 1
-        for group in SYNONYMS[self.language]:
-            canonical = None
-            for phrase in group:
-                stems = tuple(stem for _word, stem in self.words(phrase, synonyms=False))
-                if not stems:
+        column = LANGUAGES[self.language]
+        for name, phrases in CONCEPTS.items():
+            concept = CONCEPT_PREFIX + name
+            for phrase in phrases[column].split(","):
+                pairs = self.words(phrase, synonyms=False)
+                stems = tuple(stem for _word, stem in pairs)
+                if not stems or all(stem == NEGATION for stem in stems):
                     continue
-                if canonical is None:
-                    canonical = stems[0] if len(stems) == 1 else "_".join(stems)
-                self.synonyms.setdefault(stems, canonical)
+                self.synonyms.setdefault(stems, concept)
                 self.max_phrase = max(self.max_phrase, len(stems))
+                if len(pairs) == 1:
+                    self.concept_words.setdefault(pairs[0][0], concept)
+        self.concept_deletions = {}
+        for word in self.concept_words:
+            if len(word) >= TYPO_MIN_LENGTH - 1:
+                for key in _deletions(word) | {word}:
+                    self.concept_deletions.setdefault(key, set()).add(word)
 
     def _stem(self, word):
         # Stemmed before folding: the German stemmer knows its umlauts.
         return fold(self._stemmer.stemWord(word))
 
     def words(self, text, *, synonyms=True):
-        """[(folded word, term)] of the text, stop words dropped."""
+        """[(folded word, term)] of the text, stop words dropped, concepts' phrases joined."""
         pairs = []
-        for token in WORD_RE.findall(text.lower()):
+        if self.language == "en":
+            text = CONTRACTION_RE.sub(" not", text)
+        tokens = WORD_RE.findall(text.lower())
+        if synonyms and self.language in SEPARABLE_PARTICLES:
+            tokens = self._join_separable_verbs(tokens)
+        for token in tokens:
             folded = fold(token)
-            if folded in self.stop_words or (len(folded) < 2 and not folded.isdigit()):
+            if folded in self.negations:
+                pairs.append((folded, NEGATION))
+                continue
+            if token in self.stop_words:
+                continue
+            if len(folded) < 2 and not folded.isdigit():
                 continue
             stem = self.stem(token)
             if stem in self.stop_stems:
                 continue
             pairs.append((folded, stem))
-        if not synonyms or not self.synonyms:
+        if not synonyms:
             return pairs
         result = []
         position = 0
@@ -122,9 +179,26 @@ class Analyzer:
                     position += length
                     break
             else:
-                result.append(pairs[position])
+                if pairs[position][1] != NEGATION:
+                    result.append(pairs[position])
                 position += 1
         return result
+
+    def _join_separable_verbs(self, tokens):
+        """A particle and a verb of the sentence that make a word of the lexicon become that word."""
+        particles = [index for index, token in enumerate(tokens) if token in SEPARABLE_PARTICLES[self.language]]
+        if not particles:
+            return tokens
+        tokens = list(tokens)
+        for index in particles:
+            for other, token in enumerate(tokens):
+                if other == index or token is None or token in SEPARABLE_PARTICLES[self.language]:
+                    continue
+                if (self.stem(tokens[index] + token),) in self.synonyms:
+                    tokens[other] = tokens[index] + token
+                    tokens[index] = None
+                    break
+        return [token for token in tokens if token is not None]
 
     def terms(self, text):
         return [term for _word, term in self.words(text)]
@@ -133,6 +207,16 @@ class Analyzer:
         """The term of one word, stop word or not."""
         stem = self.stem(word)
         return self.synonyms.get((stem,), stem)
+
+    def concept_of_typo(self, word):
+        """The concept of the lexicon word one typo away from ``word``, when there is exactly one."""
+        if len(word) < TYPO_MIN_LENGTH or word.isdigit():
+            return None
+        candidates = set()
+        for key in _deletions(word) | {word}:
+            candidates |= self.concept_deletions.get(key, set())
+        concepts = {self.concept_words[c] for c in candidates if within_one_edit(word, c)}
+        return concepts.pop() if len(concepts) == 1 else None
 
 
 @lru_cache(maxsize=8)
@@ -215,8 +299,10 @@ class Index:
                     counts[term] = counts.get(term, 0) + 1
                 for term, tf in counts.items():
                     pseudo[term] = pseudo.get(term, 0.0) + FIELD_WEIGHTS[name] * tf / norm
+            head = set(fields["question"]) | set(fields["keywords"])
             for term, tf in pseudo.items():
-                postings.setdefault(term, []).append((position, tf * (K1 + 1) / (K1 + tf)))
+                coverage = 1.0 if term in head else ANSWER_COVERAGE
+                postings.setdefault(term, []).append((position, tf * (K1 + 1) / (K1 + tf), coverage))
         self.postings = postings
         self.idf = {
             term: math.log(1 + (count - len(docs) + 0.5) / (len(docs) + 0.5)) for term, docs in postings.items()
@@ -235,7 +321,7 @@ class Index:
         # Compounds: terms by their beginnings and endings.
         self.affixes = {}
         for term in postings:
-            if "_" in term:
+            if is_concept(term):
                 continue
             for cut in range(COMPOUND_MIN_LENGTH, len(term) - COMPOUND_MIN_REST + 1):
                 self.affixes.setdefault(("<", term[:cut]), []).append(term)
@@ -260,34 +346,59 @@ class Index:
         else:
             for candidate in self._typo_terms(word):
                 expansions[candidate] = max(expansions.get(candidate, 0), TYPO_WEIGHT)
-        if "_" not in term and len(term) >= COMPOUND_MIN_LENGTH:
+        if not is_concept(term) and len(term) >= COMPOUND_MIN_LENGTH:
             for side in ("<", ">"):
                 for candidate in self.affixes.get((side, term), ()):
                     expansions.setdefault(candidate, COMPOUND_WEIGHT)
         return expansions
 
-    def _split_compound(self, word):
-        """The two known terms an unknown compound is made of ("sendungsnummer": sendung, nummer), or None."""
-        if len(word) < 2 * COMPOUND_MIN_LENGTH:
+    def _known(self, word):
+        """The term of a word the index or the lexicon knows, else None."""
+        term = self.analyzer.term(word)
+        if term in self.postings or is_concept(term):
+            return term
+        return None
+
+    def _split_compound(self, word, depth=0):
+        """
+        The known parts an unknown compound is made of ("sendungsnummer": sendung,
+        nummer; "geschenkkartencode": geschenkkarte, code), or None. The head
+        (the last part) must be known; the rest may be split once more.
+        """
+        if len(word) < 2 * COMPOUND_MIN_PART:
             return None
-        for cut in range(COMPOUND_MIN_LENGTH, len(word) - COMPOUND_MIN_LENGTH + 1):
+        for cut in range(len(word) - COMPOUND_MIN_PART, COMPOUND_MIN_PART - 1, -1):
             left, right = word[:cut], word[cut:]
-            right_term = self.analyzer.term(right)
-            if right_term not in self.postings:
+            right_term = self._known(right)
+            if right_term is None:
                 continue
-            # German joins with a linking s: "Sendung-s-nummer".
-            for head in (left, left[:-1] if left.endswith("s") else None):
-                if head and len(head) >= COMPOUND_MIN_LENGTH and self.analyzer.term(head) in self.postings:
-                    return [(head, self.analyzer.term(head)), (right, right_term)]
+            # German joins with a linking element: "Sendung-s-nummer", "Karte-n-code".
+            for link in LINKING_ELEMENTS:
+                if link and not left.endswith(link):
+                    continue
+                head = left[: len(left) - len(link)] if link else left
+                if len(head) < COMPOUND_MIN_PART:
+                    continue
+                head_term = self._known(head)
+                if head_term is not None:
+                    return [(head, head_term), (right, right_term)]
+                if depth == 0:
+                    parts = self._split_compound(head, depth=1)
+                    if parts:
+                        return parts + [(right, right_term)]
         return None
 
     def query_terms(self, query):
-        """{term: word} of a question; unknown German compounds split into known parts."""
+        """{term: word} of a question; typos of the lexicon's words and unknown German compounds resolved."""
         terms = {}
         for word, term in self.analyzer.words(query):
             parts = None
-            if term not in self.postings and self.analyzer.language in COMPOUNDING_LANGUAGES and " " not in word:
-                parts = self._split_compound(word)
+            if term not in self.postings and not is_concept(term) and " " not in word:
+                concept = self.analyzer.concept_of_typo(word)
+                if concept is not None:
+                    parts = [(word, concept)]
+                elif self.analyzer.language in COMPOUNDING_LANGUAGES:
+                    parts = self._split_compound(word)
             for part_word, part_term in parts or [(word, term)]:
                 terms.setdefault(part_term, part_word)
         return terms
@@ -302,22 +413,29 @@ class Index:
         unknown_weight=UNKNOWN_WEIGHT,
     ):
         """The best matches, best first: at most ``limit``, only those above the minimum relevance."""
+        if not self.documents or looks_like_code(query):
+            return []
         query_terms = self.query_terms(query)
-        if not query_terms or not self.documents:
+        if not query_terms:
             return []
         total_idf = 0.0
         scores = {}
         covered = {}
         for term, word in query_terms.items():
-            term_idf = self.idf.get(term, self.unknown_idf * unknown_weight)
+            if term in self.idf:
+                term_idf = self.idf[term]
+            elif is_concept(term):
+                term_idf = self.unknown_idf * ABSENT_CONCEPT_WEIGHT
+            else:
+                term_idf = self.unknown_idf * unknown_weight
             total_idf += term_idf
             best = {}
             for candidate, weight in self._expansions(word, term).items():
                 candidate_idf = self.idf[candidate]
-                for position, tf_weight in self.postings[candidate]:
+                for position, tf_weight, coverage in self.postings[candidate]:
                     value = candidate_idf * tf_weight * weight
                     if value > best.get(position, (0.0, 0.0))[0]:
-                        best[position] = (value, weight)
+                        best[position] = (value, weight * coverage)
             for position, (value, weight) in best.items():
                 scores[position] = scores.get(position, 0.0) + value
                 covered[position] = covered.get(position, 0.0) + term_idf * weight
