@@ -35,7 +35,7 @@ WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 # "doesn't" -> "does not": the negation is a word of its own.
 CONTRACTION_RE = re.compile(r"(?<=\w)n['’]t\b", re.IGNORECASE)
 # German separable verbs: "Wie sende ich es zurück?" is "zurücksenden".
-SEPARABLE_PARTICLES = {"de": ("zurück", "ab", "an", "auf", "aus", "ein", "um", "weg")}
+SEPARABLE_PARTICLES = {"de": ("zurück", "ab", "an", "auf", "aus", "ein", "um", "weg", "los")}
 # A negation is kept only for the phrases of the lexicon that contain it.
 NEGATION = "!not"
 # The term of a concept of faq.lexicon: a prefix no word can have.
@@ -73,10 +73,11 @@ MIN_RELATIVE_SCORE = 0.1
 # A word the FAQ never uses counts this much (of the rarest word's weight)
 # against an entry's coverage: paraphrases bring words of their own, but a
 # question mostly about unknown things is off-topic.
-UNKNOWN_WEIGHT = 0.5
+UNKNOWN_WEIGHT = 0.7
 # A concept of the lexicon that no entry mentions (loyalty points, jobs) says
 # for sure what the question is about, and it is not in this FAQ.
 ABSENT_CONCEPT_WEIGHT = 1.5
+COVERAGE_POWER = 1.5
 # A word found only in an entry's answer covers the question less than one
 # its question or keywords name: answers mention much in passing.
 ANSWER_COVERAGE = 0.5
@@ -119,21 +120,30 @@ class Analyzer:
         self.negations = {fold(word) for word in NEGATIONS[self.language].split()}
         # Phrases (tuples of terms) of the concepts, and the concept of each
         # single word as written, to forgive a typo in a word no entry uses.
+        # A phrase with a stop word in it ("on invoice", "sign in") matches
+        # only as written, stop word and all: without it, it would be one
+        # word that means something else.
         self.synonyms = {}
+        self.exact_phrases = {}
         self.concept_words = {}
-        self.max_phrase = 1
+        self.max_phrase = self.max_exact_phrase = 1
         column = LANGUAGES[self.language]
         for name, phrases in CONCEPTS.items():
             concept = CONCEPT_PREFIX + name
             for phrase in phrases[column].split(","):
-                pairs = self.words(phrase, synonyms=False)
-                stems = tuple(stem for _word, stem in pairs)
-                if not stems or all(stem == NEGATION for stem in stems):
+                tokens = self._tokens(phrase, join_verbs=False)
+                keys = tuple(key for _word, key, _stop in tokens)
+                if any(stop for _word, _key, stop in tokens):
+                    if len(keys) > 1:
+                        self.exact_phrases.setdefault(keys, concept)
+                        self.max_exact_phrase = max(self.max_exact_phrase, len(keys))
                     continue
-                self.synonyms.setdefault(stems, concept)
-                self.max_phrase = max(self.max_phrase, len(stems))
-                if len(pairs) == 1:
-                    self.concept_words.setdefault(pairs[0][0], concept)
+                if not keys or all(key == NEGATION for key in keys):
+                    continue
+                self.synonyms.setdefault(keys, concept)
+                self.max_phrase = max(self.max_phrase, len(keys))
+                if len(tokens) == 1:
+                    self.concept_words.setdefault(tokens[0][0], concept)
         self.concept_deletions = {}
         for word in self.concept_words:
             if len(word) >= TYPO_MIN_LENGTH - 1:
@@ -144,45 +154,54 @@ class Analyzer:
         # Stemmed before folding: the German stemmer knows its umlauts.
         return fold(self._stemmer.stemWord(word))
 
-    def words(self, text, *, synonyms=True):
-        """[(folded word, term)] of the text, stop words dropped, concepts' phrases joined."""
-        pairs = []
+    def _tokens(self, text, *, join_verbs):
+        """[(folded word, key, is stop word)]: the key is the stem, NEGATION, or a stop word as folded."""
         if self.language == "en":
             text = CONTRACTION_RE.sub(" not", text)
         tokens = WORD_RE.findall(text.lower())
-        if synonyms and self.language in SEPARABLE_PARTICLES:
+        if join_verbs and self.language in SEPARABLE_PARTICLES:
             tokens = self._join_separable_verbs(tokens)
+        result = []
         for token in tokens:
             folded = fold(token)
+            # Numbers ("8 months", "4,95") say nothing about the topic; the words around them do.
+            if len(folded) < 2 or folded.isdigit():
+                continue
             if folded in self.negations:
-                pairs.append((folded, NEGATION))
-                continue
-            if token in self.stop_words:
-                continue
-            if len(folded) < 2 and not folded.isdigit():
-                continue
-            stem = self.stem(token)
-            if stem in self.stop_stems:
-                continue
-            pairs.append((folded, stem))
-        if not synonyms:
-            return pairs
+                result.append((folded, NEGATION, False))
+            elif token in self.stop_words:
+                result.append((folded, folded, True))
+            else:
+                stem = self.stem(token)
+                result.append((folded, stem, False) if stem not in self.stop_stems else (folded, folded, True))
+        return result
+
+    def _join(self, tokens, table, longest):
+        """The tokens with the phrases of ``table`` replaced by their concept: [(word, key)]."""
         result = []
         position = 0
-        while position < len(pairs):
-            for length in range(min(self.max_phrase, len(pairs) - position), 0, -1):
-                stems = tuple(stem for _word, stem in pairs[position : position + length])
-                canonical = self.synonyms.get(stems)
+        while position < len(tokens):
+            for length in range(min(longest, len(tokens) - position), 0, -1):
+                canonical = table.get(tuple(token[1] for token in tokens[position : position + length]))
                 if canonical is not None:
-                    word = " ".join(word for word, _stem in pairs[position : position + length])
-                    result.append((word, canonical))
+                    word = " ".join(token[0] for token in tokens[position : position + length])
+                    result.append((word, canonical, False))
                     position += length
                     break
             else:
-                if pairs[position][1] != NEGATION:
-                    result.append(pairs[position])
+                result.append(tokens[position])
                 position += 1
         return result
+
+    def words(self, text, *, synonyms=True):
+        """[(folded word, term)] of the text, stop words dropped, concepts' phrases joined."""
+        tokens = self._tokens(text, join_verbs=synonyms)
+        if synonyms and self.exact_phrases:
+            tokens = self._join(tokens, self.exact_phrases, self.max_exact_phrase)
+        tokens = [token for token in tokens if not token[2]]
+        if synonyms:
+            tokens = [token for token in self._join(tokens, self.synonyms, self.max_phrase) if token[1] != NEGATION]
+        return [(word, key) for word, key, _stop in tokens]
 
     def _join_separable_verbs(self, tokens):
         """A particle and a verb of the sentence that make a word of the lexicon become that word."""
@@ -386,6 +405,17 @@ class Index:
                     parts = self._split_compound(head, depth=1)
                     if parts:
                         return parts + [(right, right_term)]
+        if depth == 0:
+            # Only the first part known ("Telefon|support"): it names the topic; the rest stays unknown.
+            for cut in range(len(word) - COMPOUND_MIN_PART, COMPOUND_MIN_LENGTH - 1, -1):
+                left, right = word[:cut], word[cut:]
+                for link in LINKING_ELEMENTS:
+                    if link and not left.endswith(link):
+                        continue
+                    head = left[: len(left) - len(link)] if link else left
+                    head_term = self._known(head) if len(head) >= COMPOUND_MIN_LENGTH else None
+                    if head_term is not None:
+                        return [(head, head_term), (right, self.analyzer.stem(right))]
         return None
 
     def query_terms(self, query):
@@ -418,7 +448,7 @@ class Index:
         query_terms = self.query_terms(query)
         if not query_terms:
             return []
-        total_idf = 0.0
+        total_idf = total_weight = 0.0
         scores = {}
         covered = {}
         for term, word in query_terms.items():
@@ -429,6 +459,8 @@ class Index:
             else:
                 term_idf = self.unknown_idf * unknown_weight
             total_idf += term_idf
+            term_weight = term_idf**COVERAGE_POWER
+            total_weight += term_weight
             best = {}
             for candidate, weight in self._expansions(word, term).items():
                 candidate_idf = self.idf[candidate]
@@ -438,14 +470,14 @@ class Index:
                         best[position] = (value, weight * coverage)
             for position, (value, weight) in best.items():
                 scores[position] = scores.get(position, 0.0) + value
-                covered[position] = covered.get(position, 0.0) + term_idf * weight
+                covered[position] = covered.get(position, 0.0) + term_weight * weight
         if not scores:
             return []
         # A perfect match: every query term in the question field, once.
         perfect = total_idf * (FIELD_WEIGHTS["question"] * (K1 + 1) / (K1 + FIELD_WEIGHTS["question"]))
         matches = []
         for position, score in scores.items():
-            coverage = covered[position] / total_idf
+            coverage = covered[position] / total_weight
             if coverage < min_coverage or score / perfect < min_relative_score:
                 continue
             matches.append((position, score, coverage))

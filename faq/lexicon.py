@@ -37,7 +37,8 @@ want wanted wanna need like would could possible just really still also maybe an
 get got gets getting guys team support way something anything thing things ok okay yes now currently many much
 anyway actually already stuff guys folks sorry hope kind regards best since yet even
 somehow ever every able through there here go going went tried try first right
-good morning evening afternoon night bye goodbye cheers great nice lovely awesome cool
+good morning evening afternoon night bye goodbye cheers great nice lovely awesome cool again usual usually
+one two three four five six seven eight nine ten eleven twelve twenty thirty
 """,
     "de": """
 aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes 
@@ -58,6 +59,7 @@ mal eigentlich denn gerne gern kurz irgendwie bzw ja nein okay ok wäre hätte g
 würde könnt könntet könnten wissen weiß sagen bräuchte brauche brauch hilfe helfen kann's möglich
 gerade grad schon immer halt eben etwa hab habt leider bisher trotzdem irgendwas sachen ding dinge
 wann warum wieso weshalb woher wohin seit beim gleich erst ersten gegangen ging super toll prima schön tschüss
+nochmal nochmals erneut laut eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
 """,
 }
 
@@ -72,7 +74,7 @@ NEGATIONS = {
 CONCEPTS = {
     # Getting the order.
     "arrive": (
-        "arrive, arrival, arrived, come, came, coming, at my door, in transit",
+        "arrive, arrival, arrived, come, came, coming, at my door, in transit, get here, on its way, make it, receive, recieve",
         "ankommen, angekommen, ankunft, kommt, kommen, kam, eintreffen, eingetroffen, unterwegs",
     ),
     "delivery": (
@@ -82,9 +84,11 @@ CONCEPTS = {
     ),
     "duration": (
         "how long, long, fast, quick, quickly, soon, days, day, weeks, week, months, month, year, years, hours, hour, "
-        "ago, wait, waiting, working days, business days, same day, time",
+        "ago, wait, waiting, working days, business days, same day, time, monday, tuesday, wednesday, thursday, "
+        "friday, saturday, sunday, weekend, tomorrow, next week",
         "wie lange, lange, dauert, dauern, dauer, schnell, bald, tage, tag, tagen, woche, wochen, monat, monaten, "
-        "jahr, jahre, jahren, stunde, stunden, warten, wartezeit, werktage, werktagen, selben tag",
+        "jahr, jahre, jahren, stunde, stunden, zeit, warten, wartezeit, werktage, werktagen, selben tag, montag, "
+        "dienstag, mittwoch, donnerstag, freitag, samstag, sonntag, wochenende, nächste woche",
     ),
     "parcel": (
         "parcel, parcels, package, packages, shipment, box",
@@ -97,9 +101,10 @@ CONCEPTS = {
         "lieferung bezahlen, versand bezahlen, lieferung zahlen, versand zahlen",
     ),
     "cost": (
-        "cost, costs, price, fee, fees, charge, charged, expensive, cheap, free, how much, minimum order, order value",
+        "cost, costs, price, fee, fees, charge, charged, expensive, cheap, free, how much, minimum order, order value, "
+        "included, extra, surcharge",
         "kosten, kostet, preis, gebühr, gebühren, teuer, günstig, gratis, kostenlos, umsonst, bestellwert, "
-        "mindestbestellwert",
+        "mindestbestellwert, inklusive, inbegriffen, extra, aufpreis, zuschlag",
     ),
     "abroad": (
         "abroad, international, internationally, overseas, another country, other countries, foreign, outside germany, "
@@ -110,15 +115,16 @@ CONCEPTS = {
     ),
     "track": (
         "track, tracking, trace, tracking number, tracking link, tracking code, follow, status, order status, "
-        "see where",
+        "see where, where is my order, where is my parcel, where is my package, where my parcel is, "
+        "where my package is, where my order is",
         "verfolgen, sendungsverfolgung, tracking, trackingnummer, sendungsnummer, trackinglink, trackingcode, "
         "status, bestellstatus, verfolgung",
     ),
     "missing": (
         "missing, lost, never arrived, not arrived, not arrive, not received, not receive, not get, never got, "
-        "never came, not come, late, delayed, overdue, stolen, disappeared, says delivered",
+        "never came, not come, nowhere, never showed up, not showed up, never turned up, late, delayed, overdue, stolen, disappeared, says delivered",
         "fehlt, verloren, verschwunden, nie angekommen, nicht angekommen, nicht ankommen, nicht erhalten, "
-        "nicht bekommen, verspätet, verspätung, überfällig, gestohlen, nie kam",
+        "nicht bekommen, nirgends, nicht aufgetaucht, nie aufgetaucht, verspätet, verspätung, überfällig, gestohlen, nie kam",
     ),
     "address": (
         "address, street, house number, postcode, post code, zip code, moved, move, moving, relocate, "
@@ -127,17 +133,19 @@ CONCEPTS = {
         "lieferanschrift, büro",
     ),
     "change": (
-        "change, changing, modify, edit, update, correct, fix, amend, typo, mistake, wrong, instead",
+        "change, changing, modify, edit, update, correct, fix, amend, typo, mistake, wrong, instead, elsewhere",
         "ändern, änderung, korrigieren, aktualisieren, anpassen, bearbeiten, tippfehler, falsch, falsche, "
-        "falschen, fehler, stattdessen, nachträglich",
+        "falschen, fehler, stattdessen, statt, anstatt, woanders, nachträglich",
     ),
     # Sending back and money back.
     "return": (
         "return, returns, returning, returned, send back, sent back, sending back, give back, take back, "
-        "return label, returns label, return slip, label, retour, return policy, return period",
+        "return label, returns label, return slip, label, retour, return policy, return period, not like, not suit, "
+        "changed my mind, not happy with",
         "rücksendung, rücksendungen, retoure, retouren, retournieren, zurückschicken, zurückgeschickt, zurücksenden, "
         "zurückgeben, rückgabe, zurücksendung, rücksendeschein, rücksendeetikett, retourenschein, retourenlabel, "
-        "etikett, label, rückgaberecht, zurückgehen, zurück schicken, zurück senden",
+        "etikett, label, rückgaberecht, zurückgehen, zurück schicken, zurück senden, gefällt nicht, "
+        "nicht gefallen, nicht gefällt, anders überlegt",
     ),
     "refund": (
         "refund, refunded, refunds, money back, reimbursement, reimburse, repay, credited, credit back, paid back, "
@@ -160,11 +168,14 @@ CONCEPTS = {
         "broken, broke, break, damaged, damage, defective, defect, faulty, fault, torn, tear, ripped, rip, hole, holes, "
         "stain, stained, stains, scratch, scratched, scratches, cracked, crack, shattered, smashed, dented, in pieces, "
         "seam, seams, stitching, came apart, fell apart, came open, come apart, came off, fell off, coming off, "
-        "peeling, frayed, zipper, zip, button, sole, heel, poor quality, bad quality, complaint, complain, faulty",
+        "peeling, frayed, zipper, zip, button, sole, heel, poor quality, bad quality, complaint, complain, snapped, snap, "
+        "washed out, faded, fade, shrunk, shrank, shrink, pilling, unravel, unravelled, loose thread, leaking, leak, "
+        "bent, wobbly, flaw, flawed, dent, chipped",
         "kaputt, beschädigt, beschädigung, schaden, defekt, zerbrochen, mangelhaft, mangel, reklamation, reklamieren, "
         "gerissen, riss, loch, löcher, fleck, flecken, kratzer, zerkratzt, gebrochen, scherben, naht, nähte, "
         "aufgegangen, aufgeplatzt, gelöst, abgefallen, abgerissen, reißverschluss, knopf, sohle, absatz, "
-        "schlechte qualität, beschwerde, beschweren, verbogen, delle",
+        "schlechte qualität, beschwerde, beschweren, verbogen, delle, gesprungen, verblasst, ausgewaschen, "
+        "eingelaufen, fehlerhaft, ausgefranst, undicht, wackelt, abgeplatzt, verformt",
     ),
     "malfunction": (
         "not working, not work, stopped working, stop working, not function, not turn on, dead",
@@ -177,22 +188,24 @@ CONCEPTS = {
     # Paying.
     "payment": (
         "pay, payment, payments, paying, paid, checkout, payment method, payment methods, payment options, "
-        "pay with, means of payment",
+        "pay with, means of payment, pay by, options",
         "bezahlen, zahlung, zahlen, bezahlung, zahlungsart, zahlungsarten, zahlungsmethode, zahlungsmöglichkeiten, "
-        "bezahlt, gezahlt, kasse",
+        "bezahlt, gezahlt, kasse, zahlungsoptionen, optionen",
     ),
     "card": (
         "card, credit card, credit cards, debit card, visa, mastercard, amex, american express",
-        "karte, kreditkarte, kreditkarten, visa, mastercard, american express, ec karte, kartendaten",
+        "karte, kreditkarte, kreditkarten, visa, mastercard, amex, american express, ec karte, kartendaten",
     ),
     "wallet": (
         "paypal, apple pay, google pay, direct debit, sepa, klarna",
         "paypal, apple pay, google pay, lastschrift, bankeinzug, sepa, klarna",
     ),
     "pay_later": (
-        "pay later, paying later, pay afterwards, buy now pay later, invoice payment, "
+        "pay later, paying later, pay afterwards, buy now pay later, invoice payment, on invoice, by invoice, "
+        "pay the invoice, "
         "bank transfer, transfer, wire",
-        "später bezahlen, später zahlen, nach erhalt, kauf auf rechnung, rechnungskauf, überweisung, "
+        "später bezahlen, später zahlen, nach erhalt, kauf auf rechnung, auf rechnung, per rechnung, rechnungskauf, "
+        "überweisung, "
         "überweisen",
     ),
     "invoice": (
@@ -215,13 +228,13 @@ CONCEPTS = {
         "konto, kundenkonto, account, profil, benutzerkonto, kundenkontos",
     ),
     "register": (
-        "register, registration, signup, create account, open account, new account, make an account, "
+        "register, registration, signup, sign up, create account, open account, new account, make an account, "
         "create an account, open an account",
         "registrieren, registrierung, konto erstellen, konto anlegen, konto eröffnen, neues konto, anlegen, "
         "erstellen, eröffnen",
     ),
     "login": (
-        "log in, login, signin, logon, log on, locked out, get in, access",
+        "log in, login, signin, sign in, logon, log on, locked out, get in, access",
         "einloggen, login, anmeldung, reinkommen, komme nicht rein, komme nicht, zugang, gesperrt, eingeloggt",
     ),
     "password": ("password, passcode, passphrase, pw, credentials", "passwort, kennwort, zugangsdaten, pw"),
@@ -274,7 +287,7 @@ CONCEPTS = {
         "bestellung, bestellungen, bestellen, bestellt, kauf, gekauft, kaufen",
     ),
     "phone": (
-        "phone, call, calling, hotline, telephone, phone number, phone line, ring",
+        "phone, call, calling, hotline, telephone, phone number, phone line, ring, number to call",
         "telefon, anrufen, hotline, telefonisch, telefonnummer, rufnummer, telefonhotline, anruf",
     ),
     "contact": (
