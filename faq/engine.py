@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from faq.lexicon import CONCEPTS, NEGATIONS, STOP_WORDS
+from faq.lexicon import CONCEPTS, GENERIC_CONCEPTS, NEGATIONS, STOP_WORDS
 
 STEMMERS = {"en": "english", "de": "german"}
 LANGUAGES = {"en": 0, "de": 1}  # the column of each language in faq.lexicon.CONCEPTS
@@ -93,6 +93,11 @@ def looks_like_code(text):
 
 def is_concept(term):
     return term.startswith(CONCEPT_PREFIX)
+
+
+def is_topic(term):
+    """True for a concept that names what a question is about (not "duration" or "item")."""
+    return is_concept(term) and term[len(CONCEPT_PREFIX) :] not in GENERIC_CONCEPTS
 
 
 def fold(text):
@@ -441,8 +446,13 @@ class Index:
         min_coverage=MIN_COVERAGE,
         min_relative_score=MIN_RELATIVE_SCORE,
         unknown_weight=UNKNOWN_WEIGHT,
+        require_named=True,
     ):
-        """The best matches, best first: at most ``limit``, only those above the minimum relevance."""
+        """
+        The best matches, best first: at most ``limit``, only those above the
+        minimum relevance, and (``require_named``) only entries whose question
+        or keywords name at least one word of the question.
+        """
         if not self.documents or looks_like_code(query):
             return []
         query_terms = self.query_terms(query)
@@ -451,10 +461,11 @@ class Index:
         total_idf = total_weight = 0.0
         scores = {}
         covered = {}
+        named = set()  # entries whose question or keywords name a word of the question
         for term, word in query_terms.items():
             if term in self.idf:
                 term_idf = self.idf[term]
-            elif is_concept(term):
+            elif is_topic(term):
                 term_idf = self.unknown_idf * ABSENT_CONCEPT_WEIGHT
             else:
                 term_idf = self.unknown_idf * unknown_weight
@@ -466,11 +477,13 @@ class Index:
                 candidate_idf = self.idf[candidate]
                 for position, tf_weight, coverage in self.postings[candidate]:
                     value = candidate_idf * tf_weight * weight
-                    if value > best.get(position, (0.0, 0.0))[0]:
-                        best[position] = (value, weight * coverage)
-            for position, (value, weight) in best.items():
+                    if value > best.get(position, (0.0,))[0]:
+                        best[position] = (value, weight * coverage, coverage == 1.0)
+            for position, (value, weight, in_head) in best.items():
                 scores[position] = scores.get(position, 0.0) + value
                 covered[position] = covered.get(position, 0.0) + term_weight * weight
+                if in_head:
+                    named.add(position)
         if not scores:
             return []
         # A perfect match: every query term in the question field, once.
@@ -479,6 +492,8 @@ class Index:
         for position, score in scores.items():
             coverage = covered[position] / total_weight
             if coverage < min_coverage or score / perfect < min_relative_score:
+                continue
+            if require_named and position not in named:
                 continue
             matches.append((position, score, coverage))
         if not matches:

@@ -59,7 +59,7 @@ mal eigentlich denn gerne gern kurz irgendwie bzw ja nein okay ok wäre hätte g
 würde könnt könntet könnten wissen weiß sagen bräuchte brauche brauch hilfe helfen kann's möglich
 gerade grad schon immer halt eben etwa hab habt leider bisher trotzdem irgendwas sachen ding dinge
 wann warum wieso weshalb woher wohin seit beim gleich erst ersten gegangen ging super toll prima schön tschüss
-nochmal nochmals erneut laut eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
+nochmal nochmals erneut laut macht mach nächste eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
 """,
 }
 
@@ -69,6 +69,10 @@ NEGATIONS = {
     "en": "not no never cannot nothing none nobody dont doesnt didnt cant wont isnt hasnt havent wasnt arent couldnt",
     "de": "nicht kein keine keinen keiner keinem keines nie niemals nichts",
 }
+
+# Concepts that say how or when rather than what ("after a week", "the jacket"): when
+# no entry mentions one, it counts as an unknown word, not as a topic the FAQ lacks.
+GENERIC_CONCEPTS = {"duration", "item", "order", "change", "colour", "cost"}
 
 # concept: (English words and phrases, German words and phrases), comma-separated.
 CONCEPTS = {
@@ -295,9 +299,9 @@ CONCEPTS = {
         "kontakt, kundenservice, kundendienst, erreichen, erreichbar",
     ),
     "item": (
-        "item, items, product, products, article, goods, clothes, clothing, dress, shirt, t-shirt, blouse, jacket, "
+        "item, items, product, products, article, clothes, clothing, dress, shirt, t-shirt, blouse, jacket, "
         "coat, trousers, pants, jeans, shoes, shoe, boots, sneakers, sweater, jumper, hoodie, pullover, skirt, bag, pair",
-        "artikel, produkt, produkte, ware, waren, kleidung, kleid, hemd, shirt, bluse, jacke, mantel, hose, jeans, "
+        "artikel, produkt, produkte, kleidung, kleid, hemd, shirt, bluse, jacke, mantel, hose, jeans, "
         "schuhe, schuh, stiefel, pullover, pulli, rock, tasche",
     ),
     # Shop topics an FAQ may leave out.
@@ -330,6 +334,6 @@ CONCEPTS = {
     ),
     "material": (
         "material, fabric, cotton, wool, leather, polyester, silk, linen, waterproof",
-        "material, stoff, baumwolle, wolle, leder, polyester, seide, leinen, wasserdicht",
+        "material, stoff, baumwolle, leder, polyester, seide, leinen, wasserdicht",
     ),
 }
