@@ -68,7 +68,7 @@ LINKING_ELEMENTS = ("", "s", "es", "n", "en")
 # The minimum relevance, tuned on faq/demo/evaluation.json (bench/faq_eval.py):
 # the share of the question's information (IDF) an entry must cover, and its
 # BM25F score relative to a perfect match of the whole question.
-MIN_COVERAGE = 0.3
+MIN_COVERAGE = 0.25
 MIN_RELATIVE_SCORE = 0.1
 # A word the FAQ never uses counts this much (of the rarest word's weight)
 # against an entry's coverage: paraphrases bring words of their own, but a
@@ -77,7 +77,7 @@ UNKNOWN_WEIGHT = 0.7
 # A concept of the lexicon that no entry mentions (loyalty points, jobs) says
 # for sure what the question is about, and it is not in this FAQ.
 ABSENT_CONCEPT_WEIGHT = 1.5
-COVERAGE_POWER = 1.5
+COVERAGE_POWER = 2.0
 # A word found only in an entry's answer covers the question less than one
 # its question or keywords name: answers mention much in passing.
 ANSWER_COVERAGE = 0.5
@@ -411,6 +411,11 @@ class Index:
                     if parts:
                         return parts + [(right, right_term)]
         if depth == 0:
+            # Only the last part known ("Arbeits|adresse"): German puts what it is last.
+            for cut in range(COMPOUND_MIN_LENGTH, len(word) - COMPOUND_MIN_LENGTH + 1):
+                right_term = self._known(word[cut:])
+                if right_term is not None:
+                    return [(word[:cut], self.analyzer.stem(word[:cut])), (word[cut:], right_term)]
             # Only the first part known ("Telefon|support"): it names the topic; the rest stays unknown.
             for cut in range(len(word) - COMPOUND_MIN_PART, COMPOUND_MIN_LENGTH - 1, -1):
                 left, right = word[:cut], word[cut:]

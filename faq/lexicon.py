@@ -38,6 +38,7 @@ get got gets getting guys team support way something anything thing things ok ok
 anyway actually already stuff guys folks sorry hope kind regards best since yet even
 somehow ever every able through there here go going went tried try first right
 good morning evening afternoon night bye goodbye cheers great nice lovely awesome cool again usual usually
+yesterday today tonight last roughly approximately currently
 one two three four five six seven eight nine ten eleven twelve twenty thirty
 """,
     "de": """
@@ -59,7 +60,7 @@ mal eigentlich denn gerne gern kurz irgendwie bzw ja nein okay ok wäre hätte g
 würde könnt könntet könnten wissen weiß sagen bräuchte brauche brauch hilfe helfen kann's möglich
 gerade grad schon immer halt eben etwa hab habt leider bisher trotzdem irgendwas sachen ding dinge
 wann warum wieso weshalb woher wohin seit beim gleich erst ersten gegangen ging super toll prima schön tschüss
-nochmal nochmals erneut laut macht mach nächste eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
+nochmal nochmals erneut laut macht mach nächste gestern heute ungefähr circa ca letzte letzten eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
 """,
 }
 
@@ -78,13 +79,14 @@ GENERIC_CONCEPTS = {"duration", "item", "order", "change", "colour", "cost"}
 CONCEPTS = {
     # Getting the order.
     "arrive": (
-        "arrive, arrival, arrived, come, came, coming, at my door, in transit, get here, on its way, make it, receive, recieve",
-        "ankommen, angekommen, ankunft, kommt, kommen, kam, eintreffen, eingetroffen, unterwegs",
+        "arrive, arrival, arrived, come, came, coming, at my door, in transit, get here, on its way, make it, receive, recieve, "
+        "expect, expected",
+        "ankommen, angekommen, ankunft, kommt, kommen, kam, eintreffen, eingetroffen, unterwegs, erwarten",
     ),
     "delivery": (
-        "delivery, deliver, delivered, deliveries, dispatch, dispatched, send out, sent out, ship out, shipped, ship",
+        "delivery, deliver, delivered, deliveries, dispatch, dispatched, send out, sent out, ship out, shipped, ship, express",
         "lieferung, liefern, geliefert, lieferzeit, lieferdauer, liefertermin, zustellung, zustellen, versand, "
-        "versenden, verschicken, verschickt, rausgehen, geht raus, versanddauer",
+        "versenden, verschicken, verschickt, rausgehen, geht raus, versanddauer, express",
     ),
     "duration": (
         "how long, long, fast, quick, quickly, soon, days, day, weeks, week, months, month, year, years, hours, hour, "
@@ -113,14 +115,18 @@ CONCEPTS = {
     "abroad": (
         "abroad, international, internationally, overseas, another country, other countries, foreign, outside germany, "
         "eu, europe, austria, switzerland, swiss, uk, united kingdom, england, britain, norway, france, italy, spain, "
-        "netherlands, belgium, poland, denmark, sweden, usa, country, countries",
+        "netherlands, belgium, poland, denmark, sweden, usa, america, canada, australia, japan, ireland, scotland, "
+        "luxembourg, portugal, greece, czech republic, hungary, croatia, finland, liechtenstein, vienna, zurich, london, "
+        "paris, amsterdam, country, countries",
         "ausland, international, österreich, schweiz, england, großbritannien, norwegen, frankreich, italien, spanien, "
-        "niederlande, holland, belgien, polen, dänemark, schweden, usa, eu, europa, land, länder, ländern",
+        "niederlande, holland, belgien, polen, dänemark, schweden, usa, amerika, kanada, australien, japan, irland, "
+        "schottland, luxemburg, portugal, griechenland, tschechien, ungarn, kroatien, finnland, liechtenstein, wien, "
+        "zürich, london, paris, amsterdam, eu, europa, land, länder, ländern",
     ),
     "track": (
         "track, tracking, trace, tracking number, tracking link, tracking code, follow, status, order status, "
-        "see where, where is my order, where is my parcel, where is my package, where my parcel is, "
-        "where my package is, where my order is",
+        "see where, where is my order, where is my parcel, where is my package, where my parcel, "
+        "where my package, where my order",
         "verfolgen, sendungsverfolgung, tracking, trackingnummer, sendungsnummer, trackinglink, trackingcode, "
         "status, bestellstatus, verfolgung",
     ),
@@ -137,9 +143,10 @@ CONCEPTS = {
         "lieferanschrift, büro",
     ),
     "change": (
-        "change, changing, modify, edit, update, correct, fix, amend, typo, mistake, wrong, instead, elsewhere",
+        "change, changing, modify, edit, update, correct, fix, amend, typo, mistake, by accident, accidentally, wrong, "
+        "instead, elsewhere, old",
         "ändern, änderung, korrigieren, aktualisieren, anpassen, bearbeiten, tippfehler, falsch, falsche, "
-        "falschen, fehler, stattdessen, statt, anstatt, woanders, nachträglich",
+        "falschen, fehler, versehen, versehentlich, stattdessen, statt, anstatt, woanders, nachträglich, alte, alten",
     ),
     # Sending back and money back.
     "return": (
@@ -174,12 +181,12 @@ CONCEPTS = {
         "seam, seams, stitching, came apart, fell apart, came open, come apart, came off, fell off, coming off, "
         "peeling, frayed, zipper, zip, button, sole, heel, poor quality, bad quality, complaint, complain, snapped, snap, "
         "washed out, faded, fade, shrunk, shrank, shrink, pilling, unravel, unravelled, loose thread, leaking, leak, "
-        "bent, wobbly, flaw, flawed, dent, chipped",
+        "bent, wobbly, flaw, flawed, dent, chipped, quality",
         "kaputt, beschädigt, beschädigung, schaden, defekt, zerbrochen, mangelhaft, mangel, reklamation, reklamieren, "
         "gerissen, riss, loch, löcher, fleck, flecken, kratzer, zerkratzt, gebrochen, scherben, naht, nähte, "
         "aufgegangen, aufgeplatzt, gelöst, abgefallen, abgerissen, reißverschluss, knopf, sohle, absatz, "
         "schlechte qualität, beschwerde, beschweren, verbogen, delle, gesprungen, verblasst, ausgewaschen, "
-        "eingelaufen, fehlerhaft, ausgefranst, undicht, wackelt, abgeplatzt, verformt",
+        "eingelaufen, fehlerhaft, ausgefranst, undicht, wackelt, abgeplatzt, verformt, qualität",
     ),
     "malfunction": (
         "not working, not work, stopped working, stop working, not function, not turn on, dead",
@@ -187,7 +194,7 @@ CONCEPTS = {
     ),
     "warranty": (
         "warranty, guarantee, guaranteed, repair, repaired, repairs, covered, statutory",
-        "garantie, gewährleistung, reparatur, reparieren, repariert, herstellergarantie, abgedeckt",
+        "garantie, gewährleistung, reparatur, reparieren, repariert, herstellergarantie, abgedeckt, abgesichert",
     ),
     # Paying.
     "payment": (
@@ -213,8 +220,8 @@ CONCEPTS = {
         "überweisen",
     ),
     "invoice": (
-        "invoice, invoices, bill, receipt, receipts, invoice copy, proof of purchase",
-        "rechnung, rechnungen, quittung, beleg, rechnungskopie, kaufbeleg",
+        "invoice, invoices, bill, bills, receipt, receipts, invoice copy, copy, proof of purchase",
+        "rechnung, rechnungen, quittung, beleg, rechnungskopie, kaufbeleg, kopie",
     ),
     "business": (
         "company, business, firm, corporate, vat, vat id, vat number, tax number, tax id, company name, "
@@ -238,7 +245,7 @@ CONCEPTS = {
         "erstellen, eröffnen",
     ),
     "login": (
-        "log in, login, signin, sign in, logon, log on, locked out, get in, access",
+        "log in, log into, login, signin, sign in, logon, log on, locked out, get in, access",
         "einloggen, login, anmeldung, reinkommen, komme nicht rein, komme nicht, zugang, gesperrt, eingeloggt",
     ),
     "password": ("password, passcode, passphrase, pw, credentials", "passwort, kennwort, zugangsdaten, pw"),
@@ -268,11 +275,13 @@ CONCEPTS = {
         "daten, persönliche daten, dsgvo, datenschutz",
     ),
     "voucher": (
-        "voucher, vouchers, coupon, coupons, promo code, promo, discount code, discount, gift code, gift card, "
+        "voucher, vouchers, coupon, coupons, promo code, promo, discount code, gift code, gift card, "
         "giftcard, gift voucher, code",
-        "gutschein, gutscheine, gutscheincode, rabattcode, aktionscode, coupon, rabatt, geschenkkarte, "
+        "gutschein, gutscheine, gutscheincode, rabattcode, aktionscode, coupon, geschenkkarte, "
         "geschenkgutschein, promocode, code, geschenkkartencode",
     ),
+    # A discount as such (for students, for three items) is a scheme, not a code to redeem.
+    "discount": ("discount, discounts, reduction, reduced", "rabatt, rabatte, nachlass, ermäßigung, reduziert"),
     "redeem": (
         "redeem, apply, applied, use, enter, put in, insert, combine",
         "einlösen, eingeben, anwenden, verwenden, benutzen, nutzen, kombinieren, einlösbar",
@@ -287,8 +296,8 @@ CONCEPTS = {
         "stornieren, storniert, stornierung, storno, widerrufen, widerruf, rückgängig, bestellung stoppen",
     ),
     "order": (
-        "order, orders, ordered, ordering, purchase, purchased, bought, buy",
-        "bestellung, bestellungen, bestellen, bestellt, kauf, gekauft, kaufen",
+        "order, orders, ordered, ordering, purchase, purchased, bought, buy, placed",
+        "bestellung, bestellungen, bestellen, bestellt, kauf, gekauft, kaufen, aufgegeben",
     ),
     "phone": (
         "phone, call, calling, hotline, telephone, phone number, phone line, ring, number to call",
@@ -307,8 +316,9 @@ CONCEPTS = {
     # Shop topics an FAQ may leave out.
     "gift_wrap": ("gift wrap, gift wrapping, gift box, wrapped as a gift", "geschenkverpackung, als geschenk verpacken"),
     "loyalty": (
-        "loyalty, points, bonus points, reward, rewards, loyalty programme, loyalty program, membership",
-        "treuepunkte, punkte, bonuspunkte, prämien, treueprogramm, bonusprogramm, mitgliedschaft, payback",
+        "loyalty, points, bonus points, reward, rewards, loyalty programme, loyalty program, membership, member, members",
+        "treuepunkte, punkte, bonuspunkte, prämien, treueprogramm, bonusprogramm, mitgliedschaft, mitglied, mitglieder, "
+        "payback",
     ),
     "student": ("student, students, university, college", "student, studenten, studentenrabatt, uni, universität"),
     "price_match": (
@@ -326,6 +336,10 @@ CONCEPTS = {
     "partner": (
         "franchise, partner, partnership, affiliate, reseller, wholesale, supplier",
         "franchise, partner, partnerschaft, affiliate, händler, wiederverkäufer, großhandel, lieferant",
+    ),
+    "stock": (
+        "in stock, stock, out of stock, back in stock, restock, sold out, available again",
+        "auf lager, vorrätig, ausverkauft, wieder verfügbar, lieferbar, nachbestellt",
     ),
     "sale": ("sale, sales, black friday, clearance", "sale, schlussverkauf, ausverkauf, black friday"),
     "sustainability": (
