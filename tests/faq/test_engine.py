@@ -184,3 +184,12 @@ def test_markup_and_template_syntax_get_no_suggestion():
     assert ids(index, "password") == [11]
     for question in ["<b>password</b>", "{{ password }}", "{% password %}", "${password}", "javascript:password()"]:
         assert ids(index, question) == [], question
+
+
+def test_in_a_large_faq_a_word_of_most_entries_is_not_scored():
+    documents = [Document(n, f"Lamp model {n}", "", "A lamp for your desk.") for n in range(1, 400)]
+    documents.append(Document(400, "Lamp warranty", "", "Two years."))
+    index = Index(documents, "en")
+    assert len(index.postings[index.analyzer.term("lamp")]) > index.max_postings
+    assert ids(index, "warranty for my lamp")[:1] == [400]
+    assert ids(index, "lamp") == []
