@@ -42,7 +42,7 @@ yesterday today tonight last roughly approximately currently
 one two three four five six seven eight nine ten eleven twelve twenty thirty
 """,
     "de": """
-aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes 
+aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes
 anders auch auf aus bei bin bis bist da damit dann das dass daß dasselbe dazu dein deine deinem deinen
 deiner deines dem demselben den denn denselben der derer derselbe derselben des desselben dessen dich die dies
 diese dieselbe dieselben diesem diesen dieser dieses dir doch dort du durch ein eine einem einen einer eines
@@ -291,8 +291,7 @@ CONCEPTS = {
         "ungültig, abgelaufen, nicht gültig, nicht abgezogen, nicht angenommen, nicht akzeptiert",
     ),
     "cancel": (
-        "cancel, cancelled, canceled, cancellation, revoke, withdraw, undo, stop my order, "
-        "not want anymore",
+        "cancel, cancelled, canceled, cancellation, revoke, withdraw, undo, stop my order, not want anymore",
         "stornieren, storniert, stornierung, storno, widerrufen, widerruf, rückgängig, bestellung stoppen",
     ),
     "order": (
@@ -314,7 +313,10 @@ CONCEPTS = {
         "schuhe, schuh, stiefel, pullover, pulli, rock, tasche",
     ),
     # Shop topics an FAQ may leave out.
-    "gift_wrap": ("gift wrap, gift wrapping, gift box, wrapped as a gift", "geschenkverpackung, als geschenk verpacken"),
+    "gift_wrap": (
+        "gift wrap, gift wrapping, gift box, wrapped as a gift",
+        "geschenkverpackung, als geschenk verpacken",
+    ),
     "loyalty": (
         "loyalty, points, bonus points, reward, rewards, loyalty programme, loyalty program, membership, member, members",
         "treuepunkte, punkte, bonuspunkte, prämien, treueprogramm, bonusprogramm, mitgliedschaft, mitglied, mitglieder, "

@@ -25,7 +25,9 @@ def test_the_check_catches_the_informal_plural_and_lets_the_polite_form_pass():
     assert informal_words("Ist euer Versand kostenlos?")
     assert informal_words("Eure Rechnung kommt per E-Mail.")
     assert informal_words("Sie finden ihr Paket beim Nachbarn.")
-    assert not informal_words("Ihr Paket verlässt unser Lager. Liefern Sie auch ins Ausland? Wir schicken Ihnen einen Link.")
+    assert not informal_words(
+        "Ihr Paket verlässt unser Lager. Liefern Sie auch ins Ausland? Wir schicken Ihnen einen Link."
+    )
 
 
 def test_the_german_demo_faq_says_sie_throughout():
