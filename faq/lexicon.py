@@ -38,7 +38,7 @@ get got gets getting guys team support way something anything thing things ok ok
 anyway actually already stuff guys folks sorry hope kind regards best since yet even
 somehow ever every able through there here go going went tried try first right
 good morning evening afternoon night bye goodbye cheers great nice lovely awesome cool again usual usually
-yesterday today tonight last roughly approximately currently
+yesterday today tonight last roughly approximately currently find found look looking
 one two three four five six seven eight nine ten eleven twelve twenty thirty
 """,
     "de": """
@@ -60,7 +60,7 @@ mal eigentlich denn gerne gern kurz irgendwie bzw ja nein okay ok wäre hätte g
 würde könnt könntet könnten wissen weiß sagen bräuchte brauche brauch hilfe helfen kann's möglich
 gerade grad schon immer halt eben etwa hab habt leider bisher trotzdem irgendwas sachen ding dinge
 wann warum wieso weshalb woher wohin seit beim gleich erst ersten gegangen ging super toll prima schön tschüss
-nochmal nochmals erneut laut macht mach nächste gestern heute ungefähr circa ca letzte letzten eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
+nochmal nochmals erneut laut macht mach nächste gestern heute ungefähr circa ca letzte letzten finde finden findet gefunden eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
 """,
 }
 
