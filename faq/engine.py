@@ -66,6 +66,8 @@ WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 CONTRACTION_RE = re.compile(r"(?<=\w)n['’]t\b", re.IGNORECASE)
 # German separable verbs: "Wie sende ich es zurück?" is "zurücksenden".
 SEPARABLE_PARTICLES = {"de": ("zurück", "ab", "an", "auf", "aus", "ein", "um", "weg", "los")}
+# Languages whose participles are mapped to their infinitive ("umgetauscht": umtauschen).
+PARTICIPLE_LANGUAGES = {"de"}
 # A negation is kept only for the phrases of the lexicon that contain it.
 NEGATION = "!not"
 # The term of a concept of faq.lexicon: a prefix no word can have.
@@ -98,7 +100,7 @@ LINKING_ELEMENTS = ("", "s", "es", "n", "en")
 # The minimum relevance, tuned on faq/demo/evaluation.json (bench/faq_eval.py):
 # the share of the question's information (IDF) an entry must cover, and its
 # BM25F score relative to a perfect match of the whole question.
-MIN_COVERAGE = 0.25
+MIN_COVERAGE = 0.2
 MIN_RELATIVE_SCORE = 0.1
 # A word the FAQ never uses counts this much (of the rarest word's weight)
 # against an entry's coverage: paraphrases bring words of their own, but a
@@ -214,8 +216,30 @@ class Analyzer:
                 result.append((folded, folded, True))
             else:
                 stem = self.stem(token)
+                if (stem,) not in self.synonyms and self.language in PARTICIPLE_LANGUAGES:
+                    stem = self._infinitive_stem(token) or stem
                 result.append((folded, stem, False) if stem not in self.stop_stems else (folded, folded, True))
         return result
+
+    def _infinitive_stem(self, token):
+        """
+        The stem of a German participle's infinitive when the lexicon knows that verb
+        ("umgetauscht": umtauschen, "geändert": ändern, "storniert": stornieren), else None:
+        the Snowball stemmer leaves participles as they are.
+        """
+        if len(token) < 6 or not token.endswith("t"):
+            return None
+        roots = [token]
+        for particle in ("",) + SEPARABLE_PARTICLES["de"] + ("zu",):
+            if token.startswith(particle + "ge") and len(token) > len(particle) + 4:
+                roots.append(particle + token[len(particle) + 2 :])
+        for root in roots:
+            for ending, infinitive in (("et", "en"), ("t", "en"), ("t", "n")):
+                if root.endswith(ending):
+                    stem = self.stem(root[: -len(ending)] + infinitive)
+                    if (stem,) in self.synonyms:
+                        return stem
+        return None
 
     def _join(self, tokens, table, longest):
         """The tokens with the phrases of ``table`` replaced by their concept: [(word, key)]."""

@@ -86,15 +86,16 @@ CONCEPTS = {
     "delivery": (
         "delivery, deliver, delivered, deliveries, dispatch, dispatched, send out, sent out, ship out, shipped, ship, express",
         "lieferung, liefern, geliefert, lieferzeit, lieferdauer, liefertermin, zustellung, zustellen, versand, "
-        "versenden, verschicken, verschickt, rausgehen, geht raus, versanddauer, express",
+        "versenden, verschicken, verschickt, versandt, zuschicken, ausliefern, rausgehen, geht raus, versanddauer, express, "
+        "losschicken, abschicken",
     ),
     "duration": (
         "how long, long, fast, quick, quickly, soon, days, day, weeks, week, months, month, year, years, hours, hour, "
         "ago, wait, waiting, working days, business days, same day, time, monday, tuesday, wednesday, thursday, "
-        "friday, saturday, sunday, weekend, tomorrow, next week",
+        "friday, saturday, sunday, weekend, tomorrow, next week, eta, estimated",
         "wie lange, lange, dauert, dauern, dauer, schnell, bald, tage, tag, tagen, woche, wochen, monat, monaten, "
         "jahr, jahre, jahren, stunde, stunden, zeit, warten, wartezeit, werktage, werktagen, selben tag, montag, "
-        "dienstag, mittwoch, donnerstag, freitag, samstag, sonntag, wochenende, nächste woche",
+        "dienstag, mittwoch, donnerstag, freitag, samstag, sonntag, wochenende, nächste woche, voraussichtlich",
     ),
     "parcel": (
         "parcel, parcels, package, packages, shipment, box",
@@ -117,11 +118,11 @@ CONCEPTS = {
         "eu, europe, austria, switzerland, swiss, uk, united kingdom, england, britain, norway, france, italy, spain, "
         "netherlands, belgium, poland, denmark, sweden, usa, america, canada, australia, japan, ireland, scotland, "
         "luxembourg, portugal, greece, czech republic, hungary, croatia, finland, liechtenstein, vienna, zurich, london, "
-        "paris, amsterdam, country, countries",
+        "paris, amsterdam, country, countries, customs, duties, import duty",
         "ausland, international, österreich, schweiz, england, großbritannien, norwegen, frankreich, italien, spanien, "
         "niederlande, holland, belgien, polen, dänemark, schweden, usa, amerika, kanada, australien, japan, irland, "
         "schottland, luxemburg, portugal, griechenland, tschechien, ungarn, kroatien, finnland, liechtenstein, wien, "
-        "zürich, london, paris, amsterdam, eu, europa, land, länder, ländern",
+        "zürich, london, paris, amsterdam, eu, europa, land, länder, ländern, zoll, zollgebühren, einfuhr",
     ),
     "track": (
         "track, tracking, trace, tracking number, tracking link, tracking code, follow, status, order status, "
@@ -130,11 +131,17 @@ CONCEPTS = {
         "verfolgen, sendungsverfolgung, tracking, trackingnummer, sendungsnummer, trackinglink, trackingcode, "
         "status, bestellstatus, verfolgung",
     ),
+    "carrier": (
+        "courier, carrier, postman, mailman, delivery driver, dhl, dpd, hermes, gls, fedex",
+        "paketdienst, paketbote, versanddienstleister, postbote, dhl, ups, dpd, hermes, gls, fedex",
+    ),
     "missing": (
         "missing, lost, never arrived, not arrived, not arrive, not received, not receive, not get, never got, "
-        "never came, not come, nowhere, never showed up, not showed up, never turned up, late, delayed, overdue, stolen, disappeared, says delivered",
+        "never came, not come, nowhere, never showed up, not showed up, never turned up, late, delayed, neighbour, "
+        "neighbor, locker, parcel shop, vanished, overdue, stolen, disappeared, says delivered",
         "fehlt, verloren, verschwunden, nie angekommen, nicht angekommen, nicht ankommen, nicht erhalten, "
-        "nicht bekommen, nirgends, nicht aufgetaucht, nie aufgetaucht, verspätet, verspätung, überfällig, gestohlen, nie kam",
+        "nicht bekommen, nirgends, nicht aufgetaucht, nie aufgetaucht, nachbar, nachbarn, packstation, paketshop, "
+        "vermisst, verspätet, verspätung, überfällig, gestohlen, nie kam",
     ),
     "address": (
         "address, street, house number, postcode, post code, zip code, moved, move, moving, relocate, "
@@ -181,20 +188,21 @@ CONCEPTS = {
         "seam, seams, stitching, came apart, fell apart, came open, come apart, came off, fell off, coming off, "
         "peeling, frayed, zipper, zip, button, sole, heel, poor quality, bad quality, complaint, complain, snapped, snap, "
         "washed out, faded, fade, shrunk, shrank, shrink, pilling, unravel, unravelled, loose thread, leaking, leak, "
-        "bent, wobbly, flaw, flawed, dent, chipped, quality",
+        "bent, wobbly, flaw, flawed, dent, chipped, quality, malfunction, discoloured, discolored",
         "kaputt, beschädigt, beschädigung, schaden, defekt, zerbrochen, mangelhaft, mangel, reklamation, reklamieren, "
         "gerissen, riss, loch, löcher, fleck, flecken, kratzer, zerkratzt, gebrochen, scherben, naht, nähte, "
         "aufgegangen, aufgeplatzt, gelöst, abgefallen, abgerissen, reißverschluss, knopf, sohle, absatz, "
         "schlechte qualität, beschwerde, beschweren, verbogen, delle, gesprungen, verblasst, ausgewaschen, "
-        "eingelaufen, fehlerhaft, ausgefranst, undicht, wackelt, abgeplatzt, verformt, qualität",
+        "eingelaufen, fehlerhaft, ausgefranst, undicht, wackelt, abgeplatzt, verformt, qualität, ausgeblichen, "
+        "verwaschen, transportschaden, versandschaden, verfärbt, minderwertig",
     ),
     "malfunction": (
         "not working, not work, stopped working, stop working, not function, not turn on, dead",
         "funktioniert nicht, nicht funktioniert, nicht funktionieren, klappt nicht",
     ),
     "warranty": (
-        "warranty, guarantee, guaranteed, repair, repaired, repairs, covered, statutory",
-        "garantie, gewährleistung, reparatur, reparieren, repariert, herstellergarantie, abgedeckt, abgesichert",
+        "warranty, guarantee, guaranteed, repair, repaired, repairs, covered, statutory, goodwill, claim",
+        "garantie, gewährleistung, reparatur, reparieren, repariert, herstellergarantie, abgedeckt, abgesichert, kulanz",
     ),
     # Paying.
     "payment": (
@@ -208,30 +216,33 @@ CONCEPTS = {
         "karte, kreditkarte, kreditkarten, visa, mastercard, amex, american express, ec karte, kartendaten",
     ),
     "wallet": (
-        "paypal, apple pay, google pay, direct debit, sepa, klarna",
-        "paypal, apple pay, google pay, lastschrift, bankeinzug, sepa, klarna",
+        "paypal, apple pay, applepay, google pay, googlepay, direct debit, sepa, klarna, cash on delivery, instalments, "
+        "installments, prepayment, advance payment",
+        "paypal, apple pay, applepay, google pay, googlepay, lastschrift, bankeinzug, sepa, klarna, nachnahme, "
+        "ratenzahlung, raten, ratenkauf, vorkasse, sofortüberweisung",
     ),
     "pay_later": (
         "pay later, paying later, pay afterwards, buy now pay later, invoice payment, on invoice, by invoice, "
         "pay the invoice, "
-        "bank transfer, transfer, wire",
+        "bank transfer, transfer, wire, credit check",
         "später bezahlen, später zahlen, nach erhalt, kauf auf rechnung, auf rechnung, per rechnung, rechnungskauf, "
         "überweisung, "
-        "überweisen",
+        "überweisen, zahlungsziel, zahlungsfrist, bonität, bonitätsprüfung",
     ),
     "invoice": (
-        "invoice, invoices, bill, bills, receipt, receipts, invoice copy, copy, proof of purchase",
-        "rechnung, rechnungen, quittung, beleg, rechnungskopie, kaufbeleg, kopie",
+        "invoice, invoices, bill, bills, receipt, receipts, invoice copy, copy, proof of purchase, tax invoice",
+        "rechnung, rechnungen, quittung, beleg, rechnungskopie, kaufbeleg, kopie, kassenbon",
     ),
     "business": (
         "company, business, firm, corporate, vat, vat id, vat number, tax number, tax id, company name, "
         "business address, company details",
         "firma, firmen, firmenname, firmenkunde, unternehmen, gewerblich, gewerbe, umsatzsteuer, ust, ust idnr, "
-        "ust id, umsatzsteuer id, steuernummer, firmenadresse, firmendaten",
+        "ust id, umsatzsteuer id, steuernummer, firmenadresse, firmendaten, geschäftskunde, geschäftskunden",
     ),
     "failed": (
-        "failed, fail, fails, declined, decline, refused, error, bounced",
-        "fehlgeschlagen, abgelehnt, fehlermeldung, nicht durchgegangen, geklappt",
+        "failed, fail, fails, declined, decline, refused, error, bounced, charged twice, card limit",
+        "fehlgeschlagen, abgelehnt, fehlermeldung, nicht durchgegangen, geklappt, doppelt abgebucht, kartenlimit, "
+        "limit",
     ),
     # The customer account.
     "account": (
@@ -240,9 +251,9 @@ CONCEPTS = {
     ),
     "register": (
         "register, registration, signup, sign up, create account, open account, new account, make an account, "
-        "create an account, open an account",
+        "create an account, open an account, guest, without an account",
         "registrieren, registrierung, konto erstellen, konto anlegen, konto eröffnen, neues konto, anlegen, "
-        "erstellen, eröffnen",
+        "erstellen, eröffnen, gastbestellung, ohne konto, als gast",
     ),
     "login": (
         "log in, log into, login, signin, sign in, logon, log on, locked out, get in, access",
@@ -292,19 +303,20 @@ CONCEPTS = {
     ),
     "cancel": (
         "cancel, cancelled, canceled, cancellation, revoke, withdraw, undo, stop my order, not want anymore",
-        "stornieren, storniert, stornierung, storno, widerrufen, widerruf, rückgängig, bestellung stoppen",
+        "stornieren, storniert, stornierung, storno, widerrufen, widerruf, rückgängig, bestellung stoppen, abbrechen, "
+        "zurückziehen",
     ),
     "order": (
         "order, orders, ordered, ordering, purchase, purchased, bought, buy, placed",
         "bestellung, bestellungen, bestellen, bestellt, kauf, gekauft, kaufen, aufgegeben",
     ),
     "phone": (
-        "phone, call, calling, hotline, telephone, phone number, phone line, ring, number to call",
-        "telefon, anrufen, hotline, telefonisch, telefonnummer, rufnummer, telefonhotline, anruf",
+        "phone, call, calling, hotline, telephone, phone number, phone line, ring, number to call, callback",
+        "telefon, anrufen, hotline, telefonisch, telefonnummer, rufnummer, telefonhotline, anruf, rückruf, zurückrufen",
     ),
     "contact": (
-        "contact, customer service, customer care, reach, reachable",
-        "kontakt, kundenservice, kundendienst, erreichen, erreichbar",
+        "contact, customer service, customer care, reach, reachable, contact form, chat",
+        "kontakt, kundenservice, kundendienst, erreichen, erreichbar, kontaktformular, chat",
     ),
     "item": (
         "item, items, product, products, article, clothes, clothing, dress, shirt, t-shirt, blouse, jacket, "
