@@ -39,6 +39,9 @@ anyway actually already stuff guys folks sorry hope kind regards best since yet 
 somehow ever every able through there here go going went tried try first right
 good morning evening afternoon night bye goodbye cheers great nice lovely awesome cool again usual usually
 yesterday today tonight last roughly approximately currently find found look looking
+happen happened problem problems issue issues urgent urgently asap finally sir madam appreciate told say said check
+checked see saw seems seem perhaps probably anybody everything sort lot lots bit little though although however
+quite pretty always often sometimes
 one two three four five six seven eight nine ten eleven twelve twenty thirty
 """,
     "de": """
@@ -60,7 +63,11 @@ mal eigentlich denn gerne gern kurz irgendwie bzw ja nein okay ok wäre hätte g
 würde könnt könntet könnten wissen weiß sagen bräuchte brauche brauch hilfe helfen kann's möglich
 gerade grad schon immer halt eben etwa hab habt leider bisher trotzdem irgendwas sachen ding dinge
 wann warum wieso weshalb woher wohin seit beim gleich erst ersten gegangen ging super toll prima schön tschüss
-nochmal nochmals erneut laut macht mach nächste gestern heute ungefähr circa ca letzte letzten finde finden findet gefunden eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
+nochmal nochmals erneut laut macht mach nächste gestern heute ungefähr circa ca letzte letzten finde finden findet gefunden
+dürfen darf lassen lasse tun tue sehe worden passiert passieren schauen nachschauen sehen leute bitteschön
+dringend schnellstmöglich endlich team mfg lg vg freundlichen problem probleme anliegen usw etc ähm äh naja klar
+genau vielleicht wahrscheinlich irgendwann jemand niemand sowas sowie dabei daher deshalb trotz obwohl sobald
+bevor nachdem seitdem falls eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
 """,
 }
 
