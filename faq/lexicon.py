@@ -41,7 +41,7 @@ good morning evening afternoon night bye goodbye cheers great nice lovely awesom
 yesterday today tonight last roughly approximately currently find found look looking
 happen happened problem problems issue issues urgent urgently asap finally sir madam appreciate told say said check
 checked see saw seems seem perhaps probably anybody everything sort lot lots bit little though although however
-quite pretty always often sometimes
+quite pretty always often sometimes make made making offer offers
 one two three four five six seven eight nine ten eleven twelve twenty thirty
 """,
     "de": """
@@ -67,7 +67,7 @@ nochmal nochmals erneut laut macht mach nächste gestern heute ungefähr circa c
 dürfen darf lassen lasse tun tue sehe worden passiert passieren schauen nachschauen sehen leute bitteschön
 dringend schnellstmöglich endlich team mfg lg vg freundlichen problem probleme anliegen usw etc ähm äh naja klar
 genau vielleicht wahrscheinlich irgendwann jemand niemand sowas sowie dabei daher deshalb trotz obwohl sobald
-bevor nachdem seitdem falls eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
+bevor nachdem seitdem falls zeug anbieten bietet eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
 """,
 }
 
@@ -75,7 +75,7 @@ bevor nachdem seitdem falls eins zwei drei vier fünf sechs sieben acht neun zeh
 # Words that turn a phrase around ("not arrived"); "n't" is read as "not".
 NEGATIONS = {
     "en": "not no never cannot nothing none nobody dont doesnt didnt cant wont isnt hasnt havent wasnt arent couldnt",
-    "de": "nicht kein keine keinen keiner keinem keines nie niemals nichts",
+    "de": "nicht kein keine keinen keiner keinem keines nie niemals nichts nix",
 }
 
 # Concepts that say how or when rather than what ("after a week", "the jacket"): when
@@ -135,7 +135,7 @@ CONCEPTS = {
         "track, tracking, trace, tracking number, tracking link, tracking code, follow, status, order status, "
         "see where, where is my order, where is my parcel, where is my package, where my parcel, "
         "where my package, where my order",
-        "verfolgen, sendungsverfolgung, tracking, trackingnummer, sendungsnummer, trackinglink, trackingcode, "
+        "verfolgen, nachverfolgen, nachverfolgung, sendungsverfolgung, tracking, trackingnummer, sendungsnummer, trackinglink, trackingcode, "
         "status, bestellstatus, verfolgung",
     ),
     "carrier": (
@@ -145,10 +145,10 @@ CONCEPTS = {
     "missing": (
         "missing, lost, never arrived, not arrived, not arrive, not received, not receive, not get, never got, "
         "never came, not come, nowhere, never showed up, not showed up, never turned up, late, delayed, neighbour, "
-        "neighbor, locker, parcel shop, vanished, overdue, stolen, disappeared, says delivered",
+        "neighbor, locker, parcel shop, vanished, stuck, overdue, stolen, disappeared, says delivered",
         "fehlt, verloren, verschwunden, nie angekommen, nicht angekommen, nicht ankommen, nicht erhalten, "
         "nicht bekommen, nirgends, nicht aufgetaucht, nie aufgetaucht, nachbar, nachbarn, packstation, paketshop, "
-        "vermisst, verspätet, verspätung, überfällig, gestohlen, nie kam",
+        "vermisst, verschollen, verspätet, verspätung, überfällig, gestohlen, nie kam",
     ),
     "address": (
         "address, street, house number, postcode, post code, zip code, moved, move, moving, relocate, "
@@ -174,9 +174,9 @@ CONCEPTS = {
     ),
     "refund": (
         "refund, refunded, refunds, money back, reimbursement, reimburse, repay, credited, credit back, paid back, "
-        "money, amount",
+        "money, amount, cash",
         "erstattung, rückerstattung, erstatten, erstattet, geld zurück, gutschrift, gutgeschrieben, zurückzahlen, "
-        "rückzahlung, zurückbuchen, geld, betrag",
+        "rückzahlung, zurückbuchen, geld, betrag, kohle",
     ),
     "exchange": (
         "exchange, exchanged, swap, trade, switch, replace, replacement, different size",
@@ -195,13 +195,14 @@ CONCEPTS = {
         "seam, seams, stitching, came apart, fell apart, came open, come apart, came off, fell off, coming off, "
         "peeling, frayed, zipper, zip, button, sole, heel, poor quality, bad quality, complaint, complain, snapped, snap, "
         "washed out, faded, fade, shrunk, shrank, shrink, pilling, unravel, unravelled, loose thread, leaking, leak, "
-        "bent, wobbly, flaw, flawed, dent, chipped, quality, malfunction, discoloured, discolored",
+        "bent, wobbly, flaw, flawed, dent, chipped, quality, malfunction, discoloured, discolored, ruined, destroyed",
         "kaputt, beschädigt, beschädigung, schaden, defekt, zerbrochen, mangelhaft, mangel, reklamation, reklamieren, "
         "gerissen, riss, loch, löcher, fleck, flecken, kratzer, zerkratzt, gebrochen, scherben, naht, nähte, "
         "aufgegangen, aufgeplatzt, gelöst, abgefallen, abgerissen, reißverschluss, knopf, sohle, absatz, "
         "schlechte qualität, beschwerde, beschweren, verbogen, delle, gesprungen, verblasst, ausgewaschen, "
         "eingelaufen, fehlerhaft, ausgefranst, undicht, wackelt, abgeplatzt, verformt, qualität, ausgeblichen, "
-        "verwaschen, transportschaden, versandschaden, verfärbt, minderwertig",
+        "verwaschen, transportschaden, versandschaden, verfärbt, minderwertig, hinüber, ruiniert, zerstört, "
+        "kaputtgegangen",
     ),
     "malfunction": (
         "not working, not work, stopped working, stop working, not function, not turn on, dead",
@@ -278,7 +279,7 @@ CONCEPTS = {
     "newsletter": (
         "newsletter, newsletters, marketing, marketing emails, promotional, promotions, advertising, ads, spam, "
         "mailing list",
-        "newsletter, werbung, werbemails, werbe-mails, werbe-e-mails, marketing, spam",
+        "newsletter, werbung, werbemails, werbe-mails, werbe-e-mails, werbe, marketing, spam",
     ),
     "unsubscribe": (
         "unsubscribe, opt out, stop, stop sending, make it stop",
