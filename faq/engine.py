@@ -105,7 +105,7 @@ MIN_RELATIVE_SCORE = 0.1
 # A word the FAQ never uses counts this much (of the rarest word's weight)
 # against an entry's coverage: paraphrases bring words of their own, but a
 # question mostly about unknown things is off-topic.
-UNKNOWN_WEIGHT = 0.7
+UNKNOWN_WEIGHT = 0.8
 # A concept of the lexicon that no entry mentions (loyalty points, jobs) says
 # for sure what the question is about, and it is not in this FAQ.
 ABSENT_CONCEPT_WEIGHT = 1.5

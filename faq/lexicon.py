@@ -41,7 +41,7 @@ good morning evening afternoon night bye goodbye cheers great nice lovely awesom
 yesterday today tonight last roughly approximately currently find found look looking
 happen happened problem problems issue issues urgent urgently asap finally sir madam appreciate told say said check
 checked see saw seems seem perhaps probably anybody everything sort lot lots bit little though although however
-quite pretty always often sometimes make made making offer offers
+quite pretty always often sometimes make made making offer offers second third fourth
 one two three four five six seven eight nine ten eleven twelve twenty thirty
 """,
     "de": """
@@ -67,7 +67,7 @@ nochmal nochmals erneut laut macht mach nächste gestern heute ungefähr circa c
 dürfen darf lassen lasse tun tue sehe worden passiert passieren schauen nachschauen sehen leute bitteschön
 dringend schnellstmöglich endlich team mfg lg vg freundlichen problem probleme anliegen usw etc ähm äh naja klar
 genau vielleicht wahrscheinlich irgendwann jemand niemand sowas sowie dabei daher deshalb trotz obwohl sobald
-bevor nachdem seitdem falls zeug anbieten bietet eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
+bevor nachdem seitdem falls zeug anbieten bietet zweite zweiten zweiter dritte dritten eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
 """,
 }
 
@@ -328,9 +328,10 @@ CONCEPTS = {
     ),
     "item": (
         "item, items, product, products, article, clothes, clothing, dress, shirt, t-shirt, blouse, jacket, "
-        "coat, trousers, pants, jeans, shoes, shoe, boots, sneakers, sweater, jumper, hoodie, pullover, skirt, bag, pair",
+        "coat, trousers, pants, jeans, shoes, shoe, boots, sneakers, sweater, jumper, hoodie, pullover, skirt, bag, pair, "
+        "strap, handle, laces, lace",
         "artikel, produkt, produkte, kleidung, kleid, hemd, shirt, bluse, jacke, mantel, hose, jeans, "
-        "schuhe, schuh, stiefel, pullover, pulli, rock, tasche",
+        "schuhe, schuh, stiefel, pullover, pulli, rock, tasche, riemen, griff, henkel, träger, schnürsenkel",
     ),
     # Shop topics an FAQ may leave out.
     "gift_wrap": (
