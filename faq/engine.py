@@ -23,7 +23,7 @@ question or keywords name a word of the question, when it covers enough of
 the question's information (each word weighted by its IDF, squared, so that
 rare words decide; a word only in the answer counts half; a word no entry
 uses counts against the entry, a shop topic of the lexicon that no entry
-mentions, such as loyalty points or jobs, fully), and when its score is not
+mentions, such as loyalty points or jobs, more), and when its score is not
 far below a perfect match. Markup, template syntax, scripts and SQL get no
 suggestion. The thresholds are tuned on faq/demo/evaluation.json only
 (bench/faq_eval.py --set tuning); the figures to quote come from the held-out
