@@ -1,10 +1,23 @@
 """
 Word lists for the suggestion engine, per language: stop words (function words
-plus the polite filler of chat questions, which says nothing about the topic)
-and synonym groups of a web shop's customer service. Synonyms are written as
-customers write them; the engine stems and folds them like any other text, so
-"zurückschicken" and "Rücksendungen" become the same term. A support team adds
-its own words per entry in the entry's keywords.
+plus the polite filler of chat questions, which says nothing about the topic),
+negations, and a bilingual concept lexicon of a web shop's customer service.
+
+A concept gathers the words customers use for one thing, in English and
+German: the names of it ("refund", "Rückerstattung") and the situations that
+point to it ("the seam came open", "Reißverschluss kaputt" are a defect). The
+engine stems and folds them like any other text and maps them, in entries and
+questions alike, to one term per concept, so a question that says it in its
+own words meets the entry that says it in the FAQ's. Phrases may contain a
+negation ("not arrived", "nicht angekommen"): negations are kept only for
+those phrases, since alone they say nothing about the topic.
+
+Some concepts are shop topics an FAQ may not cover (loyalty points, gift
+wrapping, jobs): when no entry mentions them, a question about them is about
+something else, and the engine counts such a word fully against the entry
+(an unknown word counts only half, as it may be a customer's own filler).
+
+A support team adds its own words per entry in the entry's keywords.
 """
 
 STOP_WORDS = {
@@ -13,93 +26,351 @@ a about above after again against all am an and any are aren't as at be because 
 between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
 few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers herself
 him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't
-my myself no nor not of off on once only or other ought our ours ourselves out over own same shan't she she'd
+my myself nor of on once only or other ought our ours ourselves out over own same shan't she she'd
 she'll she's should shouldn't so some such than that that's the their theirs them themselves then there
 there's these they they'd they'll they're they've this those through to too under until up very was wasn't we
 we'd we'll we're we've were weren't what what's when when's where where's which while who who's whom why why's
 with won't would wouldn't you you'd you'll you're you've your yours yourself yourselves
-s t d ll m re ve im dont cant wont didnt doesnt isnt whats hows don doesn didn isn wasn aren couldn wouldn shouldn won haven hasn
+s t d ll m re ve im whats hows don doesn didn isn wasn aren couldn wouldn shouldn won haven hasn ca sha
 hi hello hey dear thanks thank thx please pls plz question ask asking wonder wondering help know tell
 want wanted wanna need like would could possible just really still also maybe anyone somebody someone
 get got gets getting guys team support way something anything thing things ok okay yes now currently many much
-anyway actually already
+anyway actually already stuff guys folks sorry hope kind regards best since yet even
+somehow ever every able through there here go going went tried try first right
+good morning evening afternoon night bye goodbye cheers great nice lovely awesome cool again usual usually
+yesterday today tonight last roughly approximately currently find found look looking
+happen happened problem problems issue issues urgent urgently asap finally sir madam appreciate told say said check
+checked see saw seems seem perhaps probably anybody everything sort lot lots bit little though although however
+quite pretty always often sometimes make made making offer offers second third fourth
+one two three four five six seven eight nine ten eleven twelve twenty thirty
 """,
     "de": """
-aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes anderm andern
-anderr anders auch auf aus bei bin bis bist da damit dann das dass daß dasselbe dazu dein deine deinem deinen
+aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes
+anders auch auf aus bei bin bis bist da damit dann das dass daß dasselbe dazu dein deine deinem deinen
 deiner deines dem demselben den denn denselben der derer derselbe derselben des desselben dessen dich die dies
 diese dieselbe dieselben diesem diesen dieser dieses dir doch dort du durch ein eine einem einen einer eines
 einig einige einigem einigen einiger einiges einmal er es etwas euch euer eure eurem euren eurer eures für
 gegen gewesen hab habe haben hat hatte hatten hier hin hinter ich ihm ihn ihnen ihr ihre ihrem ihren ihrer
-ihres im in indem ins ist jede jedem jeden jeder jedes jene jenem jenen jener jenes jetzt kann kein keine
-keinem keinen keiner keines können könnte machen man manche manchem manchen mancher manches mein meine meinem
-meinen meiner meines mich mir mit muss musste nach nicht nichts noch nun nur ob oder ohne sehr sein seine
+ihres im in indem ins ist jede jedem jeden jeder jedes jene jenem jenen jener jenes jetzt kann
+können könnte machen man manche manchem manchen mancher manches mein meine meinem
+meinen meiner meines mich mir mit muss musste nach noch nun nur ob oder ohne sehr sein seine
 seinem seinen seiner seines selbst sich sie sind so solche solchem solchen solcher solches soll sollte
 sondern sonst über um und uns unsere unserem unseren unser unseres unter viel vom von vor während war waren
 warst was weg weil weiter welche welchem welchen welcher welches wenn werde werden wie wieder will wir wird
 wirst wo wollen wollte würde würden zu zum zur zwar zwischen
-hallo hi hey moin servus guten tag morgen abend liebe lieber grüße gruß danke dank vielen bitte frage fragen
+hallo hi hey moin servus guten morgen abend liebe lieber grüße gruß danke dank vielen bitte frage fragen
 mal eigentlich denn gerne gern kurz irgendwie bzw ja nein okay ok wäre hätte gibt geht gehen möchte möchten
 würde könnt könntet könnten wissen weiß sagen bräuchte brauche brauch hilfe helfen kann's möglich
-gerade grad schon immer halt eben etwa hab habt
+gerade grad schon immer halt eben etwa hab habt leider bisher trotzdem irgendwas sachen ding dinge
+wann warum wieso weshalb woher wohin seit beim gleich erst ersten gegangen ging super toll prima schön tschüss
+nochmal nochmals erneut laut macht mach nächste gestern heute ungefähr circa ca letzte letzten finde finden findet gefunden
+dürfen darf lassen lasse tun tue sehe worden passiert passieren schauen nachschauen sehen leute bitteschön
+dringend schnellstmöglich endlich team mfg lg vg freundlichen problem probleme anliegen usw etc ähm äh naja klar
+genau vielleicht wahrscheinlich irgendwann jemand niemand sowas sowie dabei daher deshalb trotz obwohl sobald
+bevor nachdem seitdem falls zeug anbieten bietet zweite zweiten zweiter dritte dritten eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
 """,
 }
 
-SYNONYMS = {
-    "en": [
-        ["return", "send back", "sending back", "give back", "take back"],
-        ["refund", "money back", "reimbursement", "reimburse", "repay"],
-        ["password", "passcode", "passphrase", "pw"],
-        ["voucher", "coupon", "promo code", "discount code", "gift code", "gift card", "giftcard"],
-        ["invoice", "bill", "receipt"],
-        ["account", "profile", "customer account"],
-        ["shipping", "postage", "delivery charge", "shipping cost"],
-        ["delivery", "arrive", "arrival", "deliver"],
-        ["parcel", "package", "shipment", "order status"],
-        ["cancel", "cancellation", "revoke", "withdraw"],
-        ["pay", "payment", "paying", "checkout"],
-        ["abroad", "international", "overseas", "another country", "foreign"],
-        ["broken", "damaged", "defective", "faulty", "arrived broken"],
-        ["exchange", "swap", "replace", "replacement"],
-        ["phone", "call", "hotline", "telephone"],
-        ["email", "e-mail", "mail address", "email address"],
-        ["delete", "remove", "close", "erase"],
-        ["newsletter", "marketing emails", "unsubscribe"],
-        ["size", "fit", "sizing", "measurements"],
-        ["warranty", "guarantee"],
-        ["receive", "received", "receiving"],
-    ],
-    "de": [
-        [
-            "rücksendung",
-            "retoure",
-            "retournieren",
-            "zurückschicken",
-            "zurücksenden",
-            "zurückgeben",
-            "rückgabe",
-            "zurücksendung",
-            "zurückgehen",
-        ],
-        ["erstattung", "rückerstattung", "geld zurück", "gutschrift", "zurückzahlen", "rückzahlung"],
-        ["passwort", "kennwort", "zugangsdaten", "pw"],
-        ["gutschein", "gutscheincode", "rabattcode", "aktionscode", "coupon", "rabatt", "geschenkkarte"],
-        ["rechnung", "quittung", "beleg", "rechnungskopie"],
-        ["konto", "kundenkonto", "account", "profil", "benutzerkonto"],
-        ["versandkosten", "porto", "lieferkosten", "versandgebühr", "versandgebühren"],
-        ["lieferzeit", "lieferdauer", "liefertermin", "zustellung", "ankommen", "eintreffen"],
-        ["paket", "sendung", "lieferung", "päckchen", "bestellstatus"],
-        ["stornieren", "stornierung", "storno", "widerrufen", "widerruf", "abbestellen"],
-        ["bezahlen", "zahlung", "zahlen", "bezahlung", "zahlungsart", "zahlungsmethode", "zahlungsmöglichkeiten"],
-        ["ausland", "international", "österreich", "schweiz"],
-        ["kaputt", "beschädigt", "defekt", "zerbrochen", "mangelhaft"],
-        ["umtausch", "umtauschen", "tauschen", "austauschen", "ersatz"],
-        ["telefon", "anrufen", "hotline", "telefonisch"],
-        ["löschen", "entfernen", "kündigen", "auflösen"],
-        ["newsletter", "werbemails", "abmelden"],
-        ["größe", "passform", "größentabelle", "größen"],
-        ["garantie", "gewährleistung"],
-        ["vergessen", "verloren"],
-        ["bekommen", "kriegen", "erhalten", "zurückbekommen"],
-    ],
+
+# Words that turn a phrase around ("not arrived"); "n't" is read as "not".
+NEGATIONS = {
+    "en": "not no never cannot nothing none nobody dont doesnt didnt cant wont isnt hasnt havent wasnt arent couldnt",
+    "de": "nicht kein keine keinen keiner keinem keines nie niemals nichts nix",
+}
+
+# Concepts that say how or when rather than what ("after a week", "the jacket"): when
+# no entry mentions one, it counts as an unknown word, not as a topic the FAQ lacks.
+GENERIC_CONCEPTS = {"duration", "item", "order", "change", "colour", "cost"}
+
+# concept: (English words and phrases, German words and phrases), comma-separated.
+CONCEPTS = {
+    # Getting the order.
+    "arrive": (
+        "arrive, arrival, arrived, come, came, coming, at my door, in transit, get here, on its way, make it, receive, recieve, "
+        "expect, expected",
+        "ankommen, angekommen, ankunft, kommt, kommen, kam, eintreffen, eingetroffen, unterwegs, erwarten",
+    ),
+    "delivery": (
+        "delivery, deliver, delivered, deliveries, dispatch, dispatched, send out, sent out, ship out, shipped, ship, express",
+        "lieferung, liefern, geliefert, lieferzeit, lieferdauer, liefertermin, zustellung, zustellen, versand, "
+        "versenden, verschicken, verschickt, versandt, zuschicken, ausliefern, rausgehen, geht raus, versanddauer, express, "
+        "losschicken, abschicken",
+    ),
+    "duration": (
+        "how long, long, fast, quick, quickly, soon, days, day, weeks, week, months, month, year, years, hours, hour, "
+        "ago, wait, waiting, working days, business days, same day, time, monday, tuesday, wednesday, thursday, "
+        "friday, saturday, sunday, weekend, tomorrow, next week, eta, estimated",
+        "wie lange, lange, dauert, dauern, dauer, schnell, bald, tage, tag, tagen, woche, wochen, monat, monaten, "
+        "jahr, jahre, jahren, stunde, stunden, zeit, warten, wartezeit, werktage, werktagen, selben tag, montag, "
+        "dienstag, mittwoch, donnerstag, freitag, samstag, sonntag, wochenende, nächste woche, voraussichtlich",
+    ),
+    "parcel": (
+        "parcel, parcels, package, packages, shipment, box",
+        "paket, pakete, sendung, päckchen, karton",
+    ),
+    "shipping_cost": (
+        "shipping cost, shipping costs, postage, delivery fee, delivery charge, delivery charges, shipping fee, "
+        "free shipping, free delivery, shipping charge, pay for delivery, pay for shipping, delivery cost",
+        "versandkosten, porto, lieferkosten, versandgebühr, versandgebühren, versandkostenfrei, kostenloser versand, "
+        "lieferung bezahlen, versand bezahlen, lieferung zahlen, versand zahlen",
+    ),
+    "cost": (
+        "cost, costs, price, fee, fees, charge, charged, expensive, cheap, free, how much, minimum order, order value, "
+        "included, extra, surcharge",
+        "kosten, kostet, preis, gebühr, gebühren, teuer, günstig, gratis, kostenlos, umsonst, bestellwert, "
+        "mindestbestellwert, inklusive, inbegriffen, extra, aufpreis, zuschlag",
+    ),
+    "abroad": (
+        "abroad, international, internationally, overseas, another country, other countries, foreign, outside germany, "
+        "eu, europe, austria, switzerland, swiss, uk, united kingdom, england, britain, norway, france, italy, spain, "
+        "netherlands, belgium, poland, denmark, sweden, usa, america, canada, australia, japan, ireland, scotland, "
+        "luxembourg, portugal, greece, czech republic, hungary, croatia, finland, liechtenstein, vienna, zurich, london, "
+        "paris, amsterdam, country, countries, customs, duties, import duty",
+        "ausland, international, österreich, schweiz, england, großbritannien, norwegen, frankreich, italien, spanien, "
+        "niederlande, holland, belgien, polen, dänemark, schweden, usa, amerika, kanada, australien, japan, irland, "
+        "schottland, luxemburg, portugal, griechenland, tschechien, ungarn, kroatien, finnland, liechtenstein, wien, "
+        "zürich, london, paris, amsterdam, eu, europa, land, länder, ländern, zoll, zollgebühren, einfuhr",
+    ),
+    "track": (
+        "track, tracking, trace, tracking number, tracking link, tracking code, follow, status, order status, "
+        "see where, where is my order, where is my parcel, where is my package, where my parcel, "
+        "where my package, where my order",
+        "verfolgen, nachverfolgen, nachverfolgung, sendungsverfolgung, tracking, trackingnummer, sendungsnummer, trackinglink, trackingcode, "
+        "status, bestellstatus, verfolgung",
+    ),
+    "carrier": (
+        "courier, carrier, postman, mailman, delivery driver, dhl, dpd, hermes, gls, fedex",
+        "paketdienst, paketbote, versanddienstleister, postbote, dhl, ups, dpd, hermes, gls, fedex",
+    ),
+    "missing": (
+        "missing, lost, never arrived, not arrived, not arrive, not received, not receive, not get, never got, "
+        "never came, not come, nowhere, never showed up, not showed up, never turned up, late, delayed, neighbour, "
+        "neighbor, locker, parcel shop, vanished, stuck, overdue, stolen, disappeared, says delivered",
+        "fehlt, verloren, verschwunden, nie angekommen, nicht angekommen, nicht ankommen, nicht erhalten, "
+        "nicht bekommen, nirgends, nicht aufgetaucht, nie aufgetaucht, nachbar, nachbarn, packstation, paketshop, "
+        "vermisst, verschollen, verspätet, verspätung, überfällig, gestohlen, nie kam",
+    ),
+    "address": (
+        "address, street, house number, postcode, post code, zip code, moved, move, moving, relocate, "
+        "shipping address, delivery address, office",
+        "adresse, lieferadresse, anschrift, straße, hausnummer, postleitzahl, plz, umgezogen, umzug, umziehen, "
+        "lieferanschrift, büro",
+    ),
+    "change": (
+        "change, changing, modify, edit, update, correct, fix, amend, typo, mistake, by accident, accidentally, wrong, "
+        "instead, elsewhere, old",
+        "ändern, änderung, korrigieren, aktualisieren, anpassen, bearbeiten, tippfehler, falsch, falsche, "
+        "falschen, fehler, versehen, versehentlich, stattdessen, statt, anstatt, woanders, nachträglich, alte, alten",
+    ),
+    # Sending back and money back.
+    "return": (
+        "return, returns, returning, returned, send back, sent back, sending back, give back, take back, "
+        "return label, returns label, return slip, label, retour, return policy, return period, not like, not suit, "
+        "changed my mind, not happy with",
+        "rücksendung, rücksendungen, retoure, retouren, retournieren, zurückschicken, zurückgeschickt, zurücksenden, "
+        "zurückgeben, rückgabe, zurücksendung, rücksendeschein, rücksendeetikett, retourenschein, retourenlabel, "
+        "etikett, label, rückgaberecht, zurückgehen, zurück schicken, zurück senden, gefällt nicht, "
+        "nicht gefallen, nicht gefällt, anders überlegt",
+    ),
+    "refund": (
+        "refund, refunded, refunds, money back, reimbursement, reimburse, repay, credited, credit back, paid back, "
+        "money, amount, cash",
+        "erstattung, rückerstattung, erstatten, erstattet, geld zurück, gutschrift, gutgeschrieben, zurückzahlen, "
+        "rückzahlung, zurückbuchen, geld, betrag, kohle",
+    ),
+    "exchange": (
+        "exchange, exchanged, swap, trade, switch, replace, replacement, different size",
+        "umtausch, umtauschen, tauschen, austauschen, eintauschen, wechseln, ersatz",
+    ),
+    "size": (
+        "size, sizes, sizing, fit, fits, too small, too big, too large, too tight, bigger, smaller, larger, "
+        "measurements, size chart, size guide, runs small, run small, runs large, tall, cm",
+        "größe, größen, passform, passt, passen, größentabelle, zu klein, zu groß, größer, kleiner, maße, eng, "
+        "größenberatung, ausfallen, fällt, cm",
+    ),
+    "colour": ("colour, color, colours, colors", "farbe, farben"),
+    "damage": (
+        "broken, broke, break, damaged, damage, defective, defect, faulty, fault, torn, tear, ripped, rip, hole, holes, "
+        "stain, stained, stains, scratch, scratched, scratches, cracked, crack, shattered, smashed, dented, in pieces, "
+        "seam, seams, stitching, came apart, fell apart, came open, come apart, came off, fell off, coming off, "
+        "peeling, frayed, zipper, zip, button, sole, heel, poor quality, bad quality, complaint, complain, snapped, snap, "
+        "washed out, faded, fade, shrunk, shrank, shrink, pilling, unravel, unravelled, loose thread, leaking, leak, "
+        "bent, wobbly, flaw, flawed, dent, chipped, quality, malfunction, discoloured, discolored, ruined, destroyed",
+        "kaputt, beschädigt, beschädigung, schaden, defekt, zerbrochen, mangelhaft, mangel, reklamation, reklamieren, "
+        "gerissen, riss, loch, löcher, fleck, flecken, kratzer, zerkratzt, gebrochen, scherben, naht, nähte, "
+        "aufgegangen, aufgeplatzt, gelöst, abgefallen, abgerissen, reißverschluss, knopf, sohle, absatz, "
+        "schlechte qualität, beschwerde, beschweren, verbogen, delle, gesprungen, verblasst, ausgewaschen, "
+        "eingelaufen, fehlerhaft, ausgefranst, undicht, wackelt, abgeplatzt, verformt, qualität, ausgeblichen, "
+        "verwaschen, transportschaden, versandschaden, verfärbt, minderwertig, hinüber, ruiniert, zerstört, "
+        "kaputtgegangen",
+    ),
+    "malfunction": (
+        "not working, not work, stopped working, stop working, not function, not turn on, dead",
+        "funktioniert nicht, nicht funktioniert, nicht funktionieren, klappt nicht",
+    ),
+    "warranty": (
+        "warranty, guarantee, guaranteed, repair, repaired, repairs, covered, statutory, goodwill, claim",
+        "garantie, gewährleistung, reparatur, reparieren, repariert, herstellergarantie, abgedeckt, abgesichert, kulanz",
+    ),
+    # Paying.
+    "payment": (
+        "pay, payment, payments, paying, paid, checkout, payment method, payment methods, payment options, "
+        "pay with, means of payment, pay by, options",
+        "bezahlen, zahlung, zahlen, bezahlung, zahlungsart, zahlungsarten, zahlungsmethode, zahlungsmöglichkeiten, "
+        "bezahlt, gezahlt, kasse, zahlungsoptionen, optionen",
+    ),
+    "card": (
+        "card, credit card, credit cards, debit card, visa, mastercard, amex, american express",
+        "karte, kreditkarte, kreditkarten, visa, mastercard, amex, american express, ec karte, kartendaten",
+    ),
+    "wallet": (
+        "paypal, apple pay, applepay, google pay, googlepay, direct debit, sepa, klarna, cash on delivery, instalments, "
+        "installments, prepayment, advance payment",
+        "paypal, apple pay, applepay, google pay, googlepay, lastschrift, bankeinzug, sepa, klarna, nachnahme, "
+        "ratenzahlung, raten, ratenkauf, vorkasse, sofortüberweisung",
+    ),
+    "pay_later": (
+        "pay later, paying later, pay afterwards, buy now pay later, invoice payment, on invoice, by invoice, "
+        "pay the invoice, "
+        "bank transfer, transfer, wire, credit check",
+        "später bezahlen, später zahlen, nach erhalt, kauf auf rechnung, auf rechnung, per rechnung, rechnungskauf, "
+        "überweisung, "
+        "überweisen, zahlungsziel, zahlungsfrist, bonität, bonitätsprüfung",
+    ),
+    "invoice": (
+        "invoice, invoices, bill, bills, receipt, receipts, invoice copy, copy, proof of purchase, tax invoice",
+        "rechnung, rechnungen, quittung, beleg, rechnungskopie, kaufbeleg, kopie, kassenbon",
+    ),
+    "business": (
+        "company, business, firm, corporate, vat, vat id, vat number, tax number, tax id, company name, "
+        "business address, company details",
+        "firma, firmen, firmenname, firmenkunde, unternehmen, gewerblich, gewerbe, umsatzsteuer, ust, ust idnr, "
+        "ust id, umsatzsteuer id, steuernummer, firmenadresse, firmendaten, geschäftskunde, geschäftskunden",
+    ),
+    "failed": (
+        "failed, fail, fails, declined, decline, refused, error, bounced, charged twice, card limit",
+        "fehlgeschlagen, abgelehnt, fehlermeldung, nicht durchgegangen, geklappt, doppelt abgebucht, kartenlimit, "
+        "limit",
+    ),
+    # The customer account.
+    "account": (
+        "account, customer account, profile, user account",
+        "konto, kundenkonto, account, profil, benutzerkonto, kundenkontos",
+    ),
+    "register": (
+        "register, registration, signup, sign up, create account, open account, new account, make an account, "
+        "create an account, open an account, guest, without an account",
+        "registrieren, registrierung, konto erstellen, konto anlegen, konto eröffnen, neues konto, anlegen, "
+        "erstellen, eröffnen, gastbestellung, ohne konto, als gast",
+    ),
+    "login": (
+        "log in, log into, login, signin, sign in, logon, log on, locked out, get in, access",
+        "einloggen, login, anmeldung, reinkommen, komme nicht rein, komme nicht, zugang, gesperrt, eingeloggt",
+    ),
+    "password": ("password, passcode, passphrase, pw, credentials", "passwort, kennwort, zugangsdaten, pw"),
+    "forgot": (
+        "forgot, forget, forgotten, not remember, reset, new password",
+        "vergessen, zurücksetzen, neues passwort",
+    ),
+    "email": (
+        "email, e-mail, e mail, mail address, email address, emails, e-mails",
+        "email, e-mail, mailadresse, emailadresse, e-mail-adresse, mail, mails",
+    ),
+    "newsletter": (
+        "newsletter, newsletters, marketing, marketing emails, promotional, promotions, advertising, ads, spam, "
+        "mailing list",
+        "newsletter, werbung, werbemails, werbe-mails, werbe-e-mails, werbe, marketing, spam",
+    ),
+    "unsubscribe": (
+        "unsubscribe, opt out, stop, stop sending, make it stop",
+        "abmelden, abbestellen, austragen, aufhören, nicht mehr schicken, abschalten",
+    ),
+    "delete": (
+        "delete, deleted, remove, erase, close, get rid of, deactivate, wipe",
+        "löschen, gelöscht, entfernen, auflösen, schließen, deaktivieren, kündigen, loswerden",
+    ),
+    "data": (
+        "data, personal data, my data, gdpr, privacy, data protection, personal details",
+        "daten, persönliche daten, dsgvo, datenschutz",
+    ),
+    "voucher": (
+        "voucher, vouchers, coupon, coupons, promo code, promo, discount code, gift code, gift card, "
+        "giftcard, gift voucher, code",
+        "gutschein, gutscheine, gutscheincode, rabattcode, aktionscode, coupon, geschenkkarte, "
+        "geschenkgutschein, promocode, code, geschenkkartencode",
+    ),
+    # A discount as such (for students, for three items) is a scheme, not a code to redeem.
+    "discount": ("discount, discounts, reduction, reduced", "rabatt, rabatte, nachlass, ermäßigung, reduziert"),
+    "redeem": (
+        "redeem, apply, applied, use, enter, put in, insert, combine",
+        "einlösen, eingeben, anwenden, verwenden, benutzen, nutzen, kombinieren, einlösbar",
+    ),
+    "invalid": (
+        "invalid, not valid, rejected, expired, not apply, not applied, not accepted, not deducted",
+        "ungültig, abgelaufen, nicht gültig, nicht abgezogen, nicht angenommen, nicht akzeptiert",
+    ),
+    "cancel": (
+        "cancel, cancelled, canceled, cancellation, revoke, withdraw, undo, stop my order, not want anymore",
+        "stornieren, storniert, stornierung, storno, widerrufen, widerruf, rückgängig, bestellung stoppen, abbrechen, "
+        "zurückziehen",
+    ),
+    "order": (
+        "order, orders, ordered, ordering, purchase, purchased, bought, buy, placed",
+        "bestellung, bestellungen, bestellen, bestellt, kauf, gekauft, kaufen, aufgegeben",
+    ),
+    "phone": (
+        "phone, call, calling, hotline, telephone, phone number, phone line, ring, number to call, callback",
+        "telefon, anrufen, hotline, telefonisch, telefonnummer, rufnummer, telefonhotline, anruf, rückruf, zurückrufen",
+    ),
+    "contact": (
+        "contact, customer service, customer care, reach, reachable, contact form, chat",
+        "kontakt, kundenservice, kundendienst, erreichen, erreichbar, kontaktformular, chat",
+    ),
+    "item": (
+        "item, items, product, products, article, clothes, clothing, dress, shirt, t-shirt, blouse, jacket, "
+        "coat, trousers, pants, jeans, shoes, shoe, boots, sneakers, sweater, jumper, hoodie, pullover, skirt, bag, pair, "
+        "strap, handle, laces, lace",
+        "artikel, produkt, produkte, kleidung, kleid, hemd, shirt, bluse, jacke, mantel, hose, jeans, "
+        "schuhe, schuh, stiefel, pullover, pulli, rock, tasche, riemen, griff, henkel, träger, schnürsenkel",
+    ),
+    # Shop topics an FAQ may leave out.
+    "gift_wrap": (
+        "gift wrap, gift wrapping, gift box, wrapped as a gift",
+        "geschenkverpackung, als geschenk verpacken",
+    ),
+    "loyalty": (
+        "loyalty, points, bonus points, reward, rewards, loyalty programme, loyalty program, membership, member, members",
+        "treuepunkte, punkte, bonuspunkte, prämien, treueprogramm, bonusprogramm, mitgliedschaft, mitglied, mitglieder, "
+        "payback",
+    ),
+    "student": ("student, students, university, college", "student, studenten, studentenrabatt, uni, universität"),
+    "price_match": (
+        "price match, price matching, match prices, cheaper elsewhere",
+        "preisabgleich, bestpreis, tiefpreisgarantie, woanders billiger",
+    ),
+    "store": (
+        "store, stores, branch, outlet, boutique, shop in, opening hours",
+        "filiale, laden, geschäft, ladengeschäft, öffnungszeiten",
+    ),
+    "job": (
+        "job, jobs, hiring, career, careers, vacancy, vacancies, internship, internships, apprenticeship, employer",
+        "job, jobs, stelle, stellen, karriere, bewerbung, bewerben, praktikum, praktika, ausbildung, arbeitgeber",
+    ),
+    "partner": (
+        "franchise, partner, partnership, affiliate, reseller, wholesale, supplier",
+        "franchise, partner, partnerschaft, affiliate, händler, wiederverkäufer, großhandel, lieferant",
+    ),
+    "stock": (
+        "in stock, stock, out of stock, back in stock, restock, sold out, available again",
+        "auf lager, vorrätig, ausverkauft, wieder verfügbar, lieferbar, nachbestellt",
+    ),
+    "sale": ("sale, sales, black friday, clearance", "sale, schlussverkauf, ausverkauf, black friday"),
+    "sustainability": (
+        "sustainable, sustainably, organic, eco, vegan, fair trade, recycled",
+        "nachhaltig, nachhaltigkeit, bio, öko, vegan, veganem, fair, recycelt",
+    ),
+    "material": (
+        "material, fabric, cotton, wool, leather, polyester, silk, linen, waterproof",
+        "material, stoff, baumwolle, leder, polyester, seide, leinen, wasserdicht",
+    ),
 }
