@@ -55,7 +55,11 @@ def search(chat, query, *, limit=MAX_RESULTS):
     entries = chat_entries(chat)
     if not query:
         return list(entries.order_by("category__order", "order", "question")[:limit])
-    ranked = [match.id for match in _index(chat).search(query, limit=limit, min_relative_score=0.0)]
+    # An agent searching wants an entry that mentions the word only in its
+    # answer too; the customer's suggestions leave those out (faq.engine).
+    ranked = [
+        match.id for match in _index(chat).search(query, limit=limit, min_relative_score=0.0, require_named=False)
+    ]
     by_id = entries.in_bulk(ranked)
     found = [by_id[entry_id] for entry_id in ranked if entry_id in by_id]
     if len(found) < limit:

@@ -113,6 +113,7 @@ async def test_the_search_finds_the_channels_entries_in_the_customers_language(f
         ("parc", [delivery.pk]),  # a word half typed
         ("", [returns.pk, delivery.pk]),  # no query: the first entries
         ("zebra", []),
+        ("days", [returns.pk, delivery.pk]),  # only in the answers: the agent finds them, a customer would not
     ]
     for query, expected in searches:
         await dashboard.send_json_to({"type": "faq_search", "chat_id": chat.pk, "q": query})
