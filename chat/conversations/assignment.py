@@ -13,6 +13,11 @@ from chat.conversations import events, log, selectors
 from chat.conversations.agents import available_agents_q, display_name
 from chat.conversations.errors import AtChatLimit, ChatAlreadyTaken, ChatEnded, NotYourChat, QueueEmpty
 from chat.conversations.models import AgentPresence, Chat, ChatStatus, Party
+from chat.conversations.texts import welcome_text
+
+# The welcome thanks the customer for waiting only after this long in the
+# queue: a chat taken within moments had no wait to thank for.
+THANKS_AFTER_WAIT_SECONDS = 30
 
 
 def accept_chat(chat, *, agent):
@@ -39,8 +44,10 @@ def accept_chat(chat, *, agent):
             raise ChatEnded() if current == ChatStatus.ENDED else ChatAlreadyTaken()
         chat.refresh_from_db()
         log.append_event(chat, "joined", agent=display_name(agent))
-        if chat.channel.welcome_message.strip():
-            log.append(chat, author=Party.AGENT, agent=agent, body=chat.channel.welcome_message.strip(), automatic=True)
+        waited = chat.queued_at is not None and (now - chat.queued_at).total_seconds() > THANKS_AFTER_WAIT_SECONDS
+        welcome = welcome_text(chat.channel, waited=waited)
+        if welcome:
+            log.append(chat, author=Party.AGENT, agent=agent, body=welcome, automatic=True)
         events.notify_state(chat)
         events.notify_queue_changed(chat.channel_id)
         events.notify_assigned(agent.pk, chat.pk)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -163,15 +163,29 @@ def wait_per_place_seconds(channel_id, now=None):
     return statistics.median(samples)
 
 
-def wait_estimate_seconds(chat, position):
-    per_place = wait_per_place_seconds(chat.channel_id)
-    if per_place is None or position is None:
+def wait_estimate_seconds(chat, position, *, agents=None):
+    """
+    The customer's wait from the recent waits per place; None when unknown,
+    and None when none of the channel's agents is there (``agents``, the
+    count of available ones, when the caller knows it): then nobody can say.
+    """
+    if position is None:
+        return None
+    if agents is None:
+        agents = available_agent_count_in(chat.channel_id)
+    per_place = wait_per_place_seconds(chat.channel_id) if agents else None
+    if per_place is None:
         return None
     return round(per_place * position)
 
 
 def available_agent_count(channel):
     return channel.members.filter(available_agents_q()).count()
+
+
+def available_agent_count_in(channel_id):
+    """The channel's members who could take a chat now (present, dashboard seen: chat.conversations.agents)."""
+    return get_user_model().objects.filter(available_agents_q(), chat_channels__pk=channel_id).count()
 
 
 def agent_open_chats(agent):
@@ -203,16 +217,22 @@ def access_chat_by_id(chat_id):
     return Chat.objects.select_related("channel", "agent").get(pk=chat_id)
 
 
-def request_offer_delay_seconds(chat, now=None, waiting=None):
+def request_offer_delay_seconds(chat, now=None, waiting=None, agents=None):
     """
     For a waiting chat: 0 when the customer may leave a request instead of
     waiting, the seconds until that by the channel's waiting-time rule, or
-    None when neither of the channel's rules will offer it. ``waiting`` is
-    the number of chats in the queue, when the caller knows it.
+    None when neither of the channel's rules will offer it. With none of the
+    channel's agents there, the request is offered at once: waiting would
+    be for nobody. ``waiting`` is the number of chats in the queue and
+    ``agents`` the number of available agents, when the caller knows them.
     """
     channel = chat.channel
     if not channel.request_enabled or chat.status != ChatStatus.QUEUED:
         return None
+    if agents is None:
+        agents = available_agent_count_in(channel.pk)
+    if not agents:
+        return 0
     if channel.offer_request_when_waiting_over is not None:
         if waiting is None:
             waiting = Chat.objects.filter(channel_id=channel.pk, status=ChatStatus.QUEUED).count()
@@ -226,8 +246,9 @@ def request_offer_delay_seconds(chat, now=None, waiting=None):
 
 def queue_snapshot(channel_id):
     """
-    The channel's queue in two small queries: the waiting chats in order and
-    the wait per place. Sent with each queue move, so that each waiting
+    The channel's queue in three small queries: the waiting chats in order,
+    the wait per place and how many agents could take a chat now. Sent with
+    each queue move and each change of presence, so that each waiting
     customer's socket works out its own place without a query
     (chat.conversations.payloads.queue_place).
     """
@@ -236,7 +257,11 @@ def queue_snapshot(channel_id):
         .order_by("queued_at", "pk")
         .values_list("pk", flat=True)
     )
-    return {"order": order, "wait_per_place": wait_per_place_seconds(channel_id)}
+    return {
+        "order": order,
+        "wait_per_place": wait_per_place_seconds(channel_id),
+        "agents": available_agent_count_in(channel_id),
+    }
 
 
 def request_offered(chat):

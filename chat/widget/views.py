@@ -92,7 +92,12 @@ def _with_cors(request, channel, response):
 
 @widget_endpoint("GET")
 def button_config(request, channel):
-    """What the loader needs to draw the button: nothing personal, no cookie."""
+    """
+    What the loader needs to draw the button: nothing personal, no cookie.
+    The open widget asks too, to follow the channel before a chat starts
+    (static/widget/closed.js): with ``?view=closed`` a closed channel's answer
+    carries the closed view, which the loader does not need.
+    """
     is_open = availability(channel).open
     data = {
         "available": is_open,
@@ -103,6 +108,8 @@ def button_config(request, channel):
         "textColor": readable_text_color(channel.color),
         "language": channel.language,
     }
+    if request.GET.get("view") == "closed":
+        data["closed"] = None if is_open else closed_view(channel)
     response = JsonResponse(data)
     response["Cache-Control"] = "public, max-age=60"
     return _with_cors(request, channel, response)
