@@ -113,6 +113,7 @@ def queue_place(chat, snapshot):
     agents = snapshot.get("agents")
     if agents is None:
         agents = selectors.available_agent_count_in(chat.channel_id)
+    # The wait per place is for the agents of the snapshot (selectors.wait_per_place_seconds).
     per_place = snapshot["wait_per_place"] if agents else None
     wait = round(per_place * position) if per_place is not None else None
     nobody = not agents

@@ -13,7 +13,7 @@ from django.test import AsyncClient
 from django.utils import timezone
 
 from chat.conversations import presence, rules
-from chat.conversations.models import AgentPresence, Chat, ChatStatus, PresenceStatus
+from chat.conversations.models import AgentPresence, Chat, ChatStatus, PresencePeriod, PresenceStatus
 from tests.support.http import post_json
 from tests.support.sockets import agent_socket, customer_socket, receive_until
 
@@ -129,6 +129,27 @@ async def test_the_estimate_comes_from_recent_waits_while_agents_are_there(make_
         "Gerade ist niemand erreichbar. Sie können uns eine Anfrage hinterlassen, wir antworten Ihnen per E-Mail, "
         "oder Sie warten weiter."
     )
+    await customer.disconnect()
+
+
+async def test_with_fewer_agents_than_when_the_recent_chats_waited_the_estimate_grows(
+    make_channel, make_agent, make_chat
+):
+    channel = await database_sync_to_async(make_channel)(slug="shop", language="en")
+    await database_sync_to_async(_past_wait)(channel, seconds=240)
+    await database_sync_to_async(_past_wait)(channel, seconds=300)
+    # Two agents were present while those chats waited; one is there now.
+    earlier = [await database_sync_to_async(make_agent)(channel, present=False) for _ in range(2)]
+    for agent in earlier:
+        await database_sync_to_async(PresencePeriod.objects.create)(
+            agent=agent, started_at=timezone.now() - timedelta(hours=3), ended_at=timezone.now() - timedelta(minutes=30)
+        )
+    await database_sync_to_async(make_agent)(channel)
+    _chat, token = await database_sync_to_async(make_chat)(channel)
+    customer = await customer_socket(token)
+    state = (await receive_until(customer, "welcome"))[-1]["state"]
+    assert state["wait_seconds"] == 540
+    assert state["queue_text"] == "You are number 1 in the queue. Estimated wait: about 9 minutes."
     await customer.disconnect()
 
 
