@@ -16,6 +16,7 @@ from chat.configuration.models import FieldType, FormKind, PreChatField
 from chat.conversations.models import AgentPresence, PresencePeriod, PresenceStatus
 from requests_app.models import Request
 from tests.browser.pages import agent_login, ask, fill_prechat, make_shop_channel, open_widget, shop_page
+from tests.support import axe
 
 # Longer than the widget's pause between two looks (static/widget/closed.js, CHECK_EVERY_MS).
 CHECK_INTERVAL = "00:26"
@@ -144,6 +145,7 @@ def test_a_waiting_customer_whose_agent_goes_away_is_told_and_offered_the_reques
     nobody = widget.get_by_role("status").filter(has_text="No one is available right now.")
     expect(nobody).to_contain_text("You can leave a request")
     expect(offer).to_be_visible()
+    axe.assert_no_blocking_violations(customer.frames[1], "in the widget with nobody available")
 
     dashboard.get_by_label("Status").select_option("present")
     expect(queue).to_be_visible()
