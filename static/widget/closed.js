@@ -122,6 +122,13 @@
     Object.keys(typed.fields || {}).forEach(function (key) { fillEmpty(fieldOf(el.form, key), typed.fields[key]); });
   }
 
+  // What the host page hands over (data-name, data-email...) reaches the request form too.
+  var prefillPrechat = W.prefill;
+  W.prefill = function (data) {
+    prefillPrechat(data);
+    carryIntoRequest();
+  };
+
   /** Back to the pre-chat form: what was typed into the request form meanwhile goes along. */
   function carryIntoPrechat() {
     if (!el.form) return;

@@ -38,8 +38,8 @@ def _customer_number_fields(channel, label="Customer number"):
     )
 
 
-def _open_shop(new_page, server, host_site):
-    host_site.add_page("index.html", shop_page(server, "shop"))
+def _open_shop(new_page, server, host_site, **data):
+    host_site.add_page("index.html", shop_page(server, "shop", **data))
     page = new_page()
     looks = []
     page.on("request", lambda request: looks.append(request.url) if "api/button?view=closed" in request.url else None)
@@ -186,3 +186,13 @@ def test_in_german_a_customer_left_alone_in_the_queue_hears_it_when_the_agents_g
     widget.get_by_role("button", name="Anfrage hinterlassen, statt zu warten").click()
     widget.get_by_role("button", name="Als Anfrage senden").click()
     expect(widget.get_by_role("status").filter(has_text="Ihre Anfrage-ID")).to_be_visible()
+
+
+def test_what_the_host_page_hands_over_fills_the_request_form_of_a_closed_channel(server, host_site, new_page):
+    make_shop_channel(host_site, request_enabled=True, staffed=False)
+    page, _looks = _open_shop(new_page, server, host_site, name="Erika Mustermann", email="erika@example.com")
+    widget = open_widget(page)
+    expect(widget.get_by_role("heading", name="Sorry, we are closed.")).to_be_visible()
+    request_form = widget.locator("#hd-request-form")
+    expect(request_form.get_by_label("Name", exact=True)).to_have_value("Erika Mustermann")
+    expect(request_form.get_by_label("E-mail", exact=True)).to_have_value("erika@example.com")
