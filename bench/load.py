@@ -17,8 +17,10 @@ and direction (0: as fast as they are acked, one unacked message per chat and
 side). The clients are tests/faults/harness.py's: outbox, acks, dedupe by seq.
 It prints messages stored and delivered per second, delivery latency (send to
 receipt on the other side) p50/p95/p99, memory per open websocket, server CPU
-per message, and the same for a bare relay (bench/relay.py: websockets only, no
-database) with the ratios.
+per message, and the same in the same run for two relays with the ratios: a
+bare one (bench/relay.py: websockets only, no database) and the anchor
+(bench/relay_pg.py: each message stored in PostgreSQL before it is delivered,
+with group commit over two writers; its PostgreSQL backends' CPU beside it).
 
 Server CPU per message: user + system CPU time (/proc/<pid>/stat) of the server
 processes and their descendants (the Daphne processes; the relay's one
@@ -195,14 +197,30 @@ def backend_pid():
 
 
 async def drive(
-    servers, started, cookies, *, rate, seconds, chats_per_agent, pids, database=True, helpers=None, profile=None
+    servers,
+    started,
+    cookies,
+    *,
+    rate,
+    seconds,
+    chats_per_agent,
+    pids,
+    database=True,
+    helpers=None,
+    profile=None,
+    stored_count=None,
 ):
     """
     Connect everyone, measure memory, then run traffic for ``seconds``; returns a dict of figures.
     ``pids``: the server processes (with their descendants, if any); ``helpers``: Stack.helpers,
     what else the servers' messages cost CPU in (their Redis, PostgreSQL), measured beside them.
     ``profile``: a directory; py-spy samples each server process during the window into it.
+    ``database``: the servers are the helpdesk's (messages counted in its table, its own
+    backend kept out of PostgreSQL's CPU, the profilers' window signalled); ``stored_count``
+    counts what a relay that stores (bench/relay_pg.py) has stored.
     """
+    if database:
+        stored_count = message_count
     from asgiref.sync import sync_to_async
 
     from tests.faults.clients import CustomerClient
@@ -228,7 +246,7 @@ async def drive(
     rss_after = sum(rss_kib(pid) for pid in pids)
     sockets = len(run.clients)
 
-    stored_before = await sync_to_async(message_count)() if database else 0
+    stored_before = await sync_to_async(stored_count)() if stored_count else 0
     own_backend = await sync_to_async(backend_pid)() if database else None
     meter = CpuMeter({"server": lambda: with_descendants(pids), **(helpers(own_backend) if helpers else {})})
     per_process = [(pid, cpu_seconds(pid)) for pid in pids]
@@ -250,7 +268,7 @@ async def drive(
     received = run.received - received_before
     acked = run.acked() - acked_before
     latencies = list(run.latencies)
-    stored = (await sync_to_async(message_count)() - stored_before) if database else None
+    stored = (await sync_to_async(stored_count)() - stored_before) if stored_count else None
     own = resource.getrusage(resource.RUSAGE_SELF)
     backlog = sum(len(c.outbox) for c in run.clients)
     traffic.cancel()
@@ -317,11 +335,30 @@ async def idle_widgets(server, started, counts):
     return base / 1024, results
 
 
-def relay_figures(started, cookies, *, rate, seconds, chats_per_agent):
+# The two relays the helpdesk is held against, in the same run with the same clients:
+# "relay" keeps messages in memory (bench/relay.py); "anchor" stores each in
+# PostgreSQL before delivering it, with group commit (bench/relay_pg.py).
+RELAYS = {"relay": "bench/relay.py", "anchor": "bench/relay_pg.py"}
+
+
+def anchor_stored():
+    import psycopg
+
+    from bench.relay_pg import TABLE
+
+    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={DB_NAME}") as conn:
+        return conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
+
+
+def relay_figures(name, started, cookies, *, rate, seconds, chats_per_agent):
     from tests.support.servers import free_port
 
     port = free_port()
-    relay = subprocess.Popen([sys.executable, str(PROJECT_DIR / "bench/relay.py"), str(port)])
+    persisted = name == "anchor"
+    command = [sys.executable, str(PROJECT_DIR / RELAYS[name]), str(port)]
+    if persisted:
+        command.append(f"host=127.0.0.1 user=postgres dbname={DB_NAME}")
+    relay = subprocess.Popen(command)
     try:
         time.sleep(1)
 
@@ -340,6 +377,9 @@ def relay_figures(started, cookies, *, rate, seconds, chats_per_agent):
                 chats_per_agent=chats_per_agent,
                 pids=[relay.pid],
                 database=False,
+                # The anchor's PostgreSQL backends are its cost too, as the helpdesk's are.
+                helpers=(lambda _own: {"postgres": lambda: database_backends(DB_NAME)}) if persisted else None,
+                stored_count=anchor_stored if persisted else None,
             )
         )
     finally:
@@ -361,7 +401,10 @@ def main():
     parser.add_argument(
         "--idle", default="", help="comma-separated counts of idle widget sockets on one process, e.g. 1000,5000"
     )
-    parser.add_argument("--no-relay", action="store_true", help="skip the bare relay comparison")
+    parser.add_argument("--no-relay", action="store_true", help="skip the bare relay (in memory)")
+    parser.add_argument(
+        "--no-anchor", action="store_true", help="skip the anchor (group commit into PostgreSQL, bench/relay_pg.py)"
+    )
     parser.add_argument(
         "--settings", default=None, help="DJANGO_SETTINGS_MODULE for the Daphne processes (e.g. bench.settings_static)"
     )
@@ -399,7 +442,6 @@ def main():
             f"Daphne processes: {args.processes} (pids {', '.join(map(str, stack.pids()))}); settings: {args.settings or 'helpdesk.settings'}; "
             f"rate {args.rate or 'as fast as acked'} /s per chat and direction; {args.seconds:.0f} s per size\n"
         )
-        rows = []
         for size in sizes:
             started, cookies = seed(size, args.chats_per_agent, f"bench-{size}-{int(time.time())}")
             connection.close()
@@ -416,15 +458,15 @@ def main():
                     profile=args.py_spy,
                 )
             )
-            relay = (
-                None
-                if args.no_relay
-                else relay_figures(
-                    started, cookies, rate=args.rate, seconds=args.seconds, chats_per_agent=args.chats_per_agent
+            skipped = {"relay": args.no_relay, "anchor": args.no_anchor}
+            relays = {
+                name: relay_figures(
+                    name, started, cookies, rate=args.rate, seconds=args.seconds, chats_per_agent=args.chats_per_agent
                 )
-            )
-            rows.append((size, figures, relay))
-            report(size, figures, relay)
+                for name in RELAYS
+                if not skipped[name]
+            }
+            report(size, figures, relays)
             if args.json:
                 with open(args.json, "a") as out:
                     out.write(
@@ -434,7 +476,7 @@ def main():
                                 "rate": args.rate,
                                 "seconds": args.seconds,
                                 "helpdesk": figures,
-                                "relay": relay,
+                                **relays,
                             }
                         )
                         + "\n"
@@ -452,7 +494,7 @@ def main():
             stack.stop()
 
 
-def report(size, f, relay):
+def report(size, f, relays):
     def line(name, x):
         stored = f"{x['stored_per_s']:.0f}" if x.get("stored_per_s") is not None else "-"
         per_socket = f"{x['kib_per_socket']:.0f} KiB" if x.get("kib_per_socket") is not None else "-"
@@ -484,17 +526,19 @@ def report(size, f, relay):
 
     print(f"{size} chats:")
     print(line("helpdesk", f))
-    if relay:
-        print(line("relay", relay))
+    for name, x in relays.items():
+        print(line(name, x))
     print(cpu("helpdesk", f))
-    if relay:
-        print(cpu("relay", relay))
-        ratio_tp = f["delivered_per_s"] / relay["delivered_per_s"] if relay["delivered_per_s"] else float("nan")
-        ratio_p99 = f["p99_ms"] / relay["p99_ms"] if relay["p99_ms"] else float("nan")
-        server, bare = f["cpu_ms_per_delivered"]["server"], relay["cpu_ms_per_delivered"]["server"]
-        ratio_cpu = server / bare if bare else float("nan")
+    for name, x in relays.items():
+        print(cpu(name, x))
+    for name, x in relays.items():
+        ratio_tp = f["delivered_per_s"] / x["delivered_per_s"] if x["delivered_per_s"] else float("nan")
+        ratio_p99 = f["p99_ms"] / x["p99_ms"] if x["p99_ms"] else float("nan")
+        server, theirs = f["cpu_ms_per_delivered"]["server"], x["cpu_ms_per_delivered"]["server"]
+        ratio_cpu = server / theirs if theirs else float("nan")
         print(
-            f"  helpdesk/relay: delivered {ratio_tp:.2f}x, p99 latency {ratio_p99:.1f}x, server CPU per message {ratio_cpu:.1f}x"
+            f"  helpdesk/{name}: delivered {ratio_tp:.2f}x, p99 latency {ratio_p99:.1f}x, "
+            f"server CPU per message {ratio_cpu:.1f}x"
         )
     print(flush=True)
 

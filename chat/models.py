@@ -7,5 +7,6 @@ them importable from it.
 
 from chat.configuration.canned_replies import *  # noqa: F403
 from chat.configuration.models import *  # noqa: F403
+from chat.configuration.refused_origins import *  # noqa: F403
 from chat.conversations.models import *  # noqa: F403
 from chat.privacy.models import *  # noqa: F403

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from faq.models import Category, ChannelCategory, Entry
 from infra.admin_tables import LabelledListEditableAdmin, LabelledTabularInline
+from infra.dates import datetime_column
 
 
 class ChannelCategoryInline(LabelledTabularInline):
@@ -64,12 +65,15 @@ class EntryAdmin(LabelledListEditableAdmin):
     list_filter = ("language", "published", "category")
     list_editable = ("published", "order")
     search_fields = ("question", "keywords", "answer")
-    readonly_fields = ("preview", "suggested_count", "opened_count", "answered_count", "created_at", "updated_at")
+    readonly_fields = ("preview", "suggested_count", "opened_count", "answered_count", "created", "changed")
     actions = ["publish", "unpublish"]
     fieldsets = (
         (None, {"fields": ("category", "language", "question", "answer", "preview", "keywords", "published", "order")}),
-        (_("Use"), {"fields": ("suggested_count", "opened_count", "answered_count", "created_at", "updated_at")}),
+        (_("Use"), {"fields": ("suggested_count", "opened_count", "answered_count", "created", "changed")}),
     )
+    # An entry serves every channel of its categories: the server's zone, named.
+    created = datetime_column(Entry, "created_at")
+    changed = datetime_column(Entry, "updated_at")
 
     @admin.display(description=_("answered"))
     def answer_rate(self, entry):

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from infra.dates import datetime_column, local_datetime
 from requests_app import services
 from requests_app.models import ReplyTemplate, Request, RequestStatus, TemplatePurpose
 from requests_app.rendering import PLACEHOLDERS, render
@@ -65,9 +66,14 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
         )
 
 
+def request_zone(request):
+    return request.channel.time_zone
+
+
 @admin.register(Request)
 class RequestAdmin(admin.ModelAdmin):
-    list_display = ("number", "channel", "status", "customer_name", "customer_email", "source", "created_at")
+    list_display = ("number", "channel", "status", "customer_name", "customer_email", "source", "created")
+    list_select_related = ("channel",)
     list_filter = ("status", "channel", "source", "created_at")
     search_fields = ("number", "customer_email", "customer_name")
     date_hierarchy = "created_at"
@@ -80,14 +86,18 @@ class RequestAdmin(admin.ModelAdmin):
         "email_domain_verified",
         "question",
         "form_data",
-        "consent_at",
+        "consent",
         "transcript",
         "chat",
         "created_by",
-        "created_at",
-        "closed_at",
+        "created",
+        "closed",
         "confirmation_state",
     )
+    # A request's times in its channel's zone, named (infra.dates).
+    created = datetime_column(Request, "created_at", zone_of=request_zone)
+    closed = datetime_column(Request, "closed_at", zone_of=request_zone)
+    consent = datetime_column(Request, "consent_at", zone_of=request_zone)
     fields = ("status",) + readonly_fields
     actions = ["close_requests"]
 
@@ -99,7 +109,7 @@ class RequestAdmin(admin.ModelAdmin):
         email = obj.emails.order_by("created_at").first()
         if email is None:
             return "—"
-        detail = email.sent_at or email.last_error or ""
+        detail = local_datetime(email.sent_at, request_zone(obj)) if email.sent_at else email.last_error or ""
         return f"{email.get_status_display()} {detail}".strip()
 
     @admin.action(description=_("Close the selected requests"))

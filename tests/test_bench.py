@@ -41,3 +41,69 @@ def test_the_statistics_benchmark_seeds_and_times_the_page_at_a_tiny_size():
     )
     assert "Seeded 3,000 chats" in result.stdout, result.stderr
     assert "365 days" in result.stdout and "target of 1000 ms met" in result.stdout, result.stdout
+
+
+@pytest.mark.production
+def test_the_group_commit_anchor_stores_each_message_once_before_it_delivers_and_acks_it():
+    """bench/relay_pg.py, the load benchmark's anchor: in order, stored before delivery, resends acked with their seq."""
+    import asyncio
+    import json
+
+    import psycopg
+    import websockets
+
+    from tests.support.servers import free_port
+
+    database = "helpdesk_relay_anchor_test"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    dsn = f"host=127.0.0.1 user=postgres dbname={database}"
+    port = free_port()
+    relay = subprocess.Popen([sys.executable, str(PROJECT_DIR / "bench/relay_pg.py"), str(port), dsn])
+
+    def stored_rows():
+        with psycopg.connect(dsn) as conn:
+            return conn.execute("SELECT seq, client_id, body FROM bench_relay_message ORDER BY seq").fetchall()
+
+    async def journey():
+        for _attempt in range(100):
+            try:
+                customer = await websockets.connect(f"ws://127.0.0.1:{port}")
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        agent = await websockets.connect(f"ws://127.0.0.1:{port}")
+        await customer.send(json.dumps({"type": "hello", "token": "7"}))
+        assert json.loads(await customer.recv())["type"] == "welcome"
+        await agent.send(json.dumps({"type": "hello"}))
+        await agent.recv()
+        await agent.send(json.dumps({"type": "take", "chat_id": 7}))
+        await agent.recv()
+        # The same message three times at once, then two more: stored once each, in order.
+        for client_id in ("a", "a", "a", "b", "c"):
+            await customer.send(json.dumps({"type": "send", "client_id": client_id, "body": f"text {client_id}"}))
+        delivered = [json.loads(await agent.recv()) for _ in range(3)]
+        assert [(f["message"]["seq"], f["message"]["body"]) for f in delivered] == [
+            (1, "text a"),
+            (2, "text b"),
+            (3, "text c"),
+        ]
+        frames = [json.loads(await customer.recv()) for _ in range(3 + 5)]
+        acks = [(f["client_id"], f["seq"]) for f in frames if f["type"] == "ack"]
+        assert sorted(acks) == [("a", 1), ("a", 1), ("a", 1), ("b", 2), ("c", 3)]
+        # Stored before it was delivered: the rows are there now.
+        assert [row[:2] for row in await asyncio.to_thread(stored_rows)] == [(1, "a"), (2, "b"), (3, "c")]
+        await customer.send(json.dumps({"type": "send", "client_id": "b", "body": "text b"}))
+        assert json.loads(await customer.recv()) == {"type": "ack", "client_id": "b", "seq": 2}
+        await customer.close()
+        await agent.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(journey(), 30))
+        assert len(stored_rows()) == 3
+    finally:
+        relay.kill()
+        relay.wait()
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

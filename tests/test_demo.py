@@ -29,6 +29,7 @@ def test_the_demo_shows_the_whole_journey_in_english_and_german():
     support, sales, german = (Channel.objects.get(slug=slug) for slug in ("support", "sales", "kundendienst"))
     assert support.postchat_enabled and support.transcript_enabled and support.request_enabled
     assert not sales.assign_automatically, "a channel whose queue the dashboard shows"
+    assert sales.texts.get(language="de").button_label == "Fragen Sie den Vertrieb", "texts in a second language"
     assert german.language == "de" and german.postchat_enabled and german.transcript_enabled
     assert (german.button_label, german.header_title) == ("Chatten Sie mit uns", "Kundenservice")
     assert german.faq_enabled and german.faq_categories.exists()

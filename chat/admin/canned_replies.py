@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chat.configuration.canned_replies import CannedReply
+from infra.dates import datetime_column
 
 
 class CannedReplyForm(forms.ModelForm):
@@ -38,6 +39,10 @@ class SharedOrPersonalFilter(admin.SimpleListFilter):
         return queryset
 
 
+def reply_zone(reply):
+    return reply.channel.time_zone if reply.channel_id else None
+
+
 @admin.register(CannedReply)
 class CannedReplyAdmin(admin.ModelAdmin):
     form = CannedReplyForm
@@ -45,8 +50,11 @@ class CannedReplyAdmin(admin.ModelAdmin):
     list_filter = (SharedOrPersonalFilter, "channel", "language")
     search_fields = ("shortcut", "title", "body")
     autocomplete_fields = ("channel", "owner")
-    readonly_fields = ("usage_count", "created_at", "updated_at")
+    readonly_fields = ("usage_count", "created", "changed")
     list_select_related = ("channel", "owner")
+    # A shared reply's times in its channel's zone; a personal one's in the server's.
+    created = datetime_column(CannedReply, "created_at", zone_of=reply_zone)
+    changed = datetime_column(CannedReply, "updated_at", zone_of=reply_zone)
 
 
 class CannedReplyInline(admin.StackedInline):

@@ -1,4 +1,7 @@
-"""Administrators configure channels here: forms, opening hours, members, the embed snippet, the FAQ figures."""
+"""
+Administrators configure channels here: forms, opening hours, members, the
+embed snippet, the websites refused (chat.admin.refused_origins), the FAQ figures.
+"""
 
 from django import forms
 from django.contrib import admin
@@ -9,12 +12,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from chat.admin.canned_replies import CannedReplyInline
+from chat.admin.refused_origins import RefusedOriginsAdmin
 from chat.configuration.colors import contrast_ratio, readable_text_color
 from chat.configuration.models import (
     Channel,
     ChannelFaqStats,
     ChannelMembership,
     ChannelPrivacyText,
+    ChannelText,
     OpeningInterval,
     PreChatField,
     SpecialDate,
@@ -26,6 +31,7 @@ from chat.statistics.access import access_managed_channel
 from faq.admin import ChannelCategoryInline
 from faq.models import SuggestionOutcome
 from infra.admin_tables import LabelledTabularInline
+from infra.languages import Language
 
 
 class PreChatFieldForm(forms.ModelForm):
@@ -82,6 +88,49 @@ class ChannelPrivacyTextInline(LabelledTabularInline):
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})},
     }
     verbose_name_plural = _("privacy texts (the consent checkbox, per language the widget speaks)")
+
+
+class ChannelTextFormSet(forms.BaseInlineFormSet):
+    """Texts for other languages only: the channel's own fields above are its texts in its own language."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            if form.cleaned_data.get("language") == self.instance.language:
+                form.add_error(
+                    "language",
+                    _("The texts above are the channel's texts in %(language)s. Choose another language.")
+                    % {"language": self.instance.get_language_display()},
+                )
+
+
+class ChannelTextInline(admin.StackedInline):
+    """
+    The channel's texts in other languages. Stacked, not a table: ten texts
+    side by side would not fit the window, and each input keeps its visible label.
+    """
+
+    model = ChannelText
+    formset = ChannelTextFormSet
+    extra = 0
+    max_num = len(Language.choices) - 1
+    fields = (
+        "language",
+        ("button_label", "header_title"),
+        ("welcome_message", "queue_message"),
+        "closed_message",
+        ("request_header", "request_message"),
+        ("postchat_header", "postchat_message"),
+        "rating_label",
+    )
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})},
+    }
+    # The heading: with two languages shipped there is one other, and Django names it in the singular.
+    verbose_name = _("texts in another language (for customers whose browser prefers it)")
+    verbose_name_plural = _("texts in other languages (for customers whose browser prefers one)")
 
 
 class ChannelMembershipForm(forms.ModelForm):
@@ -151,7 +200,7 @@ class ChannelAdminForm(forms.ModelForm):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(RefusedOriginsAdmin, admin.ModelAdmin):
     form = ChannelAdminForm
     list_display = ("name", "slug", "language", "assign_automatically", "agent_count", "waiting_count")
     list_filter = ("language", "assign_automatically")
@@ -166,12 +215,26 @@ class ChannelAdmin(admin.ModelAdmin):
         ChannelCategoryInline,
         CannedReplyInline,
         ChannelPrivacyTextInline,
+        ChannelTextInline,
     ]
     fieldsets = (
         (None, {"fields": ("name", "slug", "language", "time_zone", "allowed_origins", "embed_snippet")}),
         (
             _("Look and texts"),
-            {"fields": ("button_label", "header_title", "color", "color_preview", "welcome_message", "queue_message")},
+            {
+                "fields": (
+                    "button_label",
+                    "header_title",
+                    "color",
+                    "color_preview",
+                    "welcome_message",
+                    "queue_message",
+                ),
+                "description": _(
+                    "The texts are in the channel's language. Texts in other languages are given further down; "
+                    "a customer whose browser prefers one of those reads the channel in it."
+                ),
+            },
         ),
         (
             _("Queue and agents"),

@@ -1,10 +1,10 @@
 """Administrators look at chats and presence here; what changes a chat goes through chat.conversations."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Avg, Count
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -21,15 +21,27 @@ from chat.conversations.models import (
     Party,
 )
 from infra.admin_tables import LabelledTabularInline
+from infra.dates import EMPTY, datetime_column, duration_text, local_datetime
 from infra.outbox.models import EmailStatus
 
 
-class MessageInline(LabelledTabularInline):
-    model = Message
+def chat_zone(chat):
+    """A chat's times are read in its channel's time zone, where its customers and agents are."""
+    return chat.channel.time_zone
+
+
+def row_zone(row):
+    return chat_zone(row.chat)
+
+
+class ChatRowInline(LabelledTabularInline):
+    """A read-only table of a chat's rows, whose times are in the channel's zone."""
+
     extra = 0
     can_delete = False
-    fields = ("seq", "created_at", "author", "agent", "kind", "body", "event")
-    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("chat__channel")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -38,57 +50,43 @@ class MessageInline(LabelledTabularInline):
         return False
 
 
-class ChatNoteInline(LabelledTabularInline):
+class MessageInline(ChatRowInline):
+    model = Message
+    fields = ("seq", "sent", "author", "agent", "kind", "body", "event")
+    readonly_fields = fields
+    sent = datetime_column(Message, "created_at", zone_of=row_zone)
+
+
+class ChatNoteInline(ChatRowInline):
     """The agents' internal notes, read-only: they are the agents' record, written from the dashboard."""
 
     model = ChatNote
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "agent", "body")
+    fields = ("written", "agent", "body")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    written = datetime_column(ChatNote, "created_at", zone_of=row_zone)
 
 
-class ChatTransferInline(LabelledTabularInline):
+class ChatTransferInline(ChatRowInline):
     """Who handed the chat on, to whom and how it was answered; read-only, transfers happen in the dashboard."""
 
     model = ChatTransfer
     fk_name = "chat"
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "requested_by", "from_agent", "to_agent", "from_channel", "to_channel", "status", "note")
+    fields = ("offered", "requested_by", "from_agent", "to_agent", "from_channel", "to_channel", "status", "note")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    offered = datetime_column(ChatTransfer, "created_at", zone_of=row_zone)
 
 
-class AttachmentInline(LabelledTabularInline):
+class AttachmentInline(ChatRowInline):
     """The chat's files, read-only: sent from the widget and the dashboard, removed with the chat."""
 
     model = Attachment
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "author", "agent", "name", "content_type", "size_display", "is_image")
+    fields = ("sent", "author", "agent", "name", "content_type", "size_display", "is_image")
     readonly_fields = fields
+    sent = datetime_column(Attachment, "created_at", zone_of=row_zone)
 
     @admin.display(description=_("size"))
     def size_display(self, attachment):
         return format_size(attachment.size)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def _display_value(value):
@@ -135,35 +133,61 @@ class ChatAdmin(admin.ModelAdmin):
         "customer_email",
         "status",
         "agent",
-        "created_at",
+        "created",
+        "wait",
+        "length",
         "ended_by",
         "rating",
     )
+    list_select_related = ("channel", "agent")
     list_filter = ("status", "channel", "agent", "rating", "email_domain_verified", "created_at")
     search_fields = ("customer_name", "customer_email")
     date_hierarchy = "created_at"
     inlines = [MessageInline, AttachmentInline, ChatNoteInline, ChatTransferInline]
     actions = ["end_chats"]
-    readonly_fields = [f.name for f in Chat._meta.fields if f.name != "token_hash"] + [
-        "form_data_display",
-        "transcript_state",
-    ]
+    # Each time in the channel's zone, named (infra.dates).
+    created = datetime_column(Chat, "created_at", zone_of=chat_zone)
+    queued = datetime_column(Chat, "queued_at", zone_of=chat_zone)
+    taken = datetime_column(Chat, "accepted_at", zone_of=chat_zone)
+    first_answer = datetime_column(Chat, "first_response_at", zone_of=chat_zone)
+    ended = datetime_column(Chat, "ended_at", zone_of=chat_zone)
+    consent = datetime_column(Chat, "consent_at", zone_of=chat_zone)
+    postchat_sent = datetime_column(Chat, "postchat_submitted_at", zone_of=chat_zone)
+    customer_seen = datetime_column(Chat, "customer_seen_at", zone_of=chat_zone)
+    personal_data_removed = datetime_column(Chat, "personal_data_removed_at", zone_of=chat_zone)
+    LOCAL_TIMES = (
+        "created",
+        "queued",
+        "taken",
+        "first_answer",
+        "ended",
+        "consent",
+        "postchat_sent",
+        "customer_seen",
+        "personal_data_removed",
+    )
+    readonly_fields = [
+        f.name for f in Chat._meta.fields if f.name != "token_hash" and not isinstance(f, models.DateTimeField)
+    ] + ["form_data_display", "transcript_state", "wait", "length", *LOCAL_TIMES]
     fieldsets = (
         (None, {"fields": ("channel", "status", "agent", "customer_name", "customer_email", "email_domain_verified")}),
-        (_("Pre-chat form"), {"fields": ("form_data_display", "consent_at")}),
+        (_("Pre-chat form"), {"fields": ("form_data_display", "consent")}),
         (
             _("Where the chat started"),
             {"fields": ("page_url", "page_title", "user_agent", "customer_time_zone", "language")},
         ),
-        (_("After the chat"), {"fields": ("rating", "rating_comment", "postchat_submitted_at", "transcript_state")}),
+        (_("After the chat"), {"fields": ("rating", "rating_comment", "postchat_sent", "transcript_state")}),
         (
             _("Times"),
             {
                 "fields": (
-                    "created_at",
-                    "queued_at",
-                    "accepted_at",
-                    "ended_at",
+                    "created",
+                    "queued",
+                    "taken",
+                    "wait",
+                    "first_answer",
+                    "ended",
+                    "length",
                     "ended_by",
                     "end_reason",
                     "reopened_count",
@@ -173,7 +197,13 @@ class ChatAdmin(admin.ModelAdmin):
         (
             _("Details"),
             {
-                "fields": ("initial_position", "last_seq", "agent_read_seq", "customer_seen_at"),
+                "fields": (
+                    "initial_position",
+                    "last_seq",
+                    "agent_read_seq",
+                    "customer_seen",
+                    "personal_data_removed",
+                ),
                 "classes": ("collapse",),
             },
         ),
@@ -181,6 +211,20 @@ class ChatAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("wait"))
+    def wait(self, chat):
+        """From joining the queue until an agent took the chat (or it ended untaken); still waiting: until now."""
+        if chat.queued_at is None:
+            return EMPTY
+        return duration_text((chat.accepted_at or chat.ended_at or timezone.now()) - chat.queued_at)
+
+    @admin.display(description=_("chat length"))
+    def length(self, chat):
+        """From the agent taking the chat until it ended; still going on: until now."""
+        if chat.accepted_at is None:
+            return EMPTY
+        return duration_text((chat.ended_at or timezone.now()) - chat.accepted_at)
 
     @admin.display(description=_("pre-chat form"))
     def form_data_display(self, chat):
@@ -199,9 +243,7 @@ class ChatAdmin(admin.ModelAdmin):
         if email is None:
             return _("Not requested")
         if email.status == EmailStatus.SENT:
-            return format_html(
-                "{} {} · {}", _("Sent"), date_format(localtime(email.sent_at), "DATETIME_FORMAT"), email.to
-            )
+            return format_html("{} {} · {}", _("Sent"), local_datetime(email.sent_at, chat_zone(chat)), email.to)
         if email.status == EmailStatus.FAILED:
             return format_html("{}: {}", _("Failed"), email.last_error)
         if email.status == EmailStatus.LIMITED:
@@ -238,6 +280,9 @@ class ChatAdmin(admin.ModelAdmin):
 
 @admin.register(AgentPresence)
 class AgentPresenceAdmin(admin.ModelAdmin):
-    list_display = ("user", "status", "seen_at")
+    list_display = ("user", "status", "seen")
     list_filter = ("status",)
-    readonly_fields = ("seen_at",)
+    fields = ("user", "status", "seen")
+    readonly_fields = ("seen",)
+    # An agent may work for channels in several zones: the server's.
+    seen = datetime_column(AgentPresence, "seen_at")

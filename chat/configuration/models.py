@@ -316,6 +316,56 @@ class ChannelPrivacyText(models.Model):
         return self.get_language_display()
 
 
+# The channel's texts a customer reads, which a ChannelText may give in
+# another language (chat.configuration.texts picks them).
+TEXT_FIELDS = (
+    "button_label",
+    "header_title",
+    "welcome_message",
+    "queue_message",
+    "closed_message",
+    "request_header",
+    "request_message",
+    "postchat_header",
+    "postchat_message",
+    "rating_label",
+)
+
+
+class ChannelText(models.Model):
+    """
+    The channel's texts in a language other than its own, for customers whose
+    browser asks for it. Every text is optional: an empty one falls back to
+    the channel's own text, and a default there to the default in this language.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="texts", verbose_name=_("channel"))
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    button_label = models.CharField(_("button label"), max_length=40, blank=True)
+    header_title = models.CharField(_("header title"), max_length=80, blank=True)
+    welcome_message = models.TextField(_("welcome message"), blank=True)
+    queue_message = models.TextField(
+        _("queue message"), blank=True, help_text=_("{position} and {wait} as in the channel's queue message.")
+    )
+    closed_message = models.TextField(_("closed message"), blank=True)
+    request_header = models.CharField(_("request form header"), max_length=120, blank=True)
+    request_message = models.TextField(_("request form message"), blank=True)
+    postchat_header = models.CharField(_("post-chat form header"), max_length=120, blank=True)
+    postchat_message = models.TextField(_("post-chat form message"), blank=True)
+    rating_label = models.CharField(_("rating label"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("texts in another language")
+        verbose_name_plural = _("texts in other languages")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "language"], name="one_channel_text_per_language"),
+        ]
+
+    def __str__(self):
+        return self.get_language_display()
+
+
 class ChannelMembership(models.Model):
     channel = models.ForeignKey(
         Channel, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("channel")

@@ -13,6 +13,8 @@ from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
+from infra.dates import zone_abbreviation
+
 # How far ahead the closed view lists holidays and special dates.
 UPCOMING_DAYS = 14
 
@@ -111,7 +113,10 @@ class OpeningHours:
 def zone_text(zone, at=None):
     """ "Times in Europe/Berlin (CET).": whose clock a list of times shows (the widget's hours, a transcript)."""
     at = at or timezone.now()
-    return _("Times in %(zone)s (%(abbreviation)s).") % {"zone": zone.key, "abbreviation": at.astimezone(zone).tzname()}
+    return _("Times in %(zone)s (%(abbreviation)s).") % {
+        "zone": zone.key,
+        "abbreviation": zone_abbreviation(at.astimezone(zone)),  # "MEZ" in German
+    }
 
 
 def today_in(zone, at=None):

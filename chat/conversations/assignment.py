@@ -45,7 +45,7 @@ def accept_chat(chat, *, agent):
         chat.refresh_from_db()
         log.append_event(chat, "joined", agent=display_name(agent))
         waited = chat.queued_at is not None and (now - chat.queued_at).total_seconds() > THANKS_AFTER_WAIT_SECONDS
-        welcome = welcome_text(chat.channel, waited=waited)
+        welcome = welcome_text(chat, waited=waited)
         if welcome:
             log.append(chat, author=Party.AGENT, agent=agent, body=welcome, automatic=True)
         events.notify_state(chat)

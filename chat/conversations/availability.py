@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chat.configuration import opening_hours
+from chat.configuration.texts import channel_texts
 from chat.conversations import selectors
 
 
@@ -30,27 +31,31 @@ def availability(channel, at=None):
     return Availability(within_hours=within_hours, agent_present=agent_present)
 
 
-def closed_view(channel, at=None):
-    """What the widget shows when nobody can chat, in the channel's language."""
-    with translation.override(channel.language):
+def closed_view(channel, at=None, *, language=None):
+    """What the widget shows when nobody can chat, in the customer's ``language`` (default: the channel's)."""
+    language = language or channel.language
+    with translation.override(language):
         view = {
-            "message": channel.closed_message.strip() or _("Sorry, we are closed."),
+            "message": channel_texts(channel, language)["closed_message"] or _("Sorry, we are closed."),
             "hours": opening_hours.describe(channel, at) if channel.opening_hours_enabled else None,
-            "request": request_form_config(channel),
+            "request": request_form_config(channel, language=language),
         }
     return view
 
 
-def request_form_config(channel):
-    """The request form's texts and extra fields, or None when requests are off."""
+def request_form_config(channel, *, language=None):
+    """The request form's texts and extra fields in ``language`` (default: the channel's), or None when requests are off."""
     if not channel.request_enabled:
         return None
-    return {
-        "header": channel.request_header or _("Leave us a message"),
-        "message": channel.request_message
-        or _("Tell us your question and we will answer by e-mail as soon as we can."),
-        "fields": [
-            {"key": f.key, "label": f.label, "type": f.field_type, "required": f.required, "choices": f.choice_list}
-            for f in channel.form_fields.filter(form="request")
-        ],
-    }
+    language = language or channel.language
+    texts = channel_texts(channel, language)
+    with translation.override(language):
+        return {
+            "header": texts["request_header"] or _("Leave us a message"),
+            "message": texts["request_message"]
+            or _("Tell us your question and we will answer by e-mail as soon as we can."),
+            "fields": [
+                {"key": f.key, "label": f.label, "type": f.field_type, "required": f.required, "choices": f.choice_list}
+                for f in channel.form_fields.filter(form="request")
+            ],
+        }

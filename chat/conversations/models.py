@@ -104,8 +104,9 @@ class Chat(models.Model):
     page_title = models.CharField(_("page title"), max_length=300, blank=True)
     user_agent = models.CharField(_("browser (User-Agent)"), max_length=512, blank=True)
     customer_time_zone = models.CharField(_("customer's time zone"), max_length=64, blank=True)
-    # The language the widget spoke to the customer (the channel's, when the
-    # chat began): canned replies and texts to the customer follow it.
+    # The language the widget spoke to the customer when the chat began (the
+    # browser's where the channel speaks it, chat.widget.language): canned
+    # replies, the channel's texts and the transcript follow it.
     language = models.CharField(_("customer's language"), max_length=5, blank=True)
     # When an agent first wrote to the customer (the statistics' first-response
     # time): set once, by the path that stores the agent's first text.

@@ -10,7 +10,7 @@ from chat.conversations import rules, selectors
 from chat.conversations.agents import display_name
 from chat.conversations.file_checks import file_limits
 from chat.conversations.models import PresenceStatus
-from chat.conversations.texts import queue_text
+from chat.conversations.texts import customer_language, queue_text
 from requests_app import selectors as request_selectors
 
 # What the dashboard's queue shows of a chat's first question.
@@ -76,9 +76,17 @@ def customer_state(chat):
         wait_seconds=wait,
         # Waiting, and none of the channel's agents is there (docs/protocol.md).
         nobody_available=nobody,
-        queue_text=queue_text(chat.channel, position=position, wait_seconds=wait, nobody_available=nobody)
-        if position
-        else "",
+        queue_text=(
+            queue_text(
+                chat.channel,
+                position=position,
+                wait_seconds=wait,
+                language=customer_language(chat),
+                nobody_available=nobody,
+            )
+            if position
+            else ""
+        ),
         # After the chat (chat.conversations.postchat): whether writing again
         # reopens it, whether the post-chat form was sent, whether a transcript
         # may be asked for and the address it would go to.
@@ -121,7 +129,13 @@ def queue_place(chat, snapshot):
         "position": position,
         "wait_seconds": wait,
         "nobody_available": nobody,
-        "text": queue_text(chat.channel, position=position, wait_seconds=wait, nobody_available=nobody),
+        "text": queue_text(
+            chat.channel,
+            position=position,
+            wait_seconds=wait,
+            language=customer_language(chat),
+            nobody_available=nobody,
+        ),
         "request_offer_in_seconds": selectors.request_offer_delay_seconds(
             chat, waiting=len(snapshot["order"]), agents=agents
         ),

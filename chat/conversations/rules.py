@@ -89,7 +89,7 @@ def transcript_available(chat):
     if not (chat.channel.transcript_enabled and chat.customer_email):
         return False
     answers = Message.objects.filter(chat=chat, author=Party.AGENT, kind=MessageKind.TEXT)
-    welcome = welcome_texts(chat.channel)
+    welcome = welcome_texts(chat)
     if welcome:
         answers = answers.exclude(client_id="", body__in=welcome)
     return answers.exists()

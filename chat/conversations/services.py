@@ -17,13 +17,16 @@ from chat.conversations.errors import ChatEnded, NotYourChat
 from chat.conversations.models import Chat, ChatStatus, EndReason, Message, Party, hash_token
 
 
-def start_chat(channel, *, name, email, email_verified, form_data, question, context=None, consent_at=None):
+def start_chat(
+    channel, *, name, email, email_verified, form_data, question, context=None, consent_at=None, language=None
+):
     """
     Create a chat in the channel's queue with the question as its first
     message. Returns (chat, token): the token is shown to the customer once and
     only its hash is kept. ``context`` is where and with what the customer
     started (customer_context.check_start_context: cleaned already);
-    ``consent_at`` when the customer ticked the channel's consent checkbox.
+    ``consent_at`` when the customer ticked the channel's consent checkbox;
+    ``language`` the one the widget spoke (chat.widget.language), else the channel's.
     """
     context = context or StartContext()
     question = log.clean_body(question)
@@ -44,7 +47,7 @@ def start_chat(channel, *, name, email, email_verified, form_data, question, con
             page_title=context.page_title,
             user_agent=context.user_agent,
             customer_time_zone=context.time_zone,
-            language=channel.language,
+            language=language or channel.language,
             consent_at=consent_at,
         )
         chat.initial_position = selectors.queue_position(chat)

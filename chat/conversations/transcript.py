@@ -1,7 +1,7 @@
 """
 A chat's transcript as an e-mail: the channel's reply template (or the
 standard text) filled with the customer, the agent, the channel, the date and
-the conversation, in the channel's language and time zone. Customer and agent
+the conversation, in the customer's language and the channel's time zone. Customer and agent
 text is plain text: in the HTML part it is escaped (requests_app.rendering).
 
 Files of the chat are named in the conversation where they were sent, and go
@@ -23,6 +23,7 @@ from chat.configuration.opening_hours import zone_text
 from chat.conversations.agents import display_name
 from chat.conversations.file_checks import format_size
 from chat.conversations.models import Attachment, MessageKind, Party
+from chat.conversations.texts import customer_language
 from faq.models import Entry
 from faq.sanitize import answer_text
 from requests_app.rendering import render
@@ -167,7 +168,7 @@ def standard_template():
 def render_transcript(chat, *, not_attached=()):
     """(subject, text, html) of the chat's transcript e-mail; ``not_attached`` are files listed instead of attached."""
     channel = chat.channel
-    with translation.override(channel.language):
+    with translation.override(customer_language(chat)):
         entries = conversation_entries(chat)
         zone = zoneinfo.ZoneInfo(channel.time_zone)
         started = chat.created_at.astimezone(zone)

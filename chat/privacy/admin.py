@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chat.privacy import erasure, export
 from chat.privacy.models import ErasureRecord
+from infra.dates import datetime_column
 
 EXPORT_PERMISSION = "chat.export_personal_data"
 ERASE_PERMISSION = "chat.erase_personal_data"
@@ -46,9 +47,11 @@ def may_erase(user):
 class ErasureRecordAdmin(admin.ModelAdmin):
     """Past erasures, read-only: the proof that they were done. The page to do one is linked from the list."""
 
-    list_display = ("erased_at", "erased_by", "counts_display")
-    fields = ("erased_at", "erased_by", "counts_display", "address_hash")
+    list_display = ("erased", "erased_by", "counts_display")
+    fields = ("erased", "erased_by", "counts_display", "address_hash")
     readonly_fields = fields
+    # An erasure reaches every channel: the server's zone, named.
+    erased = datetime_column(ErasureRecord, "erased_at")
     change_list_template = "admin/chat/privacy/erasure_list.html"
 
     @admin.display(description=_("removed"))

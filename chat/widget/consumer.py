@@ -8,6 +8,7 @@ from chat.conversations import events, group_commit, housekeeping, payloads, pre
 from chat.conversations.delivery import LogDelivery
 from chat.conversations.errors import NotHello
 from chat.conversations.models import ChatStatus, Party, hash_token
+from chat.conversations.texts import customer_language
 from infra.errors import InvalidFrame, RateLimited
 from infra.ratelimit import KeyedBuckets
 from infra.realtime import broadcast
@@ -102,7 +103,7 @@ class CustomerConsumer(LogDelivery, FrameConsumer):
         self.chat_id = chat.pk
         self.token_hash = token_hash
         self.channel_id = chat.channel_id
-        self.language = chat.channel.language
+        self.language = customer_language(chat)
         housekeeping.registry.add_chat(chat.pk, self.channel_name, token_hash)
         # Join before reading the log, so that nothing falls between the two;
         # what arrives twice is dropped by sequence number.

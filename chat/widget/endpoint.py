@@ -1,6 +1,7 @@
 """
 The widget's JSON endpoints under /chat/<slug>/api/ (docs/api.md): the
-channel named by the URL, its language, and the checks of infra.jsonapi.
+channel named by the URL, the customer's language (chat.widget.language),
+and the checks of infra.jsonapi.
 """
 
 import functools
@@ -14,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from chat.configuration.consent import ConsentRequired
 from chat.configuration.models import Channel
+from chat.widget.language import customer_language
 from infra.errors import ClientError
 from infra.jsonapi import client_error_response, error_response, prepare
 
@@ -23,7 +25,8 @@ def widget_endpoint(*methods, body=False):
     A widget endpoint of the channel named by the URL's ``slug``: the view is
     called as ``view(request, channel, **kwargs)``, or with ``body=True`` as
     ``view(request, channel, data, **kwargs)`` with the checked JSON object,
-    all inside the channel's language. Another method answers 405, a caller
+    all inside the customer's language (translation.get_language() gives it
+    to the view). Another method answers 405, a caller
     from another site 403 ``cross_site``, another content type 415, a bad body
     its own 4xx code (docs/api.md), each as JSON. Works for sync and async views.
     """
@@ -33,7 +36,8 @@ def widget_endpoint(*methods, body=False):
 
             async def endpoint(request, slug, **kwargs):
                 channel = await sync_to_async(get_object_or_404)(Channel, slug=slug)
-                with translation.override(channel.language):
+                language = await sync_to_async(customer_language)(request, channel)
+                with translation.override(language):
                     try:
                         args = prepare(request, methods, body=body)
                     except ClientError as error:
@@ -44,7 +48,7 @@ def widget_endpoint(*methods, body=False):
 
             def endpoint(request, slug, **kwargs):
                 channel = get_object_or_404(Channel, slug=slug)
-                with translation.override(channel.language):
+                with translation.override(customer_language(request, channel)):
                     try:
                         args = prepare(request, methods, body=body)
                     except ClientError as error:

@@ -1,6 +1,6 @@
 """
 The texts the widget's JavaScript shows, translated on the server in the
-channel's language and handed to the page as JSON: no catalogue to download,
+customer's language (chat.widget.language) and handed to the page as JSON: no catalogue to download,
 and one .po file for everything.
 """
 

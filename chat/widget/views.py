@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
@@ -19,11 +20,14 @@ from chat.configuration.colors import readable_text_color
 from chat.configuration.consent import consent_config, consent_missing
 from chat.configuration.models import Channel, FormKind
 from chat.configuration.prechat import validate_prechat
+from chat.configuration.texts import channel_texts
 from chat.conversations import selectors, services, transfers
 from chat.conversations.availability import availability, closed_view, request_form_config
 from chat.conversations.customer_context import check_start_context
 from chat.conversations.payloads import customer_state
+from chat.widget import embedding
 from chat.widget.endpoint import form_refused, widget_endpoint
+from chat.widget.language import customer_language
 from chat.widget.strings import widget_strings
 from infra import throttle
 from infra.errors import ClientError
@@ -53,26 +57,30 @@ def _field_config(form_field):
 @gzip_page  # The page holds no secret, so compressing it leaks nothing (BREACH).
 def widget_page(request, slug):
     channel = channel_or_404(slug)
-    with translation.override(channel.language):
+    language = customer_language(request, channel)
+    texts = channel_texts(channel, language)
+    with translation.override(language):
         config = {
             "slug": channel.slug,
-            "language": channel.language,
-            "title": channel.header_title,
+            "language": language,
+            "title": texts["header_title"],
             "color": channel.color,
             "textColor": readable_text_color(channel.color),
             "fields": [_field_config(f) for f in channel.form_fields.filter(form=FormKind.PRECHAT)],
             "allowedOrigins": channel.allowed_origin_list,
             "strings": widget_strings(),
-            "closed": None if availability(channel).open else closed_view(channel),
-            "request": request_form_config(channel),
+            "closed": None if availability(channel).open else closed_view(channel, language=language),
+            "request": request_form_config(channel, language=language),
             # The consent checkbox of the pre-chat and request forms, or None.
             "consent": consent_config(channel),
         }
         response = render(
             request,
             "chat/widget.html",
-            {"channel": channel, "config": config, "text_color": config["textColor"]},
+            {"channel": channel, "texts": texts, "config": config, "text_color": config["textColor"]},
         )
+    # The page speaks the browser's language where the channel does.
+    patch_vary_headers(response, ["Accept-Language"])
     # The widget may be framed only by the channel's own websites. The
     # site's policy is kept and only this directive replaced: django-csp
     # reads _csp_replace from the response and writes one header.
@@ -81,38 +89,36 @@ def widget_page(request, slug):
     return response
 
 
-def _with_cors(request, channel, response):
-    """Let the channel's websites (and no others) read the loader's answer."""
-    origin = request.headers.get("Origin")
-    if origin and origin in channel.allowed_origin_list:
-        response["Access-Control-Allow-Origin"] = origin
-    response["Vary"] = "Origin"
-    return response
-
-
 @widget_endpoint("GET")
 def button_config(request, channel):
     """
-    What the loader needs to draw the button: nothing personal, no cookie.
-    The open widget asks too, to follow the channel before a chat starts
-    (static/widget/closed.js): with ``?view=closed`` a closed channel's answer
-    carries the closed view, which the loader does not need.
+    What the loader needs to draw the button: nothing personal, no cookie;
+    for other websites only a refusal. The open widget asks too, to follow
+    the channel before a chat starts (static/widget/closed.js): with
+    ``?view=closed`` a closed channel's answer carries the closed view, which
+    the loader does not need.
     """
+    refusal = embedding.refused(request, channel)
+    if refusal is not None:
+        return refusal
     is_open = availability(channel).open
+    language = translation.get_language()
     data = {
         "available": is_open,
         # Nobody can chat and nobody can leave a request: no button at all.
         "hidden": not is_open and not channel.request_enabled and channel.hide_button_when_closed,
-        "label": channel.button_label,
+        "label": channel_texts(channel, language)["button_label"],
         "color": channel.color,
         "textColor": readable_text_color(channel.color),
-        "language": channel.language,
+        "language": language,
     }
     if request.GET.get("view") == "closed":
-        data["closed"] = None if is_open else closed_view(channel)
+        data["closed"] = None if is_open else closed_view(channel, language=language)
     response = JsonResponse(data)
     response["Cache-Control"] = "public, max-age=60"
-    return _with_cors(request, channel, response)
+    # The label is in the browser's language where the channel speaks it.
+    patch_vary_headers(response, ["Accept-Language"])
+    return embedding.with_cors(request, channel, response)
 
 
 async def _validated(channel, data, form=FormKind.PRECHAT):
@@ -124,7 +130,7 @@ async def _closed_answer(channel):
     """409 with the closed view when nobody can chat right now; None when the channel is open."""
     if (await sync_to_async(availability)(channel)).open:
         return None
-    view = await sync_to_async(closed_view)(channel)
+    view = await sync_to_async(closed_view)(channel, language=translation.get_language())
     return error_response("closed", _("Sorry, no agent is available right now."), 409, closed=view)
 
 
@@ -175,6 +181,7 @@ async def start(request, channel, data):
             form_data=result.form_data,
             question=data.get("question"),
             consent_at=timezone.now() if channel.consent_enabled else None,
+            language=translation.get_language(),
             context=check_start_context(
                 page_url=data.get("page_url"),
                 page_title=data.get("page_title"),

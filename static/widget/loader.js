@@ -175,15 +175,15 @@
   }
 
   fetch(url + 'api/button', { credentials: 'omit', mode: 'cors' })
-    .then(function (response) {
-      if (!response.ok) throw new Error(response.status);
-      return response.json();
-    })
+    .then(function (response) { return response.json(); })
     .then(function (config) {
+      var error = config.error;
+      // Not allowed on this site: the hint names the admin setting for the site's owner.
+      if (error) return error.code === 'origin_not_allowed' && console.warn(error.message);
       // Closed, no requests taken, and the channel asks to hide: no button.
       if (config.hidden) return;
       if (d.body) draw(config);
       else d.addEventListener('DOMContentLoaded', function () { draw(config); });
     })
-    .catch(function () { /* not allowed on this site or unreachable: no button */ });
+    .catch(function () { /* unreachable: no button */ });
 })();

@@ -1,6 +1,6 @@
 """
 The admin pages administrators use, in Chromium at 1,280 px: the channel
-(with every inline filled), FAQ, requests, chats and e-mail templates. Each
+(with every inline filled, and a refused website), FAQ, requests, chats and e-mail templates. Each
 fits the window and passes axe-core with nothing critical or serious, in
 English and German; opening hours are entered with time inputs.
 """
@@ -13,7 +13,15 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from chat.configuration.models import Channel, ChannelPrivacyText, OpeningInterval, PreChatField, SpecialDate
+from chat.configuration.models import (
+    Channel,
+    ChannelPrivacyText,
+    ChannelText,
+    OpeningInterval,
+    PreChatField,
+    SpecialDate,
+)
+from chat.configuration.refused_origins import record_refusal
 from chat.conversations.models import Chat, ChatStatus, Message, MessageKind, Party
 from faq.models import Category, ChannelCategory, Entry
 from requests_app.models import ReplyTemplate, Request
@@ -47,6 +55,10 @@ def a_configured_channel():
     OpeningInterval.objects.create(channel=channel, weekday=0, opens_at=time(9), closes_at=time(17))
     SpecialDate.objects.create(channel=channel, date=date(2026, 12, 24), name="Christmas Eve")
     ChannelPrivacyText.objects.create(channel=channel, language="en", text="I agree.", link="https://shop.example/p")
+    # The list of refused websites, with one that can be allowed and one that cannot.
+    record_refusal(channel, "https://elsewhere.example")
+    record_refusal(channel, "null")
+    ChannelText.objects.create(channel=channel, language="de", button_label="Schreiben Sie uns")
     category = Category.objects.create(name="Returns")
     ChannelCategory.objects.create(channel=channel, category=category)
     entry = Entry.objects.create(category=category, question="How do I return an item?", answer="<p>By post.</p>")
@@ -162,3 +174,28 @@ def test_e_mail_templates_are_named_so_and_list_each_placeholder_once(server, ne
     page.goto(f"{server.url}/admin/requests_app/replytemplate/{template.pk}/change/")
     named = page.locator(".field-placeholders dt code").all_inner_texts()
     assert "{request_id}" in named and "{agent}" not in named and len(named) == len(set(named))
+
+
+def test_the_channels_texts_in_another_language_are_entered_with_labelled_fields(server, new_page):
+    channel, *_ = a_configured_channel()
+    ChannelText.objects.all().delete()
+    page = log_in(new_page, server, "en")
+    page.goto(f"{server.url}/admin/chat/channel/{channel.pk}/change/")
+    texts = page.locator("#texts-group")
+    expect(texts.get_by_role("heading", name=re.compile("^Texts in another language"))).to_be_visible()
+    texts.get_by_role("button", name=re.compile("^Add another", re.IGNORECASE)).click()
+    # A stacked row: each input has its visible label ("Language:").
+    row = texts.locator(".dynamic-texts").last
+    row.get_by_label("Language:", exact=True).select_option(label="German")
+    row.get_by_label("Button label:", exact=True).fill("Schreiben Sie uns")
+    row.get_by_label("Closed message:", exact=True).fill("Wir sind gleich wieder da.")
+    check_page(page, "with a row of texts in German")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    stored = ChannelText.objects.get(channel=channel)
+    assert (stored.language, stored.button_label, stored.closed_message, stored.header_title) == (
+        "de",
+        "Schreiben Sie uns",
+        "Wir sind gleich wieder da.",
+        "",
+    )

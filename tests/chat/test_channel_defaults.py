@@ -65,4 +65,5 @@ INLINE_PREFIXES = (
     "faq_category_links",
     "canned_replies",
     "privacy_texts",
+    "texts",
 )

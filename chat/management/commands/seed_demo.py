@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from chat.configuration.canned_replies import CannedReply
-from chat.configuration.models import Channel, ChannelMembership, FieldType, PreChatField
+from chat.configuration.models import Channel, ChannelMembership, ChannelText, FieldType, PreChatField
 from chat.management.demo_statistics import add_past_chats
 from faq.transfer import load_demo_faq
 from infra.languages import Language
@@ -89,6 +89,17 @@ class Command(BaseCommand):
                 "assign_automatically": False,
                 "request_enabled": True,
                 "closed_message": "Sales is not available right now.",
+            },
+        )
+        # Sales speaks German too: a browser that prefers German reads it in German.
+        ChannelText.objects.get_or_create(
+            channel=sales,
+            language=Language.GERMAN,
+            defaults={
+                "header_title": "Vertrieb",
+                "button_label": "Fragen Sie den Vertrieb",
+                "welcome_message": "Guten Tag! Was möchten Sie über unsere Produkte wissen?",
+                "closed_message": "Der Vertrieb ist gerade nicht erreichbar.",
             },
         )
         german, _created = Channel.objects.get_or_create(
