@@ -93,8 +93,10 @@ def test_a_channel_closed_after_the_form_carries_what_was_typed_into_the_request
     _customer_number_fields(channel)
     page, _looks = _open_shop(new_page, server, host_site)
     widget = open_widget(page)
-    widget.get_by_label("Customer number").first.fill("K-1234")
-    fill_prechat(widget.locator("#hd-screen-form"))
+    prechat = widget.locator("#hd-screen-form")
+    prechat.get_by_label("Customer number").fill("K-1234")
+    expect(prechat.get_by_label("Customer number")).to_have_value("K-1234")
+    fill_prechat(prechat)
     expect(widget.get_by_label("Your question").first).to_be_visible()
 
     # The last agent goes while the question is typed: the start is refused as closed.
