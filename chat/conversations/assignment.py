@@ -15,6 +15,10 @@ from chat.conversations.errors import AtChatLimit, ChatAlreadyTaken, ChatEnded, 
 from chat.conversations.models import AgentPresence, Chat, ChatStatus, Party
 from chat.conversations.texts import welcome_text
 
+# The welcome thanks the customer for waiting only after this long in the
+# queue: a chat taken within moments had no wait to thank for.
+THANKS_AFTER_WAIT_SECONDS = 30
+
 
 def accept_chat(chat, *, agent):
     """
@@ -40,7 +44,8 @@ def accept_chat(chat, *, agent):
             raise ChatEnded() if current == ChatStatus.ENDED else ChatAlreadyTaken()
         chat.refresh_from_db()
         log.append_event(chat, "joined", agent=display_name(agent))
-        welcome = welcome_text(chat)
+        waited = chat.queued_at is not None and (now - chat.queued_at).total_seconds() > THANKS_AFTER_WAIT_SECONDS
+        welcome = welcome_text(chat, waited=waited)
         if welcome:
             log.append(chat, author=Party.AGENT, agent=agent, body=welcome, automatic=True)
         events.notify_state(chat)

@@ -66,13 +66,24 @@ def customer_state(chat):
     """What the widget needs to draw a chat: status, agent, place in the queue, what may follow the chat."""
     state = chat_state_payload(chat)
     position = selectors.queue_position(chat)
-    wait = selectors.wait_estimate_seconds(chat, position)
+    # Who could take the chat counts only while it waits.
+    agents = selectors.available_agent_count_in(chat.channel_id) if position else None
+    wait = selectors.wait_estimate_seconds(chat, position, agents=agents)
+    nobody = position is not None and not agents
     state.update(
-        request_offer_in_seconds=selectors.request_offer_delay_seconds(chat),
+        request_offer_in_seconds=selectors.request_offer_delay_seconds(chat, agents=agents),
         position=position,
         wait_seconds=wait,
+        # Waiting, and none of the channel's agents is there (docs/protocol.md).
+        nobody_available=nobody,
         queue_text=(
-            queue_text(chat.channel, position=position, wait_seconds=wait, language=customer_language(chat))
+            queue_text(
+                chat.channel,
+                position=position,
+                wait_seconds=wait,
+                language=customer_language(chat),
+                nobody_available=nobody,
+            )
             if position
             else ""
         ),
@@ -106,13 +117,28 @@ def queue_place(chat, snapshot):
         position = snapshot["order"].index(chat.pk) + 1
     except ValueError:
         return None
-    per_place = snapshot["wait_per_place"]
+    # A snapshot from a process of the version before lacks the count: read then.
+    agents = snapshot.get("agents")
+    if agents is None:
+        agents = selectors.available_agent_count_in(chat.channel_id)
+    # The wait per place is for the agents of the snapshot (selectors.wait_per_place_seconds).
+    per_place = snapshot["wait_per_place"] if agents else None
     wait = round(per_place * position) if per_place is not None else None
+    nobody = not agents
     return {
         "position": position,
         "wait_seconds": wait,
-        "text": queue_text(chat.channel, position=position, wait_seconds=wait, language=customer_language(chat)),
-        "request_offer_in_seconds": selectors.request_offer_delay_seconds(chat, waiting=len(snapshot["order"])),
+        "nobody_available": nobody,
+        "text": queue_text(
+            chat.channel,
+            position=position,
+            wait_seconds=wait,
+            language=customer_language(chat),
+            nobody_available=nobody,
+        ),
+        "request_offer_in_seconds": selectors.request_offer_delay_seconds(
+            chat, waiting=len(snapshot["order"]), agents=agents
+        ),
     }
 
 

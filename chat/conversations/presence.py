@@ -12,7 +12,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from chat.configuration.models import Channel
+from chat.configuration.models import Channel, ChannelMembership
 from chat.conversations import assignment, events, services
 from chat.conversations.agents import AGENT_GRACE_SECONDS
 from chat.conversations.models import (
@@ -37,6 +37,7 @@ def set_presence(agent, *, status):
         else:
             PresencePeriod.objects.filter(agent=agent, ended_at__isnull=True).update(ended_at=presence.seen_at)
         events.notify_presence(agent.pk, status)
+        notify_queues_of_agents([agent.pk])
     if status == PresenceStatus.PRESENT:
         for channel in Channel.objects.filter(memberships__user=agent, assign_automatically=True):
             assignment.assign_waiting_chats(channel)
@@ -74,7 +75,22 @@ def touch_agents(user_ids, now=None):
     back = AgentPresence.objects.filter(user_id__in=user_ids, status=PresenceStatus.PRESENT).exclude(
         user_id__in=PresencePeriod.objects.filter(ended_at__isnull=True).values("agent_id")
     )
-    open_presence_periods(list(back.values_list("user_id", flat=True)), now=now)
+    back_ids = list(back.values_list("user_id", flat=True))
+    open_presence_periods(back_ids, now=now)
+    notify_queues_of_agents(back_ids)
+
+
+def notify_queues_of_agents(user_ids):
+    """
+    These agents came or went: the queues of their channels are announced
+    again, so that waiting customers learn at once whether anyone could take
+    their chat, and the estimate follows who is there (payloads.queue_place).
+    """
+    if not user_ids:
+        return
+    channel_ids = ChannelMembership.objects.filter(user_id__in=user_ids).values_list("channel_id", flat=True).distinct()
+    for channel_id in sorted(channel_ids):
+        events.notify_queue_changed(channel_id)
 
 
 def open_presence_periods(user_ids, *, now):
@@ -94,7 +110,8 @@ def close_presence_periods_of_gone_agents(now=None):
     Close the open periods of agents who are no longer available: away, or no
     dashboard seen within the grace period. Such a period ends when a
     dashboard was last seen (never before it began). One UPDATE, so several
-    processes may run it at once. Returns how many were closed.
+    processes may run it at once (the queues of the agents read before it
+    may be announced twice, which costs a read). Returns how many were closed.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=AGENT_GRACE_SECONDS)
@@ -102,11 +119,15 @@ def close_presence_periods_of_gone_agents(now=None):
     available = AgentPresence.objects.filter(
         seen_at__gte=cutoff, status=PresenceStatus.PRESENT, user__is_active=True
     ).values("user_id")
-    return (
-        PresencePeriod.objects.filter(ended_at__isnull=True)
-        .exclude(agent_id__in=available)
-        .update(ended_at=Greatest("started_at", Coalesce(Subquery(last_seen), "started_at")))
+    gone = PresencePeriod.objects.filter(ended_at__isnull=True).exclude(agent_id__in=available)
+    gone_agents = list(gone.values_list("agent_id", flat=True))
+    closed = gone.filter(agent_id__in=gone_agents).update(
+        ended_at=Greatest("started_at", Coalesce(Subquery(last_seen), "started_at"))
     )
+    if closed:
+        # Gone without saying so (the last dashboard closed): waiting customers hear of it too.
+        notify_queues_of_agents(gone_agents)
+    return closed
 
 
 def touch_customers(chat_ids, now=None):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from chat.conversations.models import ChatStatus, Message, MessageKind, Party
-from chat.conversations.texts import welcome_text
+from chat.conversations.texts import welcome_texts
 
 
 def token_lifetime():
@@ -81,14 +81,15 @@ def transcript_available(chat):
     """
     Whether the customer may have the chat's transcript by e-mail: the channel
     offers it, there is an address, and an agent answered (a text of theirs
-    other than the channel's automatic welcome). A chat nobody answered holds
-    only what the sender typed, and a transcript of it would let anyone send
-    their own text, from this site, to any address they enter.
+    other than the channel's automatic welcome, with or without thanks for
+    the wait). A chat nobody answered holds only what the sender typed, and a
+    transcript of it would let anyone send their own text, from this site, to
+    any address they enter.
     """
     if not (chat.channel.transcript_enabled and chat.customer_email):
         return False
     answers = Message.objects.filter(chat=chat, author=Party.AGENT, kind=MessageKind.TEXT)
-    welcome = welcome_text(chat)
+    welcome = welcome_texts(chat)
     if welcome:
-        answers = answers.exclude(client_id="", body=welcome)
+        answers = answers.exclude(client_id="", body__in=welcome)
     return answers.exists()

@@ -9,16 +9,16 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from chat.configuration.models import Channel
+from chat.configuration.models import Channel, ChannelMembership
 from chat.conversations import rules
 from chat.conversations.agents import available_agents_q
 from chat.conversations.errors import NotYourChat
-from chat.conversations.models import Chat, ChatStatus, Message, Party, hash_token
+from chat.conversations.models import Chat, ChatStatus, Message, Party, PresencePeriod, hash_token
 
 # How many recent chats of a channel the wait estimate looks at, and how far
 # back: enough to smooth one slow pick-up, recent enough to follow the day.
@@ -139,14 +139,22 @@ def queue_position(chat):
     return ahead.count() + 1
 
 
-def wait_per_place_seconds(channel_id, now=None):
+def wait_per_place_seconds(channel_id, now=None, agents=None):
     """
     The median wait of the channel's recent chats, per place they had in the
-    queue when they arrived; None without history. Times the customer's own
-    place, it estimates their wait from what really happened lately.
+    queue when they arrived, for the agents available now (``agents``, read
+    when not given): a chat that waited four minutes while two agents were
+    present would have waited about eight with one. A chat from a time without
+    presence records counts as it was. None without history, and None with
+    nobody available: then nothing can be estimated. Times the customer's
+    own place, it estimates their wait from what really happened lately.
     """
     now = now or timezone.now()
-    recent = (
+    if agents is None:
+        agents = available_agent_count_in(channel_id)
+    if not agents:
+        return None
+    recent = list(
         Chat.objects.filter(
             channel_id=channel_id,
             accepted_at__isnull=False,
@@ -157,21 +165,50 @@ def wait_per_place_seconds(channel_id, now=None):
         .order_by("-accepted_at")
         .values_list("queued_at", "accepted_at", "initial_position")[:WAIT_SAMPLE_SIZE]
     )
-    samples = [(accepted - queued).total_seconds() / max(position, 1) for queued, accepted, position in recent]
-    if not samples:
+    if not recent:
         return None
+    present = _presence_periods(channel_id, since=min(queued for queued, _accepted, _position in recent))
+    samples = []
+    for queued, accepted, position in recent:
+        per_place = (accepted - queued).total_seconds() / max(position, 1)
+        then = sum(1 for started, ended in present if started <= queued and (ended is None or ended >= queued))
+        samples.append(per_place * then / agents if then else per_place)
     return statistics.median(samples)
 
 
-def wait_estimate_seconds(chat, position):
-    per_place = wait_per_place_seconds(chat.channel_id)
-    if per_place is None or position is None:
+def _presence_periods(channel_id, *, since):
+    """(started_at, ended_at) of the presence of the channel's members since ``since``, in one query."""
+    members = ChannelMembership.objects.filter(channel_id=channel_id).values("user_id")
+    return list(
+        PresencePeriod.objects.filter(agent_id__in=members)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=since))
+        .values_list("started_at", "ended_at")
+    )
+
+
+def wait_estimate_seconds(chat, position, *, agents=None):
+    """
+    The customer's wait from the recent waits per place and the agents there
+    (``agents``, the count of available ones, when the caller knows it);
+    None when unknown, and None when none of the channel's agents is there.
+    """
+    if position is None:
+        return None
+    if agents is None:
+        agents = available_agent_count_in(chat.channel_id)
+    per_place = wait_per_place_seconds(chat.channel_id, agents=agents)
+    if per_place is None:
         return None
     return round(per_place * position)
 
 
 def available_agent_count(channel):
     return channel.members.filter(available_agents_q()).count()
+
+
+def available_agent_count_in(channel_id):
+    """The channel's members who could take a chat now (present, dashboard seen: chat.conversations.agents)."""
+    return get_user_model().objects.filter(available_agents_q(), chat_channels__pk=channel_id).count()
 
 
 def agent_open_chats(agent):
@@ -203,16 +240,22 @@ def access_chat_by_id(chat_id):
     return Chat.objects.select_related("channel", "agent").get(pk=chat_id)
 
 
-def request_offer_delay_seconds(chat, now=None, waiting=None):
+def request_offer_delay_seconds(chat, now=None, waiting=None, agents=None):
     """
     For a waiting chat: 0 when the customer may leave a request instead of
     waiting, the seconds until that by the channel's waiting-time rule, or
-    None when neither of the channel's rules will offer it. ``waiting`` is
-    the number of chats in the queue, when the caller knows it.
+    None when neither of the channel's rules will offer it. With none of the
+    channel's agents there, the request is offered at once: waiting would
+    be for nobody. ``waiting`` is the number of chats in the queue and
+    ``agents`` the number of available agents, when the caller knows them.
     """
     channel = chat.channel
     if not channel.request_enabled or chat.status != ChatStatus.QUEUED:
         return None
+    if agents is None:
+        agents = available_agent_count_in(channel.pk)
+    if not agents:
+        return 0
     if channel.offer_request_when_waiting_over is not None:
         if waiting is None:
             waiting = Chat.objects.filter(channel_id=channel.pk, status=ChatStatus.QUEUED).count()
@@ -226,8 +269,9 @@ def request_offer_delay_seconds(chat, now=None, waiting=None):
 
 def queue_snapshot(channel_id):
     """
-    The channel's queue in two small queries: the waiting chats in order and
-    the wait per place. Sent with each queue move, so that each waiting
+    The channel's queue in a few small queries: the waiting chats in order,
+    how many agents could take a chat now and the wait per place for them. Sent with
+    each queue move and each change of presence, so that each waiting
     customer's socket works out its own place without a query
     (chat.conversations.payloads.queue_place).
     """
@@ -236,7 +280,8 @@ def queue_snapshot(channel_id):
         .order_by("queued_at", "pk")
         .values_list("pk", flat=True)
     )
-    return {"order": order, "wait_per_place": wait_per_place_seconds(channel_id)}
+    agents = available_agent_count_in(channel_id)
+    return {"order": order, "wait_per_place": wait_per_place_seconds(channel_id, agents=agents), "agents": agents}
 
 
 def request_offered(chat):

@@ -91,7 +91,13 @@ def widget_page(request, slug):
 
 @widget_endpoint("GET")
 def button_config(request, channel):
-    """What the loader needs to draw the button: nothing personal, no cookie; for other websites only a refusal."""
+    """
+    What the loader needs to draw the button: nothing personal, no cookie;
+    for other websites only a refusal. The open widget asks too, to follow
+    the channel before a chat starts (static/widget/closed.js): with
+    ``?view=closed`` a closed channel's answer carries the closed view, which
+    the loader does not need.
+    """
     refusal = embedding.refused(request, channel)
     if refusal is not None:
         return refusal
@@ -106,6 +112,8 @@ def button_config(request, channel):
         "textColor": readable_text_color(channel.color),
         "language": language,
     }
+    if request.GET.get("view") == "closed":
+        data["closed"] = None if is_open else closed_view(channel, language=language)
     response = JsonResponse(data)
     response["Cache-Control"] = "public, max-age=60"
     # The label is in the browser's language where the channel speaks it.

@@ -1,8 +1,11 @@
 /*
  * The closed view: when nobody can chat (outside opening hours, or no agent
  * present), the channel's closed message and its hours; with request
- * submission on, a form that leaves a request and shows its ID. Also offers a
- * waiting customer to leave a request instead (channel rules, server-decided).
+ * submission on, a form that leaves a request and shows its ID, filled in
+ * with what the customer already typed into the pre-chat form. Before a chat
+ * it follows the channel, so that the closed view and the pre-chat form
+ * trade places when agents come and go. Also offers a waiting customer to
+ * leave a request instead (channel rules, server-decided).
  * Hooks into the widget (static/widget/core.js) through window.helpdeskWidget.
  */
 (function () {
@@ -56,9 +59,15 @@
     if (el.form) el.form.hidden = !view.request;
   }
 
+  // The screen the closed view took the place of ('form' or 'question'), to go back to when the channel opens.
+  var replaced = 'form';
+
   function showClosed(view, live) {
+    var from = W.currentScreen();
+    if (from === 'form' || from === 'question') replaced = from;
     render(view);
     if (el.done) el.done.hidden = true;
+    carryIntoRequest();
     W.showScreen('closed', live ? el.message : null);
   }
 
@@ -76,6 +85,117 @@
     showClosed(config.closed, false);
     return true;
   };
+
+  // ---------------------------------------------------------------- what was typed, carried over
+
+  function fieldOf(form, key) {
+    return form.querySelector('[data-field="' + (window.CSS && CSS.escape ? CSS.escape(key) : key) + '"]');
+  }
+
+  /** Put ``value`` into an input the customer has left empty (a ticked box stays ticked). */
+  function fillEmpty(input, value) {
+    if (!input || value == null || value === '' || value === false) return;
+    if (input.type === 'checkbox') {
+      input.checked = input.checked || value === true;
+    } else if (!input.value) {
+      if (input.tagName === 'SELECT') {
+        for (var i = 0; i < input.options.length; i++) {
+          if (input.options[i].value === String(value)) input.value = String(value);
+        }
+      } else {
+        input.value = String(value);
+      }
+    }
+  }
+
+  /**
+   * The request form asks for what the pre-chat form and the question
+   * already know: name, e-mail, the question and the fields both forms
+   * have. The consent is not carried: a request is a new agreement.
+   */
+  function carryIntoRequest() {
+    if (!el.form || !W.typedValues) return;
+    var typed = W.typedValues();
+    fillEmpty($('r-name'), typed.name);
+    fillEmpty($('r-email'), typed.email);
+    fillEmpty($('r-question'), typed.question);
+    Object.keys(typed.fields || {}).forEach(function (key) { fillEmpty(fieldOf(el.form, key), typed.fields[key]); });
+  }
+
+  // What the host page hands over (data-name, data-email...) reaches the request form too.
+  var prefillPrechat = W.prefill;
+  W.prefill = function (data) {
+    prefillPrechat(data);
+    carryIntoRequest();
+  };
+
+  /** Back to the pre-chat form: what was typed into the request form meanwhile goes along. */
+  function carryIntoPrechat() {
+    if (!el.form) return;
+    var typed = collect();
+    W.prefill({ name: typed.name, email: typed.email, fields: typed.fields });
+    fillEmpty(W.questionBox, typed.question);
+  }
+
+  // ---------------------------------------------------------------- following the channel before a chat
+  // An agent who comes online opens the pre-chat form, the last one leaving
+  // turns it into the closed view. A light look at the button's answer, only
+  // while the panel is open on these screens and the tab is visible: no
+  // socket before a chat, and nothing at all before the first click (this
+  // page loads only then, docs/privacy-widget.md).
+  var CHECK_EVERY_MS = 25000;
+  var FOLLOWED = { form: true, question: true, closed: true };
+  var lastCheck = 0;
+  var checking = false;
+
+  function following() {
+    return !!FOLLOWED[W.currentScreen()] && W.panelOpen() && document.visibilityState === 'visible' &&
+      !(el.done && !el.done.hidden);
+  }
+
+  function checkAvailability() {
+    if (checking || !following()) return;
+    checking = true;
+    lastCheck = Date.now();
+    // Past the browser's cache (the loader's answer may be kept a minute), and without cookies: none are needed.
+    var options = { cache: 'no-store', credentials: 'omit', headers: { Accept: 'application/json' } };
+    fetch(API + 'button?view=closed', options)
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        checking = false;
+        if (data && following()) follow(data);
+      }, function () { checking = false; /* offline for now: the next look tries again */ });
+  }
+
+  /** Whether the customer was in ``screen`` (or nowhere): then focus moves along with the switch. */
+  function focusWasIn(screen) {
+    var active = document.activeElement;
+    return !active || active === document.body || !!active.closest('#hd-screen-' + screen);
+  }
+
+  function follow(data) {
+    var screen = W.currentScreen();
+    if (!data.available && screen !== 'closed' && data.closed) {
+      showClosed(data.closed, focusWasIn(screen));
+    } else if (data.available && screen === 'closed') {
+      var live = focusWasIn('closed');
+      carryIntoPrechat();
+      if (replaced === 'question' && W.formValues()) W.showScreen('question', live ? W.questionBox : null);
+      else W.showScreen('form', live ? W.firstFormFocus() : null);
+    }
+  }
+
+  function checkIfDue() {
+    if (Date.now() - lastCheck >= CHECK_EVERY_MS) checkAvailability();
+  }
+
+  if (!W.forgetOnly) {
+    window.setInterval(checkAvailability, CHECK_EVERY_MS);
+    // Back after a while (another tab, the panel minimized): look at once.
+    document.addEventListener('visibilitychange', checkIfDue);
+    W.hooks.panelShown = function (open) { if (open) checkIfDue(); };
+    lastCheck = Date.now();
+  }
 
   // ---------------------------------------------------------------- request form
 

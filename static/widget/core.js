@@ -177,14 +177,26 @@
 
   if (!embedded) el.minimize.hidden = true;
 
+  // Whether the panel is on screen (the loader hides the frame, it does not
+  // unload it): what may run only while the customer looks waits for it.
+  var panelOpen = true;
+
+  function setPanelOpen(open) {
+    if (panelOpen === open) return;
+    panelOpen = open;
+    if (hooks.panelShown) hooks.panelShown(open);
+  }
+
   el.minimize.addEventListener('click', function () {
     toParent('helpdesk:minimize');
+    setPanelOpen(false);
     closedByCustomer();
   });
 
   document.addEventListener('keydown', function (event) {
     if (event.key === 'Escape' && embedded && !el.dialog.open && !event.defaultPrevented) {
       toParent('helpdesk:minimize');
+      setPanelOpen(false);
       closedByCustomer();
     }
   });
@@ -198,14 +210,18 @@
     if (data.type === 'helpdesk:hello') {
       parentOrigin = event.origin;
       W.prefill(data);
+      setPanelOpen(true);
       if (data.focus) focusCurrent();
     } else if (data.type === 'helpdesk:focus') {
+      setPanelOpen(true);
       focusCurrent();
     } else if (data.type === 'helpdesk:hidden') {
       // The customer closed the widget with the host page's button.
+      setPanelOpen(false);
       closedByCustomer();
     } else if (data.type === 'helpdesk:forget') {
-      // The host page asks (HelpdeskChat.forget(), e.g. at its logout).
+      // The host page asks (HelpdeskChat.forget(), e.g. at its logout); the loader hides the panel.
+      setPanelOpen(false);
       forget();
       toParent('helpdesk:forgotten');
     }
@@ -243,8 +259,9 @@
   // ---------------------------------------------------------------- the parts meet here
   // Hooks for the optional features: beforeStart(question, start),
   // startRefused(result) -> true when handled, stateChanged(state),
-  // beforeEnd({status}) -> true when handled, ended(state, live), and
-  // opening() -> true when the feature shows the first screen itself.
+  // beforeEnd({status}) -> true when handled, ended(state, live),
+  // opening() -> true when the feature shows the first screen itself, and
+  // panelShown(open) when the customer opens or minimizes the panel.
   var hooks = {};
   var W = window.helpdeskWidget = {
     config: config,
@@ -269,7 +286,8 @@
     tokenKey: TOKEN_KEY,
     expiresKey: EXPIRES_KEY,
     forget: forget,
-    currentScreen: function () { return current; }
+    currentScreen: function () { return current; },
+    panelOpen: function () { return panelOpen; }
   };
 
   // An ended chat whose token has expired is not shown again (the server would refuse it too).
@@ -279,6 +297,7 @@
   // The loader's helper frame for HelpdeskChat.forget() on a page where the
   // widget was not open: it forgets and says so, and shows nothing.
   var forgetOnly = embedded && window.location.hash === '#forget';
+  W.forgetOnly = forgetOnly;
   if (forgetOnly) {
     forgetStored();
     toParent('helpdesk:forgotten');

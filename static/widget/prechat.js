@@ -2,7 +2,7 @@
  * Before the chat: the pre-chat form (name, e-mail, the channel's own fields;
  * the host page may pre-fill them) and the question, then POST api/start
  * (docs/api.md). Errors show under their fields, translated by the server.
- * Offers window.helpdeskWidget.startChat, formValues, prefill and the
+ * Offers window.helpdeskWidget.startChat, formValues, typedValues, prefill and the
  * form's focus helpers.
  */
 (function () {
@@ -314,8 +314,16 @@
     }
   }
 
+  /** What the customer has typed so far, checked or not (closed.js carries it into the request form). */
+  function typedValues() {
+    var values = collectForm();
+    values.question = el.question.value.trim();
+    return values;
+  }
+
   W.firstFormFocus = firstFormFocus;
   W.showChecking = showChecking;
+  W.typedValues = typedValues;
   W.resetForms = resetForms;
   W.questionBox = el.question;
   W.formValues = function () { return formValues; };
