@@ -69,3 +69,12 @@ def test_the_demo_fills_the_statistics_page_with_four_weeks_once():
     assert summary.rating_count > 0 and summary.durations["first_response"]["median"] is not None
     assert [row["agent"] for row in figures.per_agent(support, month)] and PresencePeriod.objects.exists()
     assert max(attendance.present_per_hour(support, month)) > 0
+
+
+def test_seeding_again_stops_a_demo_channel_of_an_earlier_version_from_thanking_everyone_for_waiting():
+    from chat.management.commands.seed_demo import OLD_WELCOME
+
+    call_command("seed_demo")
+    Channel.objects.filter(slug="support").update(welcome_message=OLD_WELCOME)
+    call_command("seed_demo")
+    assert Channel.objects.get(slug="support").welcome_message == "Hello! How can I help you?"

@@ -43,6 +43,9 @@ DEMO_CANNED_REPLIES = [
 ]
 
 
+OLD_WELCOME = "Hello! Thanks for waiting. How can I help?"
+
+
 class Command(BaseCommand):
     help = "Create the demo channel, an agent and an administrator (idempotent)."
 
@@ -69,6 +72,11 @@ class Command(BaseCommand):
                 "postchat_enabled": True,
                 "transcript_enabled": True,
             },
+        )
+        # The demo of earlier versions thanked every customer for waiting; the
+        # welcome now adds that only after a real wait (chat.conversations.texts).
+        Channel.objects.filter(pk=channel.pk, welcome_message=OLD_WELCOME).update(
+            welcome_message="Hello! How can I help you?"
         )
         PreChatField.objects.get_or_create(
             channel=channel,
