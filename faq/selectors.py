@@ -1,5 +1,7 @@
 """
-Reading the FAQ: which entries a channel suggests for a question.
+Reading the FAQ: which entries a channel suggests for a question, in the
+customer's language (an entry has one; a channel offers its categories'
+entries in each language it speaks, its own by default).
 
 Each server process keeps the search index of a channel in memory. Every
 question first reads a version stamp of the channel's entries (one cheap
@@ -20,7 +22,7 @@ from faq.sanitize import answer_text
 # Indexes of this many channels are kept; the least recently used goes first.
 MAX_CACHED_CHANNELS = 64
 
-_cache = OrderedDict()  # channel id -> (stamp, Index)
+_cache = OrderedDict()  # (channel id, language) -> (stamp, Index)
 _lock = threading.Lock()
 
 
@@ -29,31 +31,35 @@ def clear_index_cache():
         _cache.clear()
 
 
-def channel_entries(channel):
-    """The channel's FAQ entries in its language (published or not), through its categories."""
-    return Entry.objects.filter(category__channel_links__channel=channel, language=channel.language)
+def channel_entries(channel, language=None):
+    """The channel's FAQ entries in ``language`` (its own by default), published or not, through its categories."""
+    return Entry.objects.filter(category__channel_links__channel=channel, language=language or channel.language)
 
 
-def index_stamp(channel):
+def index_stamp(channel, language=None):
     """
     Changes whenever the channel's index would: an entry added, deleted, edited
     (updated_at), published or unpublished (a save), or a category linked to
     or unlinked from the channel (the entry count, or the newest link's id).
     """
-    values = channel_entries(channel).aggregate(
+    language = language or channel.language
+    values = channel_entries(channel, language).aggregate(
         count=Count("id"),
         changed=Max("updated_at"),
         link=Max("category__channel_links__id"),
     )
-    return (channel.language, values["count"], values["changed"], values["link"])
+    return (language, values["count"], values["changed"], values["link"])
 
 
-def channel_index(channel):
-    stamp = index_stamp(channel)
+def channel_index(channel, language=None):
+    """The search index of the channel's entries in ``language`` (its own by default), rebuilt when they changed."""
+    language = language or channel.language
+    key = (channel.pk, language)
+    stamp = index_stamp(channel, language)
     with _lock:
-        cached = _cache.get(channel.pk)
+        cached = _cache.get(key)
         if cached is not None and cached[0] == stamp:
-            _cache.move_to_end(channel.pk)
+            _cache.move_to_end(key)
             return cached[1]
     documents = [
         Document(
@@ -63,24 +69,31 @@ def channel_index(channel):
             answer=answer_text(row["answer"]),
             order=row["order"],
         )
-        for row in channel_entries(channel)
+        for row in channel_entries(channel, language)
         .filter(published=True)
         .order_by("id")
         .values("id", "question", "keywords", "answer", "order")
     ]
-    index = Index(documents, channel.language)
+    index = Index(documents, language)
     with _lock:
-        _cache[channel.pk] = (stamp, index)
-        _cache.move_to_end(channel.pk)
+        _cache[key] = (stamp, index)
+        _cache.move_to_end(key)
         while len(_cache) > MAX_CACHED_CHANNELS:
             _cache.popitem(last=False)
     return index
 
 
-def suggest(channel, question, *, limit=None):
-    """[(Entry, score)] best first, for the channel's FAQ; empty when nothing is relevant enough."""
+def suggest(channel, question, *, limit=None, language=None):
+    """
+    [(Entry, score)] best first, for the channel's FAQ in ``language`` (the
+    customer's); the channel's own language when it has no entries in that
+    one; empty when nothing is relevant enough.
+    """
     limit = limit or channel.faq_max_suggestions
-    matches = channel_index(channel).search(question, limit=limit)
+    index = channel_index(channel, language)
+    if not index.documents and language and language != channel.language:
+        index = channel_index(channel)
+    matches = index.search(question, limit=limit)
     if not matches:
         return []
     entries = Entry.objects.in_bulk([match.id for match in matches])
@@ -88,5 +101,5 @@ def suggest(channel, question, *, limit=None):
 
 
 def access_channel_entry(channel, entry_id):
-    """The published entry if the channel suggests it, else None."""
-    return channel_entries(channel).filter(pk=entry_id, published=True).first()
+    """The published entry if the channel suggests it (in any language it has entries in), else None."""
+    return Entry.objects.filter(category__channel_links__channel=channel, pk=entry_id, published=True).first()

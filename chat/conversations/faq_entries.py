@@ -13,7 +13,6 @@ from chat.conversations import events, log, rules
 from chat.conversations.errors import ChatEnded, NotYourChat, UnknownFaqEntry
 from chat.conversations.models import Chat, ChatStatus, Message, MessageKind, Party
 from faq import selectors as faq_selectors
-from faq.engine import Document, Index
 from faq.models import Entry
 from faq.sanitize import answer_text
 
@@ -35,14 +34,7 @@ def chat_entries(chat):
 
 
 def _index(chat):
-    language = chat_language(chat)
-    if language == chat.channel.language:
-        return faq_selectors.channel_index(chat.channel)  # cached per process
-    rows = chat_entries(chat).values("id", "question", "keywords", "answer", "order")
-    documents = [
-        Document(row["id"], row["question"], row["keywords"], answer_text(row["answer"]), row["order"]) for row in rows
-    ]
-    return Index(documents, language)
+    return faq_selectors.channel_index(chat.channel, chat_language(chat))  # cached per process and language
 
 
 def search(chat, query, *, limit=MAX_RESULTS):

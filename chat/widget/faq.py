@@ -5,6 +5,7 @@ question comes in the body, never in the URL, so it stays out of access logs.
 """
 
 from django.http import JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chat.conversations import faq_entries
@@ -48,7 +49,8 @@ def suggestions(request, channel, data):
         return error_response("rate_limited", _("Too many questions from your address. Please try again later."), 429)
     if not channel.faq_enabled:
         return JsonResponse({"entries": [], "session": None})
-    found = selectors.suggest(channel, question)
+    # In the language the widget speaks to this customer (chat.widget.endpoint activates it).
+    found = selectors.suggest(channel, question, language=translation.get_language())
     session = services.record_suggestions(channel, entries=[entry for entry, _score in found]) if found else None
     return JsonResponse(
         {"entries": [entry_json(entry, score) for entry, score in found], "session": session.key if session else None}

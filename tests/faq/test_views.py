@@ -153,3 +153,43 @@ def test_the_channel_admin_page_offers_faq_settings_and_categories(admin_client,
     channel, _entry = shop
     page = admin_client.get(f"/admin/chat/channel/{channel.pk}/change/").content.decode()
     assert "faq_enabled" in page and "faq_max_suggestions" in page and "faq_category_links" in page
+
+
+def test_a_customer_gets_suggestions_in_the_language_the_widget_speaks_to_them(
+    client, faq_channel, make_category, make_entry
+):
+    from chat.configuration.models import ChannelText
+
+    channel = faq_channel("en", slug="bilingual")
+    ChannelText.objects.create(channel=channel, language="de", button_label="Schreiben Sie uns")
+    category = make_category(channel)
+    english = make_entry(category, "How do I return an item?")
+    german = make_entry(category, "Wie sende ich einen Artikel zurück?", language="de")
+
+    def ask_in(language, question):
+        return post_json(
+            client, "/chat/bilingual/api/faq", {"question": question}, HTTP_ACCEPT_LANGUAGE=language
+        ).json()
+
+    assert [e["id"] for e in ask_in("de-DE,de;q=0.9", "Artikel zurücksenden")["entries"]] == [german.pk]
+    assert [e["id"] for e in ask_in("en", "return an item")["entries"]] == [english.pk]
+    # Opening the German answer counts on the German entry.
+    session = ask_in("de", "Artikel zurücksenden")["session"]
+    response = post_json(
+        client, f"/chat/bilingual/api/faq/{german.pk}/opened", {"session": session}, HTTP_ACCEPT_LANGUAGE="de"
+    )
+    assert response.status_code == 200
+    german.refresh_from_db()
+    assert german.opened_count == 1
+
+
+def test_a_customer_whose_language_has_no_entries_gets_the_channels_own(client, faq_channel, make_category, make_entry):
+    from chat.configuration.models import ChannelText
+
+    channel = faq_channel("en", slug="english-faq")
+    ChannelText.objects.create(channel=channel, language="de", button_label="Schreiben Sie uns")
+    english = make_entry(make_category(channel), "How do I return an item?")
+    data = post_json(
+        client, "/chat/english-faq/api/faq", {"question": "return an item"}, HTTP_ACCEPT_LANGUAGE="de"
+    ).json()
+    assert [e["id"] for e in data["entries"]] == [english.pk]
