@@ -84,6 +84,7 @@ class RequestAdmin(admin.ModelAdmin):
         "customer_name",
         "customer_email",
         "email_domain_verified",
+        "language",
         "question",
         "form_data",
         "consent",

@@ -92,6 +92,9 @@ class Request(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # As for chats: when the customer consented, and when the personal data was removed.
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    # The language the widget spoke to the customer: their confirmation e-mail's.
+    # Empty for requests from before it was kept: the channel's then.
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, blank=True, default="")
     personal_data_removed_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
 
     class Meta:

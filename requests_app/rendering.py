@@ -38,6 +38,18 @@ PLACEHOLDERS = {
 }
 
 
+def template_for(template, language, own_language):
+    """
+    The channel's e-mail template (or None) for a customer who reads
+    ``language`` on a channel whose own language is ``own_language``: the
+    template for the channel's own customers, as ever; for the others only
+    when it is written in theirs; else None, the standard text in their language.
+    """
+    if template is None or language == own_language or template.language == language:
+        return template
+    return None
+
+
 def unknown_placeholders(text, purpose):
     allowed = PLACEHOLDERS.get(purpose, {})
     return sorted({name for name in PLACEHOLDER.findall(text) if name not in allowed})

@@ -41,8 +41,12 @@ def create_request(
     created_by=None,
     transcript="",
     consent_at=None,
+    language="",
 ):
-    """``consent_at``: when the customer ticked the channel's consent checkbox for it (or for its chat)."""
+    """
+    ``consent_at``: when the customer ticked the channel's consent checkbox for
+    it (or for its chat); ``language``: the customer's, the confirmation's.
+    """
     with transaction.atomic():
         request = Request.objects.create(
             number=next_request_number(timezone.now().year),
@@ -57,6 +61,7 @@ def create_request(
             created_by=created_by,
             transcript=transcript,
             consent_at=consent_at,
+            language=language or "",
         )
         _queue_confirmation(request)
     return request
@@ -72,8 +77,9 @@ def close_request(request):
 
 def _queue_confirmation(request):
     channel = request.channel
-    with translation.override(channel.language):
-        template = channel.request_template
+    language = request.language or channel.language
+    with translation.override(language):
+        template = rendering.template_for(channel.request_template, language, channel.language)
         subject = template.subject if template else _("Your request {request_id}")
         body = (
             template.body

@@ -11,6 +11,7 @@ from chat.conversations import services
 from chat.conversations.agents import display_name
 from chat.conversations.errors import ChatEnded, NotYourChat
 from chat.conversations.models import Chat, ChatStatus, EndReason, Message, MessageKind, Party
+from chat.conversations.texts import customer_language
 from chat.conversations.transcript import file_text
 from requests_app.models import RequestSource
 from requests_app.services import create_request
@@ -62,6 +63,7 @@ def _request_from(chat, *, source, **extra):
         form_data=chat.form_data,
         source=source,
         chat=chat,
+        language=customer_language(chat),
         **extra,
     )
     services.post_event(chat, "request_created", request_id=request.number)

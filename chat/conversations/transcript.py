@@ -26,7 +26,7 @@ from chat.conversations.models import Attachment, MessageKind, Party
 from chat.conversations.texts import customer_language
 from faq.models import Entry
 from faq.sanitize import answer_text
-from requests_app.rendering import render
+from requests_app.rendering import render, template_for
 
 
 def _event_text(message, chat):
@@ -188,6 +188,6 @@ def render_transcript(chat, *, not_attached=()):
             "date": formats.date_format(started, "DATE_FORMAT"),
             "conversation": conversation,
         }
-        template = channel.transcript_template
+        template = template_for(channel.transcript_template, customer_language(chat), channel.language)
         subject, body = (template.subject, template.body) if template is not None else standard_template()
         return render(subject, body, values, {"conversation": str(conversation_markup)})

@@ -8,7 +8,7 @@ requests_app.Request, the ticket the customer leaves); the HTTP request is
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chat.configuration.consent import ConsentRequired, consent_missing
@@ -71,6 +71,8 @@ async def _request_from_form(channel, data):
         form_data=result.form_data,
         source=RequestSource.CLOSED_FORM,
         consent_at=timezone.now() if channel.consent_enabled else None,
+        # The widget's language for this customer (chat.widget.endpoint activates it).
+        language=translation.get_language(),
     )
     return JsonResponse({"request_id": created.number}, status=201)
 
