@@ -338,7 +338,7 @@ async def idle_widgets(server, started, counts):
 # The two relays the helpdesk is held against, in the same run with the same clients:
 # "relay" keeps messages in memory (bench/relay.py); "anchor" stores each in
 # PostgreSQL before delivering it, with group commit (bench/relay_pg.py).
-RELAYS = {"relay": "bench/relay.py", "anchor": "bench/relay_pg.py"}
+RELAYS = {"relay": "bench.relay", "anchor": "bench.relay_pg"}
 
 
 def anchor_stored():
@@ -355,10 +355,10 @@ def relay_figures(name, started, cookies, *, rate, seconds, chats_per_agent):
 
     port = free_port()
     persisted = name == "anchor"
-    command = [sys.executable, str(PROJECT_DIR / RELAYS[name]), str(port)]
+    command = [sys.executable, "-m", RELAYS[name], str(port)]
     if persisted:
         command.append(f"host=127.0.0.1 user=postgres dbname={DB_NAME}")
-    relay = subprocess.Popen(command)
+    relay = subprocess.Popen(command, cwd=PROJECT_DIR)
     try:
         time.sleep(1)
 

@@ -8,7 +8,7 @@ websockets + psycopg, no Django, no Redis, one process: what persisting
 before delivering costs by itself, to hold the helpdesk's figures against
 (bench/load.py prints both in one run; docs/performance.md).
 
-    python bench/relay_pg.py PORT DATABASE_URL
+    python -m bench.relay_pg PORT DATABASE_URL
 
 It speaks the same frames as bench/relay.py. A resend of a message that is
 being written is acked with the same seq once it is stored, never stored
@@ -21,6 +21,8 @@ import sys
 
 import psycopg
 import websockets
+
+from bench.relay import ack_frame, handler_with, last_seq, safe_send, sockets_of
 
 WRITERS = 2
 MOST_PER_TRANSACTION = 1000
@@ -41,31 +43,15 @@ CREATE TABLE {TABLE} (
 """
 INSERT = f"INSERT INTO {TABLE} (chat_id, seq, client_id, author, body) VALUES (%s, %s, %s, %s, %s)"
 
-sockets_of = {}  # chat id -> set of sockets
-last_seq = {}  # chat id -> last seq given out
 stored = {}  # (chat id, client_id) -> seq, once committed
-waiting = {}  # (chat id, client_id) -> [(socket, ack frame)] until committed, resends included
+waiting = {}  # (chat id, client_id) -> [(socket, its send frame)] until committed, resends included
 queues = []  # one per writer
-
-
-async def _safe_send(ws, data):
-    try:
-        await ws.send(data)
-    except websockets.exceptions.ConnectionClosed:
-        pass
-
-
-def _ack(frame, chat_id, seq):
-    ack = {"type": "ack", "client_id": frame["client_id"], "seq": seq}
-    if "chat_id" in frame:
-        ack["chat_id"] = chat_id
-    return ack
 
 
 async def _receive_send(ws, frame, chat_id):
     key = (chat_id, frame["client_id"])
     if key in stored:
-        await ws.send(json.dumps(_ack(frame, chat_id, stored[key])))
+        await ws.send(json.dumps(ack_frame(frame, chat_id, stored[key])))
         return
     if key in waiting:
         waiting[key].append((ws, frame))
@@ -80,36 +66,6 @@ async def _receive_send(ws, frame, chat_id):
         "client_id": frame["client_id"],
     }
     queues[chat_id % WRITERS].put_nowait((chat_id, message))
-
-
-async def handler(ws):
-    joined = set()
-    customer_chat = None
-    try:
-        async for raw in ws:
-            frame = json.loads(raw)
-            kind = frame.get("type")
-            if kind == "hello" and "token" in frame:
-                customer_chat = int(frame["token"])
-                joined.add(customer_chat)
-                sockets_of.setdefault(customer_chat, set()).add(ws)
-                await ws.send(json.dumps({"type": "welcome", "state": {"chat_id": customer_chat}}))
-            elif kind == "hello":
-                await ws.send(json.dumps({"type": "state", "chats": [], "queue": []}))
-            elif kind == "take":
-                chat_id = frame["chat_id"]
-                joined.add(chat_id)
-                sockets_of.setdefault(chat_id, set()).add(ws)
-                await ws.send(json.dumps({"type": "chat", "assigned": True, "chat": {"id": chat_id}}))
-            elif kind == "send":
-                await _receive_send(ws, frame, frame.get("chat_id", customer_chat))
-            elif kind == "ping":
-                await ws.send('{"type": "pong"}')
-    except websockets.exceptions.ConnectionClosed:
-        pass
-    finally:
-        for chat_id in joined:
-            sockets_of.get(chat_id, set()).discard(ws)
 
 
 async def writer(queue, dsn):
@@ -127,11 +83,11 @@ async def writer(queue, dsn):
             for chat_id, message in batch:
                 data = json.dumps({"type": "message", "chat_id": chat_id, "message": message})
                 for other in list(sockets_of.get(chat_id, ())):
-                    await _safe_send(other, data)
+                    await safe_send(other, data)
                 key = (chat_id, message["client_id"])
                 stored[key] = message["seq"]
                 for ws, frame in waiting.pop(key, ()):
-                    await _safe_send(ws, json.dumps(_ack(frame, chat_id, message["seq"])))
+                    await safe_send(ws, json.dumps(ack_frame(frame, chat_id, message["seq"])))
 
 
 async def main(port, dsn):
@@ -139,7 +95,7 @@ async def main(port, dsn):
         await conn.execute(SCHEMA)
     queues.extend(asyncio.Queue() for _ in range(WRITERS))
     writers = [asyncio.ensure_future(writer(queue, dsn)) for queue in queues]
-    async with websockets.serve(handler, "127.0.0.1", port, ping_interval=None, max_queue=None):
+    async with websockets.serve(handler_with(_receive_send), "127.0.0.1", port, ping_interval=None, max_queue=None):
         await asyncio.gather(*writers)
 
 

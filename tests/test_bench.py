@@ -60,7 +60,7 @@ def test_the_group_commit_anchor_stores_each_message_once_before_it_delivers_and
         conn.execute(f'CREATE DATABASE "{database}"')
     dsn = f"host=127.0.0.1 user=postgres dbname={database}"
     port = free_port()
-    relay = subprocess.Popen([sys.executable, str(PROJECT_DIR / "bench/relay_pg.py"), str(port), dsn])
+    relay = subprocess.Popen([sys.executable, "-m", "bench.relay_pg", str(port), dsn], cwd=PROJECT_DIR)
 
     def stored_rows():
         with psycopg.connect(dsn) as conn:
