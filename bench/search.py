@@ -130,11 +130,11 @@ def seed(connection, chats, rng):
                     copy.write_row((seq, "", author, "text", body, "", "{}", created, first_id + n))
         with cursor.copy(
             "COPY requests_app_request (number, status, source, customer_name, customer_email, email_domain_verified,"
-            " question, form_data, transcript, created_at, channel_id, chat_id) FROM STDIN"
+            " question, form_data, transcript, language, created_at, channel_id, chat_id) FROM STDIN"
         ) as copy:
             for n in range(0, chats, 10):
                 number = f"R-2026-{n // 10 + 1:05d}"
-                copy.write_row((number, "open", "chat", "x", "x@example.com", True, "x", "[]", "",
+                copy.write_row((number, "open", "chat", "x", "x@example.com", True, "x", "[]", "", "en",
                                 start, channels[n % 3].pk, first_id + n))  # fmt: skip
         probes["request"] = number
     with connection.cursor() as cursor:

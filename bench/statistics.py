@@ -70,9 +70,9 @@ FROM (
 
 SEED_REQUESTS = """
 INSERT INTO requests_app_request (number, channel_id, status, source, customer_name, customer_email,
-    email_domain_verified, question, form_data, transcript, created_at)
+    email_domain_verified, question, form_data, transcript, language, created_at)
 SELECT 'B-' || g, (%(channel_ids)s::bigint[])[1 + g %% %(channels)s], 'open', 'widget', 'x', 'x@example.com', true,
-    'x', '[]', '', now() - interval '365 days' + (g * interval '365 days' / %(requests)s)
+    'x', '[]', '', 'en', now() - interval '365 days' + (g * interval '365 days' / %(requests)s)
 FROM generate_series(1, %(requests)s) AS g
 """
 
