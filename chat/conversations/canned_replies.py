@@ -23,6 +23,7 @@ from chat.conversations import selectors
 from chat.conversations.agents import display_name
 from chat.conversations.errors import ChatError, NotYourChat
 from chat.conversations.log import MAX_MESSAGE_LENGTH
+from chat.conversations.texts import customer_language
 from infra.languages import Language
 
 # The model's own limits, so that an oversized field is refused with a clear
@@ -96,11 +97,6 @@ class UnknownLanguage(CannedReplyError):
 
 
 # Reading ----------------------------------------------------------------------
-
-
-def customer_language(chat):
-    """The language the customer reads: the chat's own, else its channel's; without a region ("de-AT" reads "de")."""
-    return (chat.language or chat.channel.language).split("-")[0].lower()
 
 
 def usable_q(agent, channel_id):

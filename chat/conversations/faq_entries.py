@@ -12,6 +12,7 @@ from django.db.models import Q
 from chat.conversations import events, log, rules
 from chat.conversations.errors import ChatEnded, NotYourChat, UnknownFaqEntry
 from chat.conversations.models import Chat, ChatStatus, Message, MessageKind, Party
+from chat.conversations.texts import customer_language
 from faq import selectors as faq_selectors
 from faq.models import Entry
 from faq.sanitize import answer_text
@@ -21,20 +22,15 @@ MAX_RESULTS = 10
 MAX_QUERY_LENGTH = 200
 
 
-def chat_language(chat):
-    """The customer's language: the widget's when the chat began, else the channel's."""
-    return chat.language or chat.channel.language
-
-
 def chat_entries(chat):
     """The published FAQ entries the chat's channel offers, in the customer's language."""
     return Entry.objects.filter(
-        category__channel_links__channel_id=chat.channel_id, language=chat_language(chat), published=True
+        category__channel_links__channel_id=chat.channel_id, language=customer_language(chat), published=True
     ).distinct()
 
 
 def _index(chat):
-    return faq_selectors.channel_index(chat.channel, chat_language(chat))  # cached per process and language
+    return faq_selectors.channel_index(chat.channel, customer_language(chat))  # cached per process and language
 
 
 def search(chat, query, *, limit=MAX_RESULTS):

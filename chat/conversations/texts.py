@@ -13,8 +13,11 @@ SALUTATION = re.compile(r"^(\S+(?:[ \t]+\S+)?!)\s+(\S.*)$", re.DOTALL)
 
 
 def customer_language(chat):
-    """The language the widget spoke when the chat began; the channel's for a chat from before that was kept."""
-    return chat.language or chat.channel.language
+    """
+    The language the widget spoke when the chat began, the channel's for a chat
+    from before that was kept; without a region ("de-AT" reads "de").
+    """
+    return (chat.language or chat.channel.language).split("-")[0].lower()
 
 
 def welcome_text(chat, *, waited=False):
