@@ -8,7 +8,7 @@ the consumers of the two faces handle them by type (``chat.message`` →
 """
 
 from chat.conversations import selectors
-from chat.conversations.payloads import chat_state_payload, message_payload, note_payload
+from chat.conversations.payloads import chat_state_payload, note_payload, stored_message_payload
 from infra.realtime import broadcast
 
 
@@ -44,7 +44,7 @@ def team_group(channel_id):
 
 def message_event(message):
     """A message of the chat's log; ``message.chat`` must be set (its customer's name goes along)."""
-    return {"type": "chat.message", "chat_id": message.chat_id, "message": message_payload(message)}
+    return {"type": "chat.message", "chat_id": message.chat_id, "message": stored_message_payload(message)}
 
 
 def state_event(chat):

@@ -32,6 +32,7 @@ from django.utils import timezone
 from chat.conversations import batch_sql, events, log, rules, services
 from chat.conversations.errors import NotStored
 from chat.conversations.models import Chat, Message, MessageKind, Party
+from chat.conversations.payloads import stored_message_payload
 from infra.errors import ClientError
 from infra.realtime.db import run_bare
 
@@ -95,6 +96,9 @@ def post_messages(batch):
         stored = {}
     for index, pending in ready.items():
         results[index] = stored[index] if index in stored else _post_one(pending)
+        if isinstance(results[index], Message):
+            # Here, where the chat may be read: the sender's ack carries it (chat.conversations.delivery).
+            stored_message_payload(results[index])
     return results
 
 

@@ -38,6 +38,18 @@ def message_payload(message):
     }
 
 
+def stored_message_payload(message):
+    """
+    ``message_payload`` built once per stored message: its announcement and
+    its sender's ack carry the same entry (chat.conversations.group_commit
+    builds it on the database thread, where ``message.chat`` may be read).
+    """
+    payload = getattr(message, "_log_payload", None)
+    if payload is None:
+        payload = message._log_payload = message_payload(message)
+    return payload
+
+
 def note_payload(note):
     """An internal note, for the dashboards only (chat.conversations.notes)."""
     return {

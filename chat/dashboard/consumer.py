@@ -223,10 +223,15 @@ class AgentConsumer(*WORKSPACE, LogDelivery, FrameConsumer):
             await run(selectors.access_chat_for_agent, self.user, chat_id)
         # Stored together with the other messages of this moment (chat.conversations.group_commit),
         # which locks and reads the chat itself and refuses anyone but its agent.
-        message = await group_commit.post(
-            group_commit.PendingMessage(chat_id, Party.AGENT, frame.get("body"), client_id, agent=self.user)
+        await self.store_and_ack(
+            chat_id,
+            client_id,
+            group_commit.post(
+                group_commit.PendingMessage(chat_id, Party.AGENT, frame.get("body"), client_id, agent=self.user)
+            ),
+            # A chat only listened in on gets its log as listen_message frames, never inside an ack.
+            carry=not self.listens_only(chat_id),
         )
-        await self.send_frame("ack", chat_id=chat_id, client_id=client_id, seq=message.seq)
 
     async def frame_typing(self, frame):
         chat_id = require_int(frame, "chat_id", minimum=1)

@@ -124,10 +124,11 @@ class CustomerConsumer(LogDelivery, FrameConsumer):
         if not chat_message_allowed(self.chat_id):
             raise RateLimited()
         # Stored together with the other messages of this moment (chat.conversations.group_commit).
-        message = await group_commit.post(
-            group_commit.PendingMessage(self.chat_id, Party.CUSTOMER, frame.get("body"), client_id)
+        await self.store_and_ack(
+            self.chat_id,
+            client_id,
+            group_commit.post(group_commit.PendingMessage(self.chat_id, Party.CUSTOMER, frame.get("body"), client_id)),
         )
-        await self.send_frame("ack", client_id=client_id, seq=message.seq)
 
     async def frame_typing(self, frame):
         await self._chat()

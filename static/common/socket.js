@@ -266,6 +266,9 @@
           this.deliver(frame);
           return;
         case 'ack':
+          // The sender's own message may come inside its ack instead of as a
+          // message frame of its own (docs/protocol.md): the page sees both.
+          if (frame.message) this.receive({ type: 'message', chat_id: frame.chat_id, message: frame.message });
           this.deliver(frame, this.remove(frame.client_id));
           return;
         case 'error':

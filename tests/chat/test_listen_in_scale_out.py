@@ -14,7 +14,7 @@ from asgiref.sync import sync_to_async
 from chat.configuration.models import ChannelMembership
 from chat.conversations.models import Chat, Message
 from tests.chat.test_transfer_scale_out import PAUSE, Side, answered, close_test_connections, two_servers, write
-from tests.support.wsclient import ProtocolClient, session_cookie, start_chat_over_http
+from tests.support.wsclient import ProtocolClient, log_entry, session_cookie, start_chat_over_http
 
 pytestmark = [pytest.mark.production, pytest.mark.django_db(transaction=True)]
 
@@ -76,8 +76,8 @@ async def test_a_joined_manager_on_another_process_writes_with_both_sides_and_lo
         assert [c for c in stored if c.startswith(f"{prefix}-")] == client_ids, "each once, in its sender's order"
 
     # Every side received the whole log once, in order; the manager on the other process as listen frames.
-    await customer.wait_for(lambda f: f["type"] == "message" and f["message"]["seq"] == last_seq)
-    await agent.wait_for(lambda f: f["type"] == "message" and f["message"]["seq"] == last_seq)
+    await customer.wait_for(lambda f: log_entry(f) and log_entry(f)["seq"] == last_seq)
+    await agent.wait_for(lambda f: log_entry(f) and log_entry(f)["seq"] == last_seq)
     await manager.wait_for(lambda f: f["type"] == "listen_message" and f["message"]["seq"] == last_seq)
     assert customer.message_seqs() == seqs
     assert agent.message_seqs(chat_id) == seqs

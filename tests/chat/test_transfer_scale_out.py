@@ -12,7 +12,7 @@ from django.db import connections
 
 from chat.conversations.models import Chat, Message
 from tests.support.servers import DaphneProcess, server_environment
-from tests.support.wsclient import ProtocolClient, session_cookie, start_chat_over_http
+from tests.support.wsclient import ProtocolClient, log_entry, session_cookie, start_chat_over_http
 
 pytestmark = [pytest.mark.production, pytest.mark.django_db(transaction=True)]
 
@@ -62,9 +62,9 @@ class Side:
 
     def message_seqs(self, chat_id=None):
         return [
-            f["message"]["seq"]
+            log_entry(f)["seq"]
             for f in self.frames
-            if f["type"] == "message" and (chat_id is None or f.get("chat_id", chat_id) == chat_id)
+            if log_entry(f) and (chat_id is None or f.get("chat_id", chat_id) == chat_id)
         ]
 
     def outcome(self, client_id):
@@ -168,8 +168,8 @@ async def test_messages_from_both_sides_during_a_transfer_are_stored_and_deliver
 
     # Each side received every message exactly once, in order: the customer
     # and the receiver all of the log, the sender all of it up to the handover.
-    await customer.wait_for(lambda f: f["type"] == "message" and f["message"]["seq"] == chat.last_seq)
-    await receiver.wait_for(lambda f: f["type"] == "message" and f["message"]["seq"] == chat.last_seq)
+    await customer.wait_for(lambda f: log_entry(f) and log_entry(f)["seq"] == chat.last_seq)
+    await receiver.wait_for(lambda f: log_entry(f) and log_entry(f)["seq"] == chat.last_seq)
     assert customer.message_seqs() == seqs
     assert receiver.message_seqs(chat_id) == seqs
     anna_seen = sender.message_seqs(chat_id)

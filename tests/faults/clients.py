@@ -289,6 +289,8 @@ class CustomerClient(ReliableClient):
         elif kind == "message":
             self.on_message(self.chat_id, frame["message"])
         elif kind == "ack":
+            if "message" in frame:  # the sender's own message inside its ack (docs/protocol.md)
+                self.on_message(self.chat_id, frame["message"])
             self.on_ack(frame["client_id"], frame["seq"])
         elif kind == "error":
             self.on_error(frame)
@@ -326,6 +328,8 @@ class AgentClient(ReliableClient):
         elif kind == "message":
             self.on_message(frame["chat_id"], frame["message"])
         elif kind == "ack":
+            if "message" in frame:  # the sender's own message inside its ack (docs/protocol.md)
+                self.on_message(frame["chat_id"], frame["message"])
             self.on_ack(frame["client_id"], frame["seq"])
         elif kind == "error":
             if frame.get("code") == "chat_taken" and frame.get("chat_id") in self.chat_ids:

@@ -43,6 +43,16 @@ class ProtocolClient:
             await self.socket.close()
 
 
+def log_entry(frame):
+    """
+    The entry of a chat's log a frame brings, or None: a ``message`` frame's,
+    or the sender's own message inside its ``ack`` (docs/protocol.md).
+    """
+    if frame.get("type") in ("message", "ack"):
+        return frame.get("message")
+    return None
+
+
 def start_chat_over_http(base_url, slug, *, name="Erika", email="erika@example.com", question="Hello?"):
     body = json.dumps({"name": name, "email": email, "question": question}).encode()
     request = urllib.request.Request(

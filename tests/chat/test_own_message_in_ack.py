@@ -1,0 +1,168 @@
+"""
+The sender's own message comes back inside its ack (docs/protocol.md, "send"):
+one frame instead of an ack and a copy, never twice, never out of order.
+"""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+
+from chat.conversations import assignment
+from chat.conversations.delivery import LogDelivery
+from tests.support.sockets import agent_socket, customer_socket, receive_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def talking_chat(make_channel, make_chat, make_agent):
+    channel = make_channel(language="en")
+    chat, token = make_chat(channel)
+    agent = make_agent(channel, first_name="Anna")
+    assignment.accept_chat(chat, agent=agent)
+    return chat, token, agent
+
+
+async def quiet_for(communicator, seconds=0.5):
+    """The frames that arrive within ``seconds``."""
+    frames = []
+    # Not a receive that times out: the test communicator cancels the consumer then.
+    while not await communicator.receive_nothing(timeout=seconds):
+        frames.append(await communicator.receive_json_from())
+    return frames
+
+
+async def test_the_customer_gets_their_message_in_the_ack_once_and_the_agent_and_a_second_tab_as_a_message(
+    talking_chat,
+):
+    chat, token, agent = talking_chat
+    first_tab = await customer_socket(token)
+    await receive_until(first_tab, "welcome")
+    second_tab = await customer_socket(token)
+    await receive_until(second_tab, "welcome")
+    dashboard = await agent_socket(agent, chats={str(chat.pk): 0})
+    await receive_until(dashboard, "state")
+    for socket in (first_tab, second_tab, dashboard):
+        await quiet_for(socket)  # the log up to now
+
+    await first_tab.send_json_to({"type": "send", "client_id": "c-1", "body": "My parcel is late"})
+    ack = (await receive_until(first_tab, "ack"))[-1]
+    assert ack["client_id"] == "c-1" and ack["chat_id"] == chat.pk
+    assert ack["message"]["seq"] == ack["seq"]
+    assert ack["message"]["body"] == "My parcel is late" and ack["message"]["author"] == "customer"
+    assert ack["message"]["client_id"] == "c-1" and ack["message"]["author_name"] == chat.customer_name
+    assert [f for f in await quiet_for(first_tab) if f["type"] == "message"] == [], "not a second time"
+
+    for other in (second_tab, dashboard):
+        frames = await receive_until(other, "message")
+        assert frames[-1]["message"] == ack["message"]
+    for socket in (first_tab, second_tab, dashboard):
+        await socket.disconnect()
+
+
+async def test_the_agent_gets_their_message_in_the_ack_and_the_customer_as_a_message(talking_chat):
+    chat, token, agent = talking_chat
+    customer = await customer_socket(token)
+    await receive_until(customer, "welcome")
+    dashboard = await agent_socket(agent, chats={str(chat.pk): 0})
+    await receive_until(dashboard, "state")
+    await quiet_for(customer)
+    await quiet_for(dashboard)
+
+    await dashboard.send_json_to({"type": "send", "chat_id": chat.pk, "client_id": "a-1", "body": "On its way"})
+    ack = (await receive_until(dashboard, "ack"))[-1]
+    assert ack["message"]["body"] == "On its way" and ack["message"]["author_name"] == "Anna"
+    assert [f for f in await quiet_for(dashboard) if f["type"] == "message"] == []
+    assert (await receive_until(customer, "message"))[-1]["message"] == ack["message"]
+    await customer.disconnect()
+    await dashboard.disconnect()
+
+
+async def test_a_resend_is_acked_with_its_seq_and_never_delivered_again(talking_chat):
+    chat, token, _agent = talking_chat
+    customer = await customer_socket(token)
+    await receive_until(customer, "welcome")
+    await quiet_for(customer)
+    await customer.send_json_to({"type": "send", "client_id": "c-1", "body": "Hello"})
+    first = (await receive_until(customer, "ack"))[-1]
+    await customer.send_json_to({"type": "send", "client_id": "c-1", "body": "Hello"})
+    again = (await receive_until(customer, "ack"))[-1]
+    assert again["seq"] == first["seq"]
+    assert "message" not in again, "this socket has sent it already"
+    assert [f for f in await quiet_for(customer) if f["type"] == "message"] == []
+    await customer.disconnect()
+
+
+class RecordingDelivery(LogDelivery):
+    """LogDelivery over a list instead of a socket, with a database read that waits until let go."""
+
+    def __init__(self, log):
+        super().__init__()
+        self.log = log
+        self.frames = []
+        self.read_started = asyncio.Event()
+        self.let_read_finish = asyncio.Event()
+
+    async def send_frame(self, frame_type, **fields):
+        self.frames.append(fields["message"]["seq"] if "message" in fields else (frame_type, fields.get("seq")))
+
+    def _payloads_between(self, chat_id, after_seq, up_to_seq):
+        raise AssertionError("replaced by read_between")
+
+    async def read_between(self, after_seq, up_to_seq):
+        self.read_started.set()
+        await self.let_read_finish.wait()
+        return [self.log[seq] for seq in range(after_seq + 1, up_to_seq + 1)]
+
+
+@pytest.fixture
+def delivery(monkeypatch):
+    log = {seq: {"seq": seq} for seq in range(1, 10)}
+    socket = RecordingDelivery(log)
+
+    def reading(function):
+        async def read(chat_id, after_seq, up_to_seq):
+            return await socket.read_between(after_seq, up_to_seq)
+
+        return read
+
+    monkeypatch.setattr("chat.conversations.delivery.db_sync_to_async", reading)
+    socket.sent_seq[7] = 2
+    return socket
+
+
+async def test_an_ack_carries_its_message_only_when_it_is_the_next_one_the_socket_sends(delivery):
+    assert not delivery.claim_own(7, 4), "3 has not been sent: 4 inside an ack would overtake it"
+    assert not delivery.claim_own(8, 1), "a chat whose log this socket does not send"
+    assert delivery.claim_own(7, 3)
+    await delivery.deliver(7, {"seq": 3})
+    assert delivery.frames == [], "the live copy of what the ack carried is a repeat"
+    await delivery.deliver(7, {"seq": 4})
+    assert delivery.frames == [4]
+
+
+async def test_an_ack_while_a_gap_is_being_filled_is_never_sent_twice_or_out_of_order(delivery):
+    # A live event for 5 finds 3 and 4 missing and reads them from the database...
+    filling = asyncio.create_task(delivery.deliver(7, {"seq": 5}))
+    await delivery.read_started.wait()
+    # ...meanwhile the socket's own message 3 is stored: its ack may carry it...
+    assert delivery.claim_own(7, 3)
+    delivery.frames.append(3)  # what send_ack writes
+    # ...and the gap fill, done, sends only what is left, in order.
+    delivery.let_read_finish.set()
+    await filling
+    assert delivery.frames == [3, 4, 5]
+    assert delivery.sent_seq[7] == 5
+
+
+async def test_the_own_message_s_announcement_waits_for_the_ack_but_never_holds_up_what_follows(delivery):
+    delivery.sent_seq[7] = 2
+    delivery.acks_due.add((7, "c-1"))
+    await delivery.deliver(7, {"seq": 3, "client_id": "c-1"})
+    assert delivery.frames == [], "the ack on its way carries it"
+    # The other side's 4 arrives before the ack: 3 goes first, from the log.
+    delivery.let_read_finish.set()
+    await delivery.deliver(7, {"seq": 4, "client_id": "a-9"})
+    assert delivery.frames == [3, 4]
+    assert not delivery.claim_own(7, 3), "the ack of 3 is an ack alone now"
