@@ -128,9 +128,7 @@ if (window.top === window && location.pathname.indexOf('/chat/') !== 0) {
 """
 
 
-def test_a_customer_typing_before_the_host_page_said_hello_keeps_typing_in_the_same_field(
-    server, host_site, new_page
-):
+def test_a_customer_typing_before_the_host_page_said_hello_keeps_typing_in_the_same_field(server, host_site, new_page):
     channel = make_shop_channel(host_site)
     PreChatField.objects.create(channel=channel, key="customer_number", label="Customer number")
     host_site.add_page("index.html", shop_page(server, "shop", email="erika@example.com"))
