@@ -119,7 +119,17 @@
     if (focusTarget) focusTarget.focus();
   }
 
+  /**
+   * Focus into the screen on show: the host's hello (or its "opened again")
+   * asks for it. The hello comes after the frame's load, which on a busy host
+   * page may be seconds after the form appeared: a customer who has already
+   * clicked into a field and types there keeps their place, else the rest of
+   * what they type would land in another field.
+   */
   function focusCurrent() {
+    var active = document.activeElement;
+    var screen = el.screens[current];
+    if (screen && active && active !== document.body && screen.contains(active)) return;
     if (current === 'form') W.firstFormFocus().focus();
     else if (current === 'question') W.questionBox.focus();
     else if (current === 'chat') (chat.status === 'ended' ? W.newChatButton : W.messageBox).focus();

@@ -58,7 +58,8 @@
       frame.title = button.textContent;
       frame.addEventListener('load', function () {
         loaded = true;
-        if (!frame.hidden && userOpened) frame.focus();
+        // Late on a busy page: the customer may be typing in the widget already.
+        if (!frame.hidden && userOpened && d.activeElement !== frame) frame.focus();
         post(prefill());
         if (forgetOnLoad) {
           forgetOnLoad = false;
