@@ -68,6 +68,28 @@ class SharedChannels:
             self.by_pk[channel.pk] = channel
 
 
+class WaitingChat:
+    """
+    What a queue move needs of a waiting chat (payloads.queue_place, the
+    request offer): a Chat object keeps every column and the row's state,
+    several KiB for each of thousands of waiting sockets.
+    """
+
+    __slots__ = ("pk", "channel_id", "channel", "language", "status", "queued_at")
+
+    def __init__(self, chat):
+        self.pk = chat.pk
+        self.channel_id = chat.channel_id
+        self.channel = chat.channel
+        self.language = chat.language
+        self.status = chat.status
+        self.queued_at = chat.queued_at
+
+    @classmethod
+    def of(cls, chat):
+        return chat if isinstance(chat, cls) else cls(chat)
+
+
 def _values(instance):
     return [getattr(instance, field.attname) for field in instance._meta.concrete_fields]
 
@@ -219,8 +241,9 @@ class CustomerConsumer(LogDelivery, FrameConsumer):
         elif not waiting and self.in_queue_group:
             await broadcast.leave(self, events.queue_group(self.channel_id))
         self.in_queue_group = waiting
-        if not waiting:
-            self.chat = None  # only queue moves need it; a state event reads it again
+        # Only queue moves need the chat, and only what WaitingChat keeps of
+        # it; a state event reads it again.
+        self.chat = WaitingChat.of(self.chat) if waiting and self.chat is not None else None
 
     async def _state(self):
         # The chat is kept for queue moves: status, channel and queued_at
