@@ -222,7 +222,9 @@ class _LoopLayer:
             queue = self.queues[channel] = asyncio.Queue()
             await self.subscriber.subscribe(self.layer.channel_key(channel))
         elif not isinstance(queue, asyncio.Queue):
-            raise RuntimeError("receive() on a channel that goes into an inbox (new_channel_for): its consumer reads it")
+            raise RuntimeError(
+                "receive() on a channel that goes into an inbox (new_channel_for): its consumer reads it"
+            )
         try:
             return await queue.get()
         except asyncio.CancelledError:

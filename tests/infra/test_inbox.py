@@ -112,7 +112,10 @@ async def test_a_lost_subscriber_connection_closes_every_socket_with_4503(own_re
     sockets = [await connected() for _ in range(3)]
     layer._loop_layer().gap_everywhere()
     for socket in sockets:
-        assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": frame_consumer.CLOSE_RESUME}
+        assert await socket.receive_output(timeout=3) == {
+            "type": "websocket.close",
+            "code": frame_consumer.CLOSE_RESUME,
+        }
         await socket.disconnect()
     assert sorted(Recorder.released_by_name.values()) == [1, 1, 1]
 
