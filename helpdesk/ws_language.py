@@ -5,10 +5,15 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 
 class LanguageMiddleware:
+    # An ASGI 3 application although __call__ is no coroutine function (asgiref would take it for ASGI 2).
+    _asgi_single_callable = True
+
     def __init__(self, application):
         self.application = application
 
-    async def __call__(self, scope, receive, send):
+    def __call__(self, scope, receive, send):
+        # Returns the application's coroutine rather than awaiting it in one
+        # of its own, which would stay alive as long as the socket.
         headers = dict(scope.get("headers", []))
         accept = headers.get(b"accept-language", b"").decode("latin-1")
         language = "en"
@@ -18,4 +23,4 @@ class LanguageMiddleware:
                 break
             except LookupError:
                 continue
-        return await self.application(dict(scope, language=language), receive, send)
+        return self.application(dict(scope, language=language), receive, send)

@@ -1,6 +1,7 @@
 """The widget's socket, ``/ws/chat/``. The chat token arrives in the first frame, never in the URL."""
 
 import asyncio
+import weakref
 
 from django.conf import settings
 
@@ -42,6 +43,58 @@ _chat_messages = None
 
 # A state event's read of the chat, shared by the chat's sockets on this process.
 shared_state_reads = SharedReads()
+
+
+class SharedChannels:
+    """
+    One Channel object for the waiting chats of this process whose reads
+    found the same row: each waiting socket keeps its chat (for queue moves),
+    and with it, without this, a copy of its channel's every setting and text.
+    A channel read with other values (an edit) is kept as the new one; a
+    channel object with related objects cached is never shared.
+    """
+
+    def __init__(self):
+        self.by_pk = weakref.WeakValueDictionary()
+
+    def share(self, chat):
+        channel = chat.channel
+        known = self.by_pk.get(channel.pk)
+        if known is channel:
+            return
+        if known is not None and not known._state.fields_cache and _values(known) == _values(channel):
+            chat.channel = known
+        else:
+            self.by_pk[channel.pk] = channel
+
+
+class WaitingChat:
+    """
+    What a queue move needs of a waiting chat (payloads.queue_place, the
+    request offer): a Chat object keeps every column and the row's state,
+    several KiB for each of thousands of waiting sockets.
+    """
+
+    __slots__ = ("pk", "channel_id", "channel", "language", "status", "queued_at")
+
+    def __init__(self, chat):
+        self.pk = chat.pk
+        self.channel_id = chat.channel_id
+        self.channel = chat.channel
+        self.language = chat.language
+        self.status = chat.status
+        self.queued_at = chat.queued_at
+
+    @classmethod
+    def of(cls, chat):
+        return chat if isinstance(chat, cls) else cls(chat)
+
+
+def _values(instance):
+    return [getattr(instance, field.attname) for field in instance._meta.concrete_fields]
+
+
+shared_channels = SharedChannels()
 
 
 def chat_message_allowed(chat_id):
@@ -100,6 +153,7 @@ class CustomerConsumer(LogDelivery, FrameConsumer):
             await self.close(code=CLOSE_TOO_MANY_SOCKETS)
             return
         self.hello_timer.cancel()
+        self.hello_timer = None
         self.chat_id = chat.pk
         self.token_hash = token_hash
         self.channel_id = chat.channel_id
@@ -156,11 +210,13 @@ class CustomerConsumer(LogDelivery, FrameConsumer):
         # the event's state, so that a later change never joins a read begun
         # for an earlier one.
         key = (self.chat_id, tuple(sorted(event["state"].items())))
-        self.chat, state = await shared_state_reads.get(key, _read_state, self.chat_id, not_before=0)
-        if self.chat.channel_id != self.channel_id:
+        chat, state = await shared_state_reads.get(key, _read_state, self.chat_id, not_before=0)
+        shared_channels.share(chat)
+        if chat.channel_id != self.channel_id:
             # Transferred to another channel's queue (chat.conversations.transfers): wait in that one.
             await self._follow_queue(None)
-            self.channel_id = self.chat.channel_id
+            self.channel_id = chat.channel_id
+        self.chat = chat
         await self.send_frame("state", state=state)
         await self._follow_queue(event["state"]["status"])
 
@@ -186,11 +242,15 @@ class CustomerConsumer(LogDelivery, FrameConsumer):
         elif not waiting and self.in_queue_group:
             await broadcast.leave(self, events.queue_group(self.channel_id))
         self.in_queue_group = waiting
+        # Only queue moves need the chat, and only what WaitingChat keeps of
+        # it; a state event reads it again.
+        self.chat = WaitingChat.of(self.chat) if waiting and self.chat is not None else None
 
     async def _state(self):
         # The chat is kept for queue moves: status, channel and queued_at
         # change only with a state event, which reads the chat again.
         self.chat, state = await run(_read_state, self.chat_id)
+        shared_channels.share(self.chat)
         return state
 
 

@@ -7,18 +7,21 @@ Knows nothing of chats: chat.conversations.delivery sends a chat's log.
 """
 
 import asyncio
+import functools
 import json
 import logging
 
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.utils import translation
 
 from infra import safejson
 from infra.errors import ClientError, InvalidFrame, InvalidText, RateLimited, UnknownFrameType
 from infra.ratelimit import TokenBucket
 from infra.realtime import broadcast
+from infra.realtime.inbox import open_inbox
 
 logger = logging.getLogger(__name__)
 
@@ -70,17 +73,50 @@ class FrameConsumer(AsyncWebsocketConsumer):
         # of their own, so that a frame waiting for the database (a message
         # being stored) does not hold up the events this socket should pass
         # on meanwhile (the other side's messages). The frame rate limit
-        # bounds this queue.
-        self.frames = asyncio.Queue()
+        # bounds this queue. Both come with the first such frame: most
+        # widget sockets say hello and then wait.
+        self.frames = None
         self.frame_worker = None
         self.closing = False
         self.released = False
 
     async def __call__(self, scope, receive, send):
+        """
+        Channels' AsyncConsumer.__call__ without its await_many_dispatch,
+        which makes a task and an asyncio.wait for every event. Here the
+        socket's events, the server's and the channel layer's, arrive in one
+        inbox (infra.realtime.inbox): an event costs a put and a get. As in
+        Channels: the socket gets a channel of the layer, handlers run one at
+        a time in arrival order, websocket.disconnect or StopConsumer ends it,
+        and the layer's channel and the groups go with it.
+        """
+        self.scope = scope
+        self.base_send = send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        inbox = None
         try:
-            await super().__call__(scope, receive, send)
+            inbox = await open_inbox(receive, self.channel_layer)
+            if inbox.channel_name is not None:
+                self.channel_name = inbox.channel_name
+            while True:
+                message = await inbox.get()
+                if message is not None:
+                    await self.dispatch(message)
+        except StopConsumer:
+            pass
         finally:
-            await self._release_once()
+            # Release before the channel goes: what release() leaves, it
+            # leaves as a member (a cancellation by Daphne comes here too).
+            try:
+                await self._release_once()
+            finally:
+                if inbox is not None:
+                    await inbox.close(self.groups)
+
+    @property
+    def channel_receive(self):
+        """Channels' receive from this socket's channel; the inbox reads it already, so only for a consumer that reads no inbox."""
+        return functools.partial(self.channel_layer.receive, self.channel_name)
 
     async def release(self):
         """Give back what the socket holds; called once, also after a failure."""
@@ -164,9 +200,10 @@ class FrameConsumer(AsyncWebsocketConsumer):
             # Before anything else: events wait until the socket knows its chats.
             await self.handle_frame(frame)
             return
-        self.frames.put_nowait(frame)
-        if self.frame_worker is None:
+        if self.frames is None:
+            self.frames = asyncio.Queue()
             self.frame_worker = asyncio.get_running_loop().create_task(self._work_through_frames())
+        self.frames.put_nowait(frame)
 
     async def _work_through_frames(self):
         while True:

@@ -90,6 +90,19 @@ class RedisPubSubLayer(BaseChannelLayer):
     async def new_channel(self, prefix="specific"):
         return await self._loop_layer().new_channel(prefix)
 
+    async def new_channel_for(self, inbox, prefix="specific"):
+        """
+        A new channel whose messages go straight into ``inbox``
+        (infra.realtime.inbox.Inbox: ``put_event``, ``put_gap``) instead of a
+        queue of the layer's that receive() reads: one put and one get per
+        event, no waiting receive() per socket. ``forget_channel`` ends it.
+        """
+        return await self._loop_layer().new_channel(prefix, inbox)
+
+    async def forget_channel(self, channel):
+        """The channel's consumer ended: its messages and its memberships go (as when its receive() is cancelled)."""
+        await self._loop_layer()._forget(channel)
+
     async def send(self, channel, message):
         self.require_valid_channel_name(channel)
         local = self._loop_layer()
@@ -176,7 +189,9 @@ class _LoopLayer:
     def __init__(self, layer, loop):
         self.layer = layer
         self.process_id = uuid.uuid4().hex
-        self.queues = {}  # channel name -> asyncio.Queue of messages
+        # channel name -> asyncio.Queue of messages that receive() reads, or
+        # the consumer's inbox (new_channel_for) that the layer fills itself
+        self.queues = {}
         self.groups = defaultdict(set)  # group -> local channel names
         self.subscriber = Subscriber(layer.url, loop, self.dispatch, self.gap_everywhere)
         self._publisher = None
@@ -189,9 +204,9 @@ class _LoopLayer:
     def holds(self, channel):
         return channel in self.queues
 
-    async def new_channel(self, prefix):
+    async def new_channel(self, prefix, inbox=None):
         channel = f"{prefix.rstrip('.')}.{self.process_id}!{uuid.uuid4().hex}"
-        self.queues[channel] = asyncio.Queue()
+        self.queues[channel] = asyncio.Queue() if inbox is None else inbox
         # Messages sent to one channel (layer.send) come through the process's key.
         await self.subscriber.subscribe(self.layer.process_key(self.process_id), keep=True)
         return channel
@@ -206,6 +221,10 @@ class _LoopLayer:
         elif queue is None:
             queue = self.queues[channel] = asyncio.Queue()
             await self.subscriber.subscribe(self.layer.channel_key(channel))
+        elif not isinstance(queue, asyncio.Queue):
+            raise RuntimeError(
+                "receive() on a channel that goes into an inbox (new_channel_for): its consumer reads it"
+            )
         try:
             return await queue.get()
         except asyncio.CancelledError:
@@ -259,6 +278,9 @@ class _LoopLayer:
         queue = self.queues.get(channel)
         if queue is None:
             return
+        if not isinstance(queue, asyncio.Queue):
+            queue.put_event(message, self.layer.capacity)  # an inbox: it keeps the capacity itself
+            return
         if queue.qsize() >= self.layer.capacity:
             # A socket too slow to keep up: what it missed is announced, not lost.
             logger.warning("Channel %s is full; it will resume from the database", channel)
@@ -270,7 +292,10 @@ class _LoopLayer:
 
     def gap_everywhere(self):
         for queue in self.queues.values():
-            queue.put_nowait({"type": GAP_EVENT_TYPE})
+            if isinstance(queue, asyncio.Queue):
+                queue.put_nowait({"type": GAP_EVENT_TYPE})
+            else:
+                queue.put_gap()
 
     async def close(self):
         await self.subscriber.close()
