@@ -198,16 +198,17 @@ def _store_statement():
 WITH batch AS (
     SELECT * FROM unnest(%s::integer[], %s::{chat_pk}[], %s::{_db_type("client_id")}[], %s::{_db_type("author")}[],
                          %s::{_db_type("agent_id")}[], %s::{_db_type("body")}[])
-        AS b(ord, chat_id, client_id, author, agent_id, body)
+        AS b(ord, chat_id, client_id, author, agent_or_0, body)
 ),
 locked AS (
     SELECT {", ".join(CHAT_FIELDS)} FROM {chat} WHERE id IN (SELECT chat_id FROM batch) ORDER BY id FOR UPDATE
 ),
 allowed AS (  -- rules.may_post, for a chat's customer and its own agent
-    SELECT b.*, c.last_seq, row_number() OVER (PARTITION BY b.chat_id, b.client_id ORDER BY b.ord) AS nth
+    SELECT b.*, NULLIF(b.agent_or_0, 0) AS agent_id, c.last_seq,
+           row_number() OVER (PARTITION BY b.chat_id, b.client_id ORDER BY b.ord) AS nth
     FROM batch AS b JOIN locked AS c ON c.id = b.chat_id
     WHERE (b.author = '{Party.CUSTOMER.value}' AND c.status IN ('{ChatStatus.QUEUED.value}', '{ChatStatus.ACTIVE.value}'))
-       OR (b.author = '{Party.AGENT.value}' AND c.status = '{ChatStatus.ACTIVE.value}' AND c.agent_id = b.agent_id)
+       OR (b.author = '{Party.AGENT.value}' AND c.status = '{ChatStatus.ACTIVE.value}' AND c.agent_id = b.agent_or_0)
 ),
 fresh AS (
     SELECT a.* FROM allowed AS a
@@ -253,7 +254,7 @@ def store_messages(pending, *, kind, event, params, created_at):
         [p.chat_id for p in pending],
         [p.client_id for p in pending],
         [p.author for p in pending],
-        [p.agent.pk if p.agent is not None else None for p in pending],
+        [p.agent.pk if p.agent is not None else 0 for p in pending],  # 0: none (see _server_bound_cursor)
         [p.body for p in pending],
     ]
     with _server_bound_cursor() as cursor:
@@ -275,9 +276,18 @@ def _server_bound_cursor():
     A cursor of Django's (its error wrapping and query log) whose parameters
     are bound on the server. The connection's other cursors stay client-bound
     (Django's default): only this statement is known to work either way.
+
+    psycopg prepares a statement per text and parameter types, and by default
+    types a Python int by its size (int2 for 5, int4 for 70,000) and a list
+    of None as text: every integer goes as int8 here, and no list holds only
+    None (no agent is 0), so the types, and the one prepared statement, are
+    the same for every batch.
     """
     from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg.types.numeric import Int8Dumper
 
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+        cursor = ServerBindingCursor(connection.connection)
+        cursor.adapters.register_dumper(int, Int8Dumper)
+        return connection._prepare_cursor(cursor)

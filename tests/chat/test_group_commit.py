@@ -246,6 +246,11 @@ def test_on_postgresql_a_batch_is_one_statement(make_channel, make_agent, make_c
     assert [r.seq for r in results] == [first.seq, starts[chats[0].pk] + 1]
     assert Message.objects.filter(chat=chats[0], client_id="c-1").count() == 1
 
+    # By now the statement ran often enough on this connection to be prepared (planned once).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%WITH batch AS%"])
+        assert cursor.fetchone() == (1,)
+
 
 def test_the_insert_names_every_column_of_a_message():
     columns = {field.column for field in Message._meta.concrete_fields if not field.primary_key}
