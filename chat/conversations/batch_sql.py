@@ -177,7 +177,10 @@ def _db_type(column):
 #   committed (PostgreSQL re-reads a row it had to wait for), so the numbers
 #   follow whatever another process stored before the lock.
 # - Resends: `fresh` keeps a client_id only if no message of the chat has it
-#   and it is the first of the batch. The look-up reads the statement's
+#   and it is the first of the batch. The look-up is a LATERAL join, one probe
+#   of the partial unique index (chat, client_id) per message: written as
+#   NOT EXISTS beside the OR, PostgreSQL chose a "hashed SubPlan" that reads
+#   every message with a client_id once per batch. The look-up reads the statement's
 #   snapshot, taken before the lock: a resend that another process committed
 #   in between is not seen there, but the unique index (chat, client_id)
 #   refuses it, the statement fails as a whole, nothing is stored, and
@@ -210,10 +213,14 @@ allowed AS (  -- rules.may_post, for a chat's customer and its own agent
     WHERE (b.author = '{Party.CUSTOMER.value}' AND c.status IN ('{ChatStatus.QUEUED.value}', '{ChatStatus.ACTIVE.value}'))
        OR (b.author = '{Party.AGENT.value}' AND c.status = '{ChatStatus.ACTIVE.value}' AND c.agent_id = b.agent_or_0)
 ),
-fresh AS (
+fresh AS (  -- LATERAL: an index look-up per message, never a read of the whole table (see below)
     SELECT a.* FROM allowed AS a
-    WHERE a.client_id = '' OR (a.nth = 1 AND NOT EXISTS (
-        SELECT FROM {message} AS m WHERE m.chat_id = a.chat_id AND m.client_id = a.client_id AND m.client_id <> ''))
+    LEFT JOIN LATERAL (
+        SELECT true AS hit FROM {message} AS m
+        WHERE m.chat_id = a.chat_id AND m.client_id = a.client_id AND m.client_id <> '' AND a.client_id <> ''
+        LIMIT 1
+    ) AS known ON true
+    WHERE a.client_id = '' OR (a.nth = 1 AND known.hit IS NULL)
 ),
 numbered AS (
     SELECT f.*, f.last_seq + row_number() OVER (PARTITION BY f.chat_id ORDER BY f.ord) AS seq FROM fresh AS f
