@@ -7,6 +7,10 @@ On PostgreSQL the lists travel as arrays, so each statement's text is the same
 for every batch size and psycopg converts it once (it caches a statement's
 conversion only up to 50 parameters; a batch's VALUES list has hundreds). Other
 databases (SQLite in development) get the same statements with IN and VALUES lists.
+
+On PostgreSQL a batch does not use the step-wise statements (lock_chats to
+save_numbers) but store_messages: all of it in one statement (see there).
+They stay for SQLite, and mark_answered for log.append's single messages.
 """
 
 import functools

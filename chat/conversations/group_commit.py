@@ -5,8 +5,9 @@ Storing one message costs a hop to a database thread, a transaction with its
 round trips and commit, and a publish to Redis. Under load most of that is
 the same work again and again, so the messages that arrive on a process while
 earlier ones are being stored wait and then go together: one hop, one
-transaction (lock the chats, one INSERT, one UPDATE of their numbers), one
-commit, one pipelined publish. With little traffic nothing waits: a message
+transaction (lock the chats, one INSERT, one UPDATE of their numbers; on
+PostgreSQL all in one statement, batch_sql.store_messages), one commit, one
+pipelined publish. With little traffic nothing waits: a message
 finds a free slot and goes at once, alone (CONCURRENT_BATCHES).
 
 The result for each message is what services.post_message would give: the
