@@ -268,9 +268,9 @@ def store_messages(pending, *, kind, event, params, created_at):
         [p.agent.pk if p.agent is not None else 0 for p in pending],  # 0: none (see _server_bound_cursor)
         [p.body for p in pending],
     ]
-    with _server_bound_cursor() as cursor:
-        cursor.execute(_store_statement(), columns + shared)
-        rows = cursor.fetchall()
+    cursor = _server_bound_cursor()  # kept open for the next batch
+    cursor.execute(_store_statement(), columns + shared)
+    rows = cursor.fetchall()
     chats = {}
     stored = {}
     for index, seq, *chat_row in rows:
@@ -293,12 +293,21 @@ def _server_bound_cursor():
     of None as text: every integer goes as int8 here, and no list holds only
     None (no agent is 0), so the types, and the one prepared statement, are
     the same for every batch.
-    """
-    from django.db.backends.postgresql.base import ServerBindingCursor
-    from psycopg.types.numeric import Int8Dumper
 
+    The psycopg cursor is made once per connection and kept (not closed
+    after each batch): making one with its own int dumper cost three times
+    as much as a plain cursor, ~0.1 ms a batch.
+    """
     connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = ServerBindingCursor(connection.connection)
+    raw = connection.connection
+    kept = getattr(connection, "_batch_cursor", None)
+    if kept is None or kept[0] is not raw or kept[1].closed:
+        # Here, not at the top: on SQLite neither is needed.
+        from django.db.backends.postgresql.base import ServerBindingCursor
+        from psycopg.types.numeric import Int8Dumper
+
+        cursor = ServerBindingCursor(raw)
         cursor.adapters.register_dumper(int, Int8Dumper)
-        return connection._prepare_cursor(cursor)
+        kept = connection._batch_cursor = (raw, cursor)
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(kept[1])
