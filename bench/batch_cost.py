@@ -72,7 +72,9 @@ def measure(chat_ids, size, batches):
                 counter += 1
                 chat_id = chat_ids[(counter * 7 + n) % len(chat_ids)]
                 batch.append(
-                    group_commit.PendingMessage(chat_id, Party.CUSTOMER, "Hallo, wo ist mein Paket?", f"b{counter}")
+                    group_commit.PendingMessage(
+                        chat_id, Party.CUSTOMER, "Hallo, wo ist mein Paket?", f"b{size}-{counter}"
+                    )
                 )
             for result in group_commit.post_messages(batch):
                 assert not isinstance(result, BaseException), result
