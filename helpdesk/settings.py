@@ -140,6 +140,17 @@ DATABASES = {
         conn_max_age=int(env_float("DATABASE_CONN_MAX_AGE", 60)),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Prepared statements for the queries bound on the server: only group
+    # commit's batch statement is (chat.conversations.batch_sql; Django's own
+    # cursors bind on the client and are never prepared), so PostgreSQL plans
+    # it once per connection instead of once per batch. Django turns them off
+    # by default for connection poolers; behind PgBouncer in transaction mode
+    # before 1.21 set DATABASE_PREPARE_THRESHOLD=off.
+    _prepare_threshold = env_str("DATABASE_PREPARE_THRESHOLD", "2")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        None if _prepare_threshold.lower() in {"off", "none", ""} else int(_prepare_threshold)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

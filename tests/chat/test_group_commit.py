@@ -6,11 +6,12 @@ import threading
 
 import pytest
 from django.db import IntegrityError, close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 
-from chat.conversations import assignment, batch_sql, group_commit, log, presence, services
+from chat.conversations import assignment, batch_sql, group_commit, log, presence, rules, services
 from chat.conversations.errors import ChatEnded, EmptyMessage, MessageTooLong, NotYourChat
 from chat.conversations.group_commit import PendingMessage, post_messages
-from chat.conversations.models import Chat, Message, Party
+from chat.conversations.models import Chat, ChatStatus, Message, Party
 
 
 def active_chat(make_chat, channel, agent, **fields):
@@ -139,7 +140,10 @@ def test_a_batch_that_fails_as_a_whole_is_stored_one_by_one(
     def clash(messages, **shared):
         raise IntegrityError("as if another process had stored one of them")
 
-    monkeypatch.setattr(batch_sql, "insert_messages", clash)
+    monkeypatch.setattr(batch_sql, "insert_messages", clash)  # SQLite's steps
+    monkeypatch.setattr(
+        batch_sql, "store_messages", lambda pending, **shared: clash(pending)
+    )  # PostgreSQL's one statement
     with django_capture_on_commit_callbacks(execute=True):
         results = post_messages(
             [PendingMessage(chat.pk, Party.CUSTOMER, f"to {chat.pk}", f"c-{chat.pk}") for chat in chats]
@@ -152,6 +156,100 @@ def test_a_batch_that_fails_as_a_whole_is_stored_one_by_one(
     assert sorted(
         event["message"]["client_id"] for _group, event in sent_events if event["type"] == "chat.message"
     ) == sorted(f"c-{chat.pk}" for chat in chats)
+
+
+def test_the_batch_stores_exactly_what_may_post_allows(make_channel, make_agent, make_chat, sent_events, monkeypatch):
+    """
+    The batch decides rules.may_post itself (on PostgreSQL in SQL); whatever
+    it leaves, services.post_message decides one by one. The two must agree
+    for every status and author, or a message would skip a rule.
+    """
+    channel = make_channel(max_chats_per_agent=10)
+    agent = make_agent(channel)
+    colleague = make_agent(channel)
+    queued, _token = make_chat(channel)
+    active = active_chat(make_chat, channel, agent)
+    ended = active_chat(make_chat, channel, agent)
+    services.end_chat(ended, by=Party.AGENT, agent=agent)
+    one_by_one = []
+    post_one = group_commit._post_one
+
+    def counting(pending):
+        one_by_one.append(pending.client_id)
+        return post_one(pending)
+
+    monkeypatch.setattr(group_commit, "_post_one", counting)
+    for chat in (queued, active, ended):
+        chat = Chat.objects.get(pk=chat.pk)
+        assert chat.status == {queued.pk: ChatStatus.QUEUED, active.pk: ChatStatus.ACTIVE}.get(
+            chat.pk, ChatStatus.ENDED
+        )
+        # The customer last: a message of theirs may reopen the ended chat.
+        for author, who in (
+            (Party.AGENT, agent),
+            (Party.AGENT, colleague),
+            (Party.AGENT, None),
+            (Party.CUSTOMER, None),
+        ):
+            client_id = f"{chat.status}-{author}-{who.pk if who else '-'}"
+            expected_in_batch = rules.may_post(chat, author=author, agent=who)
+            one_by_one.clear()
+            post_messages([PendingMessage(chat.pk, author, "hello", client_id, agent=who)])
+            assert (one_by_one == []) == expected_in_batch, client_id
+            chat.refresh_from_db()
+
+
+@pytest.mark.production
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_batch_is_one_statement(make_channel, make_agent, make_chat, sent_events):
+    """One round trip for a batch (no BEGIN, no COMMIT: the statement is its own transaction), resends and all."""
+    if not batch_sql.in_one_statement():
+        pytest.skip("PostgreSQL only")
+    channel = make_channel(max_chats_per_agent=10)
+    agent = make_agent(channel)
+    chats = [active_chat(make_chat, channel, agent) for _ in range(3)]
+    [first] = post_messages([PendingMessage(chats[0].pk, Party.CUSTOMER, "hello", "c-1")])
+    starts = {chat.pk: Chat.objects.get(pk=chat.pk).last_seq for chat in chats}
+    sent_events.clear()
+
+    with CaptureQueriesContext(connection) as queries:
+        results = post_messages(
+            [
+                PendingMessage(chats[1].pk, Party.CUSTOMER, "one", "c-2"),
+                PendingMessage(chats[2].pk, Party.AGENT, "two", "a-1", agent=agent),
+                PendingMessage(chats[1].pk, Party.AGENT, "three", "a-2", agent=agent),
+                PendingMessage(chats[2].pk, Party.CUSTOMER, "four", ""),
+            ]
+        )
+
+    assert len(queries) == 1, [q["sql"][:60] for q in queries]
+    assert [(r.chat_id, r.seq) for r in results] == [
+        (chats[1].pk, starts[chats[1].pk] + 1),
+        (chats[2].pk, starts[chats[2].pk] + 1),
+        (chats[1].pk, starts[chats[1].pk] + 2),
+        (chats[2].pk, starts[chats[2].pk] + 2),
+    ]
+    for chat in chats[1:]:
+        stored = Chat.objects.get(pk=chat.pk)
+        assert stored.last_seq == starts[chat.pk] + 2
+        assert stored.first_response_at is not None
+    assert [(e["chat_id"], e["message"]["seq"]) for _g, e in sent_events] == sorted((r.chat_id, r.seq) for r in results)
+    assert all(r.chat.last_seq == r.seq or r.chat.last_seq == r.seq + 1 for r in results)
+
+    # A resend (stored before), beside a new one: the resend goes one by one and keeps its seq.
+    results = post_messages(
+        [
+            PendingMessage(chats[0].pk, Party.CUSTOMER, "hello", "c-1"),
+            PendingMessage(chats[0].pk, Party.CUSTOMER, "more", "c-3"),
+        ]
+    )
+    assert [r.seq for r in results] == [first.seq, starts[chats[0].pk] + 1]
+    assert Message.objects.filter(chat=chats[0], client_id="c-1").count() == 1
+
+    # By now the statement ran often enough on this connection to be prepared (planned once).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%WITH batch AS%"])
+        assert cursor.fetchone() == (1,)
 
 
 def test_the_insert_names_every_column_of_a_message():
