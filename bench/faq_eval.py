@@ -1,16 +1,21 @@
 """
 Measure the FAQ suggestion engine on the labelled evaluation set.
 
-    .venv/bin/python -m bench.faq_eval [--set tuning|holdout] [--entries 5000] [--runs 300] [--verbose]
+    .venv/bin/python -m bench.faq_eval [--set tuning|dev|holdout] [--entries 5000] [--runs 300] [--verbose]
 
-Two sets of labelled questions: "tuning" (faq/demo/evaluation.json, labelled
-with the question of the entry that answers them; the engine's word lists and
-thresholds are tuned on it) and "holdout" (faq/demo/evaluation_holdout.json,
-written apart from the entries and labelled with the topic keys of
-faq/demo/evaluation_topics.json, which names each topic's entry per
-language). Figures worth quoting come from the holdout set; look at its
-aggregate figures only, never at its single questions, or it stops being
-held out (so --verbose is refused for it).
+Three sets of labelled questions:
+
+- "tuning" (faq/demo/evaluation.json, labelled with the question of the entry
+  that answers them): the engine's word lists and thresholds are tuned on it.
+- "dev" (faq/demo/evaluation_dev.json, written apart from the entries from a
+  list of topics, labelled with the topic keys of
+  faq/demo/evaluation_topics.json, which names each topic's entry per
+  language): the first held-out set; after three reports on it, it became a
+  second tuning set, so its single questions may be read (--verbose).
+- "holdout" (faq/demo/evaluation_holdout.json, same format as dev, written
+  afresh from the topic list only): the figures worth quoting. Look at its
+  aggregate figures only, never at its single questions, or it stops being
+  held out (so --verbose is refused for it).
 
 Prints, per language and overall: top-1 and top-3 hit rates (the labelled
 entry is the first / among the first three suggestions), the share of
@@ -34,6 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "faq" / "demo"
 TARGETS = {"top3": 0.93, "silence": 0.85, "p95_ms": 20.0}
+# The sets labelled with topic keys: the former held-out set, now a second
+# tuning set, and the fresh held-out set.
+TOPIC_SETS = {"dev": "evaluation_dev.json", "holdout": "evaluation_holdout.json"}
 
 # Words for synthetic entries: shop-like topics that the evaluation questions do not ask about.
 SYNTHETIC = {
@@ -90,17 +98,20 @@ def synthetic_rows(language, count, seed=7):
 
 
 def load_queries(name):
-    """[{"language", "query", "expected": entry question or None}] of the tuning or the holdout set."""
+    """[{"language", "query", "expected": entry question or None}] of the tuning, dev or holdout set."""
     if name == "tuning":
         return json.loads((DEMO / "evaluation.json").read_text(encoding="utf-8"))["queries"]
     topics = json.loads((DEMO / "evaluation_topics.json").read_text(encoding="utf-8"))["topics"]
-    data = json.loads((DEMO / "evaluation_holdout.json").read_text(encoding="utf-8"))
+    path = DEMO / TOPIC_SETS[name]
+    if not path.exists():
+        raise SystemExit(f"{path.relative_to(ROOT)} is missing (the lead adds the held-out set)")
+    data = json.loads(path.read_text(encoding="utf-8"))
     rows = data["queries"] if isinstance(data, dict) else data
     queries = []
     for row in rows:
         topic = row.get("topic", row.get("expected"))
         if topic is not None and topic not in topics:
-            raise SystemExit(f"unknown topic key {topic!r} in evaluation_holdout.json")
+            raise SystemExit(f"unknown topic key {topic!r} in {path.name}")
         queries.append(
             {
                 "language": row["language"],
@@ -174,8 +185,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=5000, help="entries of the channel in the latency run")
     parser.add_argument("--runs", type=int, default=300)
-    parser.add_argument("--set", choices=["tuning", "holdout"], default="tuning", dest="set_name")
-    parser.add_argument("--verbose", action="store_true", help="list the questions the engine got wrong (tuning only)")
+    parser.add_argument("--set", choices=["tuning", "dev", "holdout"], default="tuning", dest="set_name")
+    parser.add_argument("--verbose", action="store_true", help="list the questions the engine got wrong (tuning and dev only)")
     args = parser.parse_args()
     if args.verbose and args.set_name == "holdout":
         parser.error("--verbose lists single questions; the holdout set is read in aggregate only")

@@ -70,7 +70,21 @@ WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 # "doesn't" -> "does not": the negation is a word of its own.
 CONTRACTION_RE = re.compile(r"(?<=\w)n['’]t\b", re.IGNORECASE)
 # German separable verbs: "Wie sende ich es zurück?" is "zurücksenden".
-SEPARABLE_PARTICLES = {"de": ("zurück", "ab", "an", "auf", "aus", "ein", "um", "weg", "los")}
+SEPARABLE_PARTICLES = {
+    "de": ("zurück", "ab", "an", "auf", "aus", "ein", "um", "weg", "los", "rein", "raus", "hin", "her", "runter", "herunter")
+}
+# Particles that are also articles or prepositions ("ein Rezept", "an meiner Bestellung") join a
+# verb only where a separable particle stands: at the end of its clause ("kommt es heute an?").
+AMBIGUOUS_PARTICLES = {"de": {"ab", "an", "auf", "aus", "ein", "um", "her", "hin"}}
+# A clause ends at punctuation: a phrase ("nicht bekommen") or a separable verb does not
+# reach across it ("Die Hose passt nicht, wie bekomme ich ...").
+CLAUSE_RE = re.compile(r"[.,;:!?()\[\]\"“”„…–—]+|\s-\s|\s+(?:und|oder|aber|and|or|but)\s+", re.IGNORECASE)
+# Greetings that contain a word of the lexicon ("Guten Tag", "Good morning"): not a time of day.
+GREETING_RE = re.compile(
+    r"\b(?:guten\s+(?:tag|morgen|abend)|schönen\s+tag(?:\s+noch)?|good\s+(?:day|morning|afternoon|evening)|"
+    r"have\s+a\s+(?:nice|good|great)\s+day)\b",
+    re.IGNORECASE,
+)
 # Languages whose participles are mapped to their infinitive ("umgetauscht": umtauschen).
 PARTICIPLE_LANGUAGES = {"de"}
 # A negation is kept only for the phrases of the lexicon that contain it.
@@ -95,6 +109,9 @@ TYPO_WEIGHT = 0.8
 COMPOUND_WEIGHT = 0.6
 # Typos are forgiven only in longer words: in short ones one letter changes the meaning.
 TYPO_MIN_LENGTH = 5
+# A word no entry uses is taken for a typo of a lexicon word only when longer: short
+# real words one letter from a lexicon word are common ("Damen"/"Daten", "lasst"/"passt").
+CONCEPT_TYPO_MIN_LENGTH = 6
 # Compound parts shorter than this would match half the vocabulary.
 COMPOUND_MIN_LENGTH = 5
 COMPOUND_MIN_REST = 3
@@ -264,7 +281,15 @@ class Analyzer:
         return result
 
     def words(self, text, *, synonyms=True):
-        """[(folded word, term)] of the text, stop words dropped, concepts' phrases joined."""
+        """[(folded word, term)] of the text, stop words dropped, concepts' phrases joined, clause by clause."""
+        text = GREETING_RE.sub(" ", text)
+        result = []
+        for clause in CLAUSE_RE.split(text):
+            if clause and not clause.isspace():
+                result.extend(self._clause_words(clause, synonyms))
+        return result
+
+    def _clause_words(self, text, synonyms):
         tokens = self._tokens(text, join_verbs=synonyms)
         if synonyms and self.exact_phrases:
             tokens = self._join(tokens, self.exact_phrases, self.max_exact_phrase)
@@ -275,7 +300,13 @@ class Analyzer:
 
     def _join_separable_verbs(self, tokens):
         """A particle and a verb of the sentence that make a word of the lexicon become that word."""
-        particles = [index for index, token in enumerate(tokens) if token in SEPARABLE_PARTICLES[self.language]]
+        ambiguous = AMBIGUOUS_PARTICLES.get(self.language, set())
+        last = len(tokens) - 1
+        particles = [
+            index
+            for index, token in enumerate(tokens)
+            if token in SEPARABLE_PARTICLES[self.language] and (token not in ambiguous or index == last)
+        ]
         if not particles:
             return tokens
         tokens = list(tokens)
@@ -299,7 +330,7 @@ class Analyzer:
 
     def concept_of_typo(self, word):
         """The concept of the lexicon word one typo away from ``word``, when there is exactly one."""
-        if len(word) < TYPO_MIN_LENGTH or word.isdigit():
+        if len(word) < CONCEPT_TYPO_MIN_LENGTH or word.isdigit():
             return None
         candidates = set()
         for key in _deletions(word) | {word}:
@@ -533,6 +564,10 @@ class Index:
         scores = {}
         covered = {}
         named = set()  # entries whose question or keywords name a word of the question
+        # Only one how or when ("schönen Tag", "the jacket") and no what: nothing to suggest.
+        # Two of them make a topic ("change my order").
+        topical = False
+        generic = set()
         for term, word in query_terms.items():
             if term in self.idf:
                 term_idf = self.idf[term]
@@ -544,6 +579,11 @@ class Index:
             term_weight = term_idf**COVERAGE_POWER
             total_weight += term_weight
             expansions = self._expansions(word, term)
+            if expansions:
+                if not is_concept(term) or is_topic(term):
+                    topical = True
+                else:
+                    generic.add(term)
             if len(expansions) == 1 and len(self.postings[next(iter(expansions))]) > self.max_postings:
                 # A word in most entries is a stop word of this FAQ: it hardly moves a score
                 # (its IDF is near 0), and going through its postings would cost the most.
@@ -570,7 +610,7 @@ class Index:
                 covered[position] = covered.get(position, 0.0) + term_weight * weight
                 if in_head:
                     named.add(position)
-        if not scores:
+        if not scores or not (topical or len(generic) > 1):
             return []
         # A perfect match: every query term in the question field, once.
         perfect = total_idf * (FIELD_WEIGHTS["question"] * (K1 + 1) / (K1 + FIELD_WEIGHTS["question"]))
