@@ -43,6 +43,13 @@ happen happened problem problems issue issues urgent urgently asap finally sir m
 checked see saw seems seem perhaps probably anybody everything sort lot lots bit little though although however
 quite pretty always often sometimes make made making offer offers second third fourth
 one two three four five six seven eight nine ten eleven twelve twenty thirty
+husband wife boyfriend girlfriend friend friends mum mom mother dad father sister brother aunt uncle
+son daughter kids child children grandma grandmother grandpa family colleague
+site website web page online app german english live lives living even rather sit around normal normally
+big huge tiny happy unhappy sad annoyed annoying angry seen threw throw thrown away finish finished fine side
+taken gave give given definitely typed type real keep keeping kept half next whole entire
+work works worked wanna gonna gotta lemme u ur exactly surely sure simply honestly literally basically
+apparently unfortunately luckily everyone
 """,
     "de": """
 aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes
@@ -68,6 +75,15 @@ dürfen darf lassen lasse tun tue sehe worden passiert passieren schauen nachsch
 dringend schnellstmöglich endlich team mfg lg vg freundlichen problem probleme anliegen usw etc ähm äh naja klar
 genau vielleicht wahrscheinlich irgendwann jemand niemand sowas sowie dabei daher deshalb trotz obwohl sobald
 bevor nachdem seitdem falls zeug anbieten bietet zweite zweiten zweiter dritte dritten eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
+mutter vater mama papa schwester bruder tante onkel oma opa sohn tochter kind kinder eltern mann frau freund freundin
+freunde kollege kollegin nachbarin familie sehr geehrte geehrter damen herren
+steht stand stehen lebt lebe leben wohnt wohne direkt klappt klappen plötzlich einfach vorher eher total normal
+normalerweise üblicherweise künftig zukünftig heißt heisst reicht reichen besonderes besondere versuche versucht
+woran liegt liegen lag davon dran drauf drin dahin her hin nehmen nehme nimmt glaube glauben denke denken ne nen
+krieg kriege kriegen kriegt bekomme bekommen bekommt erhalte erhalten erhält heutigen heutige tagsüber
+hinterlegt hinterlegte hinterlegten gespeichert gespeicherten geschrieben formular ausfüllen ausgefüllt
+aufgemacht aufmachen geöffnet öffnen ausgepackt auspacken anderthalb paar nervt nervig seid sei rein raus
+schreiben irgendwas sogar echt wirklich mega voll ganz komplett
 """,
 }
 
@@ -80,7 +96,7 @@ NEGATIONS = {
 
 # Concepts that say how or when rather than what ("after a week", "the jacket"): when
 # no entry mentions one, it counts as an unknown word, not as a topic the FAQ lacks.
-GENERIC_CONCEPTS = {"duration", "item", "order", "change", "colour", "cost"}
+GENERIC_CONCEPTS = {"duration", "item", "order", "change", "colour", "cost", "material"}
 
 # concept: (English words and phrases, German words and phrases), comma-separated.
 CONCEPTS = {
@@ -176,10 +192,10 @@ CONCEPTS = {
     ),
     "change": (
         "change, changing, modify, edit, update, correct, fix, amend, typo, mistake, by accident, accidentally, wrong, "
-        "instead, elsewhere, old, "
+        "instead, elsewhere, "
         "add, added, adding, remove one item, remove an item, remove item, take off, take out, wrong one, change it",
         "ändern, änderung, korrigieren, aktualisieren, anpassen, bearbeiten, tippfehler, falsch, falsche, "
-        "falschen, fehler, versehen, versehentlich, stattdessen, statt, anstatt, woanders, nachträglich, alte, alten, "
+        "falschen, fehler, versehen, versehentlich, stattdessen, statt, anstatt, woanders, nachträglich, "
         "hinzufügen, dazu, dazubestellen, rausnehmen, herausnehmen, entfernen lassen, umändern, abändern, korrektur",
     ),
     # Sending back and money back.
@@ -361,7 +377,7 @@ CONCEPTS = {
     "discount": ("discount, discounts, reduction, reduced", "rabatt, rabatte, nachlass, ermäßigung, reduziert"),
     "redeem": (
         "redeem, apply, applied, use, enter, put in, insert, combine, "
-        "where do I enter, how does it work, put the code, type in, where to put",
+        "where do I enter, put the code, type in, where to put",
         "einlösen, eingeben, anwenden, verwenden, benutzen, nutzen, kombinieren, einlösbar, "
         "eintragen, eingetragen, reinschreiben, eintippen, einsetzen, einfügen, hinterlegen, anrechnen, wo kommt",
     ),
@@ -390,9 +406,9 @@ CONCEPTS = {
     ),
     "contact": (
         "contact, customer service, customer care, reach, reachable, contact form, chat, "
-        "talk to, speak to, speak with, talk with, real person, human, agent, someone to talk to",
+        "agent",
         "kontakt, kundenservice, kundendienst, erreichen, erreichbar, kontaktformular, chat, "
-        "sprechen, jemanden sprechen, mit jemandem sprechen, ansprechpartner, mitarbeiter, mensch, persönlich",
+        "ansprechpartner",
     ),
     "item": (
         "item, items, product, products, article, clothes, clothing, dress, shirt, t-shirt, blouse, jacket, "
@@ -426,7 +442,7 @@ CONCEPTS = {
     ),
     "job": (
         "job, jobs, hiring, career, careers, vacancy, vacancies, internship, internships, apprenticeship, employer",
-        "job, jobs, stelle, stellen, karriere, bewerbung, bewerben, praktikum, praktika, ausbildung, arbeitgeber",
+        "job, jobs, stellenangebot, stellenangebote, offene stellen, karriere, bewerbung, bewerben, praktikum, praktika, ausbildung, arbeitgeber",
     ),
     "partner": (
         "franchise, partner, partnership, affiliate, reseller, wholesale, supplier, "
