@@ -383,8 +383,9 @@ class Document:
 @dataclass(frozen=True)
 class Match:
     id: int
-    score: float
+    score: float  # BM25F; the cosine for a match of the semantic model (faq.semantic)
     coverage: float
+    source: str = "lexical"
 
 
 class Index:
@@ -539,6 +540,16 @@ class Index:
             for part_word, part_term in parts or [(word, term)]:
                 terms.setdefault(part_term, part_word)
         return terms
+
+    def rules_out(self, query):
+        """
+        True when the silence rules leave no doubt, whatever the wording: code, a
+        question of stop words only, or one about a shop topic no entry mentions.
+        """
+        if looks_like_code(query):
+            return True
+        terms = self.query_terms(query)
+        return not terms or any(is_topic(term) and term not in self.idf for term in terms)
 
     def search(
         self,
