@@ -203,7 +203,9 @@ def main():
     parser.add_argument("--entries", type=int, default=5000, help="entries of the channel in the latency run")
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--set", choices=["tuning", "dev", "holdout"], default="tuning", dest="set_name")
-    parser.add_argument("--verbose", action="store_true", help="list the questions the engine got wrong (tuning and dev only)")
+    parser.add_argument(
+        "--verbose", action="store_true", help="list the questions the engine got wrong (tuning and dev only)"
+    )
     args = parser.parse_args()
     if args.verbose and args.set_name == "holdout":
         parser.error("--verbose lists single questions; the holdout set is read in aggregate only")
@@ -227,7 +229,11 @@ def main():
         )
         print(
             "semantic model: "
-            + ("on (faq/semantic.py)" if semantic.model() is not None else "off (not installed or HELPDESK_FAQ_SEMANTIC=off)")
+            + (
+                "on (faq/semantic.py)"
+                if semantic.model() is not None
+                else "off (not installed or HELPDESK_FAQ_SEMANTIC=off)"
+            )
         )
         print(f"{'':6} {'questions':>9} {'top-1':>7} {'top-3':>7} {'off-topic silence':>18}")
         for language, row in quality.items():

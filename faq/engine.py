@@ -65,14 +65,12 @@ from faq.lexicon import CONCEPTS, GENERIC_CONCEPTS, NEGATIONS, STOP_WORDS
 
 STEMMERS = {"en": "english", "de": "german"}
 LANGUAGES = {"en": 0, "de": 1}  # the column of each language in faq.lexicon.CONCEPTS
-STEM_COLLISIONS = {"de": {"and", "gut", "weit"}}
+STEM_COLLISIONS = {"de": {"and", "gut", "weit", "seid"}}
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 # "doesn't" -> "does not": the negation is a word of its own.
 CONTRACTION_RE = re.compile(r"(?<=\w)n['’]t\b", re.IGNORECASE)
 # German separable verbs: "Wie sende ich es zurück?" is "zurücksenden".
-SEPARABLE_PARTICLES = {
-    "de": ("zurück", "ab", "an", "auf", "aus", "ein", "um", "weg", "los", "rein", "raus", "hin", "her", "runter", "herunter")
-}
+SEPARABLE_PARTICLES = {"de": tuple("zurück ab an auf aus ein um weg los rein raus hin her runter herunter".split())}
 # Particles that are also articles or prepositions ("ein Rezept", "an meiner Bestellung") join a
 # verb only where a separable particle stands: at the end of its clause ("kommt es heute an?").
 AMBIGUOUS_PARTICLES = {"de": {"ab", "an", "auf", "aus", "ein", "um", "her", "hin"}}

@@ -123,7 +123,7 @@ class EntryVectors:
                 with _vectors_lock:
                     if len(_vectors) + len(missing) > MAX_CACHED_VECTORS:
                         _vectors.clear()
-                    _vectors.update(zip(missing, vectors))
+                    _vectors.update(zip(missing, vectors, strict=True))
             with _vectors_lock:
                 rows = [_vectors.get(text) for text in texts]
             if any(row is None for row in rows):  # the cache was cleared meanwhile
@@ -164,6 +164,8 @@ def complete(index, vectors, query, matches, limit):
             break
         document = index.documents[position]
         if document.id not in taken:
-            result.append(Match(id=document.id, score=round(float(cosines[position]), 4), coverage=0.0, source="semantic"))
+            result.append(
+                Match(id=document.id, score=round(float(cosines[position]), 4), coverage=0.0, source="semantic")
+            )
             taken.add(document.id)
     return result
