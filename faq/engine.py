@@ -561,8 +561,10 @@ class Index:
     ):
         """
         The best matches, best first: at most ``limit``, only those above the
-        minimum relevance, and (``require_named``) only entries whose question
-        or keywords name at least one word of the question.
+        minimum relevance, and (``require_named``, a customer's question) only
+        entries whose question or keywords name at least one word of the
+        question, and nothing for a question whose only concept says how or
+        when ("Schönen Tag noch", "the jacket") but not what.
         """
         if not self.documents or looks_like_code(query):
             return []
@@ -619,7 +621,7 @@ class Index:
                 covered[position] = covered.get(position, 0.0) + term_weight * weight
                 if in_head:
                     named.add(position)
-        if not scores or not (topical or len(generic) > 1):
+        if not scores or (require_named and not (topical or len(generic) > 1)):
             return []
         # A perfect match: every query term in the question field, once.
         perfect = total_idf * (FIELD_WEIGHTS["question"] * (K1 + 1) / (K1 + FIELD_WEIGHTS["question"]))

@@ -158,11 +158,11 @@ CONCEPTS = {
     "track": (
         "track, tracking, trace, tracking number, tracking link, tracking code, follow, status, order status, "
         "see where, where is my order, where is my parcel, where is my package, where my parcel, where my package, "
-        "where my order, depot, distribution centre, distribution center, hub, sorting centre, where it is, "
-        "where it's at, where my stuff, shipping status, delivery status, track it",
+        "where my order, depot, distribution centre, distribution center, hub, sorting centre, where my stuff, "
+        "shipping status, delivery status, track it",
         "verfolgen, nachverfolgen, nachverfolgung, sendungsverfolgung, tracking, trackingnummer, sendungsnummer, "
         "trackinglink, trackingcode, status, bestellstatus, verfolgung, verteilzentrum, paketzentrum, sortierzentrum, "
-        "depot, sendungsstatus, lieferstatus, wo liegt, wo ist, wo steckt, wo bleibt, verfolgungsnummer",
+        "depot, sendungsstatus, lieferstatus, wo steckt, wo bleibt, verfolgungsnummer",
     ),
     "carrier": (
         "courier, carrier, postman, mailman, delivery driver, dhl, dpd, hermes, gls, fedex, post office, royal mail, "
@@ -175,8 +175,8 @@ CONCEPTS = {
         "never came, not come, nowhere, never showed up, not showed up, never turned up, late, delayed, neighbour, "
         "neighbor, locker, parcel shop, vanished, stuck, overdue, stolen, disappeared, says delivered, still nothing, "
         "still not, still hasn't, still haven't, should have come, should have arrived, should have been here, "
-        "nothing came, nothing arrived, nothing yet, never got it, gone, no sign, no parcel, no package, where is it, "
-        "untraceable, vanished, lost in the post",
+        "nothing came, nothing arrived, nothing yet, never got it, gone, no sign, no parcel, no package, untraceable, "
+        "vanished, lost in the post",
         "fehlt, verloren, verschwunden, nie angekommen, nicht angekommen, nicht ankommen, nicht erhalten, "
         "nicht bekommen, nirgends, nicht aufgetaucht, nie aufgetaucht, nachbar, nachbarn, packstation, paketshop, "
         "vermisst, verschollen, verspätet, verspätung, überfällig, gestohlen, nie kam, verschlampt, verschlampen, "
