@@ -28,12 +28,14 @@ rare words decide; a word only in the answer counts half; a word no entry
 uses counts against the entry, a shop topic of the lexicon that no entry
 mentions, such as loyalty points or jobs, more), when its score is not
 far below a perfect match, and when the question names a topic: one concept
-that says only how or when ("Schönen Tag noch", "the jacket") is not enough. Markup, template syntax, scripts and SQL get no
-suggestion. The thresholds are tuned on faq/demo/evaluation.json and
-faq/demo/evaluation_dev.json (bench/faq_eval.py --set tuning, --set dev); the
-figures to quote come from the held-out set (--set holdout, docs/faq.md). A margin test against the runner-up was
-tried and left out: on the tuning set it cost top-3 hits and silenced no
-off-topic question the coverage threshold did not already silence.
+that says only how or when ("Schönen Tag noch", "the jacket") is not enough.
+Markup, template syntax, scripts and SQL get no suggestion. The thresholds
+are tuned on faq/demo/evaluation.json and faq/demo/evaluation_dev.json
+(bench/faq_eval.py --set tuning, --set dev); the figures to quote come from
+the held-out set (--set holdout, docs/faq.md). A margin test against the
+runner-up was tried and left out: on the tuning set it cost top-3 hits and
+silenced no off-topic question the coverage threshold did not already
+silence.
 
 A semantic model completes the lexical suggestions where it is installed
 (faq/semantic.py: Google's USE multilingual v3 inside the wheel of
