@@ -49,7 +49,7 @@ site website web page online app german english live lives living even rather si
 big huge tiny happy unhappy sad annoyed annoying angry seen threw throw thrown away finish finished fine side
 taken gave give given definitely typed type real keep keeping kept half next whole entire
 work works worked wanna gonna gotta lemme u ur exactly surely sure simply honestly literally basically
-apparently unfortunately luckily everyone
+apparently unfortunately luckily everyone yo hiya heya howdy
 """,
     "de": """
 aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes
@@ -105,7 +105,7 @@ CONCEPTS = {
         "arrive, arrival, arrived, come, came, coming, at my door, in transit, get here, on its way, make it, receive, "
         "recieve, expect, expected, show up, turn up, be here, get to me, reach me",
         "ankommen, angekommen, ankunft, kommt, kommen, kam, eintreffen, eingetroffen, unterwegs, erwarten, rechnen, "
-        "damit rechnen, da sein, bei mir sein, hier sein, zugestellt werden",
+        "damit rechnen, da sein, bei mir sein, hier sein, zugestellt werden, eintrudeln, eintrudelt, trudelt ein",
     ),
     "delivery": (
         "delivery, deliver, delivered, deliveries, dispatch, dispatched, send out, sent out, ship out, shipped, ship, "
@@ -159,10 +159,11 @@ CONCEPTS = {
         "track, tracking, trace, tracking number, tracking link, tracking code, follow, status, order status, "
         "see where, where is my order, where is my parcel, where is my package, where my parcel, where my package, "
         "where my order, depot, distribution centre, distribution center, hub, sorting centre, where my stuff, "
-        "shipping status, delivery status, track it",
+        "shipping status, delivery status, track it, tracker, tracking page",
         "verfolgen, nachverfolgen, nachverfolgung, sendungsverfolgung, tracking, trackingnummer, sendungsnummer, "
         "trackinglink, trackingcode, status, bestellstatus, verfolgung, verteilzentrum, paketzentrum, sortierzentrum, "
-        "depot, sendungsstatus, lieferstatus, wo steckt, wo bleibt, verfolgungsnummer",
+        "depot, sendungsstatus, lieferstatus, wo steckt, wo bleibt, verfolgungsnummer, trackingseite, "
+        "sendungsverfolgungsseite",
     ),
     "carrier": (
         "courier, carrier, postman, mailman, delivery driver, dhl, dpd, hermes, gls, fedex, post office, royal mail, "
@@ -176,14 +177,16 @@ CONCEPTS = {
         "neighbor, locker, parcel shop, vanished, stuck, overdue, stolen, disappeared, says delivered, still nothing, "
         "still not, still hasn't, still haven't, should have come, should have arrived, should have been here, "
         "nothing came, nothing arrived, nothing yet, never got it, gone, no sign, no parcel, no package, untraceable, "
-        "vanished, lost in the post",
+        "vanished, lost in the post, not moved, hasn't moved, no update, no updates, not updated, marked as delivered, "
+        "shows delivered",
         "fehlt, verloren, verschwunden, nie angekommen, nicht angekommen, nicht ankommen, nicht erhalten, "
         "nicht bekommen, nirgends, nicht aufgetaucht, nie aufgetaucht, nachbar, nachbarn, packstation, paketshop, "
         "vermisst, verschollen, verspätet, verspätung, überfällig, gestohlen, nie kam, verschlampt, verschlampen, "
         "unauffindbar, nicht auffindbar, ist weg, nicht da, noch nicht da, immer noch nicht, nichts eingetroffen, "
         "nicht eingetroffen, nichts angekommen, nichts gekommen, nix gekommen, nix da, nichts da, hängt, hängt fest, "
         "festhängen, hätte kommen sollen, sollte kommen, müsste da sein, da sein müssen, bleibt, "
-        "benachrichtigungskarte, abholkarte",
+        "benachrichtigungskarte, abholkarte, keine bewegung, nicht aktualisiert, angeblich zugestellt, "
+        "als zugestellt markiert, zugestellt markiert, angeblich geliefert",
     ),
     "address": (
         "address, street, house number, postcode, post code, zip code, moved, move, moving, relocate, "
