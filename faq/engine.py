@@ -117,8 +117,8 @@ TYPO_WEIGHT = 0.8
 COMPOUND_WEIGHT = 0.6
 # Typos are forgiven only in longer words: in short ones one letter changes the meaning.
 TYPO_MIN_LENGTH = 5
-# A word no entry uses is taken for a typo of a lexicon word only when longer: short
-# real words one letter from a lexicon word are common ("Damen"/"Daten", "lasst"/"passt").
+# A word no entry uses is taken for a typo of a lexicon word with any one edit only when
+# this long: short real words one letter from a lexicon word are common ("Damen"/"Daten").
 CONCEPT_TYPO_MIN_LENGTH = 6
 # Compound parts shorter than this would match half the vocabulary.
 COMPOUND_MIN_LENGTH = 5
@@ -337,12 +337,18 @@ class Analyzer:
         return self.synonyms.get((stem,), stem)
 
     def concept_of_typo(self, word):
-        """The concept of the lexicon word one typo away from ``word``, when there is exactly one."""
-        if len(word) < CONCEPT_TYPO_MIN_LENGTH or word.isdigit():
+        """
+        The concept of the lexicon word one typo away from ``word``, when there is
+        exactly one. Shorter words only with two letters swapped ("lable"): one
+        other letter makes another real word too often ("Damen", "Daten").
+        """
+        if len(word) < TYPO_MIN_LENGTH or word.isdigit():
             return None
         candidates = set()
         for key in _deletions(word) | {word}:
             candidates |= self.concept_deletions.get(key, set())
+        if len(word) < CONCEPT_TYPO_MIN_LENGTH:
+            candidates = {c for c in candidates if len(c) == len(word) and sorted(c) == sorted(word)}
         concepts = {self.concept_words[c] for c in candidates if within_one_edit(word, c)}
         return concepts.pop() if len(concepts) == 1 else None
 

@@ -50,6 +50,7 @@ big huge tiny happy unhappy sad annoyed annoying angry seen threw throw thrown a
 taken gave give given definitely typed type real keep keeping kept half next whole entire
 work works worked wanna gonna gotta lemme u ur exactly surely sure simply honestly literally basically
 apparently unfortunately luckily everyone yo hiya heya howdy
+available availability policy policies conditions rules worn
 """,
     "de": """
 aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes
@@ -84,6 +85,7 @@ krieg kriege kriegen kriegt bekomme bekommen bekommt erhalte erhalten erhält he
 hinterlegt hinterlegte hinterlegten gespeichert gespeicherten geschrieben formular ausfüllen ausgefüllt
 aufgemacht aufmachen geöffnet öffnen ausgepackt auspacken anderthalb paar nervt nervig seid sei rein raus
 schreiben irgendwas sogar echt wirklich mega voll ganz komplett
+verfügbar erhältlich bedingungen konditionen regeln getragen getragene benutzt
 """,
 }
 
@@ -140,7 +142,7 @@ CONCEPTS = {
         "on the house",
         "kosten, kostet, preis, gebühr, gebühren, teuer, günstig, gratis, kostenlos, umsonst, bestellwert, "
         "mindestbestellwert, inklusive, inbegriffen, extra, aufpreis, zuschlag, euro, aufschlag, zusätzlich, "
-        "draufzahlen, zuzahlen, mehrkosten",
+        "draufzahlen, zuzahlen, mehrkosten, frei",
     ),
     "abroad": (
         "abroad, international, internationally, overseas, another country, other countries, foreign, outside germany, "
@@ -219,7 +221,7 @@ CONCEPTS = {
     ),
     "refund": (
         "refund, refunded, refunds, money back, reimbursement, reimburse, repay, credited, credit back, paid back, "
-        "money, amount, cash, paid back, pay back, my money, money returned, refund status",
+        "money, amount, cash, paid back, pay back, my money, money returned, refund status, moneyback",
         "erstattung, rückerstattung, erstatten, erstattet, geld zurück, gutschrift, gutgeschrieben, zurückzahlen, "
         "rückzahlung, zurückbuchen, geld, betrag, kohle, kohle zurück, geld wieder, zurückerstattet, zurücküberwiesen, "
         "zurückgebucht, rückbuchung, erstattet bekommen",
@@ -314,10 +316,11 @@ CONCEPTS = {
     "failed": (
         "failed, fail, fails, declined, decline, refused, error, bounced, charged twice, card limit, unsuccessful, "
         "not successful, not go through, not going through, crashes, crash, crashed, not authorised, not authorized, "
-        "unauthorized, authorisation, error message, rejected payment, timed out, keeps failing, always fails",
+        "unauthorized, authorisation, error message, rejected payment, timed out, keeps failing, always fails, abort, "
+        "aborts, aborted",
         "fehlgeschlagen, abgelehnt, fehlermeldung, nicht durchgegangen, geklappt, doppelt abgebucht, kartenlimit, "
         "limit, nicht autorisiert, autorisierung, abgebrochen, bricht ab, geht nicht durch, nicht durchgegangen, "
-        "nicht geklappt, zahlungsfehler, fehlgeschlagene, nicht möglich zu zahlen, schlägt fehl",
+        "nicht geklappt, zahlungsfehler, fehlgeschlagene, nicht möglich zu zahlen, schlägt fehl, bricht",
     ),
     # The customer account.
     "account": (
@@ -418,11 +421,13 @@ CONCEPTS = {
         "item, items, product, products, article, clothes, clothing, dress, shirt, t-shirt, blouse, jacket, coat, "
         "trousers, pants, jeans, shoes, shoe, boots, sneakers, sweater, jumper, hoodie, pullover, skirt, bag, pair, "
         "strap, handle, laces, lace, sock, socks, scarf, sunglasses, glasses, watch, mug, cup, plate, t-shirt, tshirt, "
-        "jumper, cardigan, shorts, hat, cap, gloves, belt, wallet, purse, backpack, jeans, leggings, top, sweatshirt",
+        "jumper, cardigan, shorts, hat, cap, gloves, belt, wallet, purse, backpack, jeans, leggings, top, sweatshirt, "
+        "gift, gifts, present",
         "artikel, produkt, produkte, kleidung, kleid, hemd, shirt, bluse, jacke, mantel, hose, jeans, schuhe, schuh, "
         "stiefel, pullover, pulli, rock, tasche, riemen, griff, henkel, schnürsenkel, socke, socken, schal, "
         "sonnenbrille, brille, tasse, becher, teller, sneaker, sneakers, t-shirt, mütze, kappe, handschuhe, gürtel, "
-        "geldbörse, rucksack, wintermantel, lederjacke, lederjacken, teil, oberteil, sachen bestellt",
+        "geldbörse, rucksack, wintermantel, lederjacke, lederjacken, teil, oberteil, sachen bestellt, geschenk, "
+        "geschenke",
     ),
     # Shop topics an FAQ may leave out.
     "gift_wrap": (
