@@ -42,8 +42,8 @@ NEW_COSINE = 0.45
 NEW_MARGIN = 0.03
 # More new texts than this are embedded in a background thread.
 BACKGROUND_THRESHOLD = 200
-# Texts whose vectors are kept per process (2 KB each).
-MAX_CACHED_VECTORS = 50_000
+# Texts whose vectors are kept per process (2 KB each: 40 MB at most).
+MAX_CACHED_VECTORS = 20_000
 
 _model = None
 _model_state = "unloaded"  # unloaded, ready, absent
