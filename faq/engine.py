@@ -445,6 +445,7 @@ class Index:
         }
         # A word nobody wrote is as telling as the rarest word of the FAQ.
         self.unknown_idf = math.log(1 + (count + 0.5) / 0.5) if count else 1.0
+        self._last_query = None  # (question, its terms)
 
         # Spelling: every known word and its one-letter deletions, to find
         # the words one typo away from a query word (symmetric deletion).
@@ -542,6 +543,15 @@ class Index:
 
     def query_terms(self, query):
         """{term: word} of a question; typos of the lexicon's words and unknown German compounds resolved."""
+        # The last question's terms: the semantic model asks rules_out() right after search().
+        last = self._last_query
+        if last is not None and last[0] == query:
+            return dict(last[1])
+        terms = self._query_terms(query)
+        self._last_query = (query, dict(terms))
+        return terms
+
+    def _query_terms(self, query):
         terms = {}
         for word, term in self.analyzer.words(query):
             parts = None

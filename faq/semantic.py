@@ -152,7 +152,10 @@ def complete(index, vectors, query, matches, limit):
     if question is None:
         return matches
     cosines = vectors.matrix @ question[0]
-    order = cosines.argsort()[::-1]
+    # The few best entries only (limit + the lexical ones + the runner-up), not a sort of thousands.
+    wanted = min(len(cosines), limit + len(matches) + 1)
+    best = cosines.argpartition(len(cosines) - wanted)[len(cosines) - wanted :]
+    order = best[cosines[best].argsort()[::-1]]
     if matches:
         threshold = FILL_COSINE
     else:
