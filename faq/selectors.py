@@ -15,6 +15,7 @@ from collections import OrderedDict
 
 from django.db.models import Count, Max
 
+from faq import semantic
 from faq.engine import Document, Index
 from faq.models import Entry
 from faq.sanitize import answer_text
@@ -22,7 +23,7 @@ from faq.sanitize import answer_text
 # Indexes of this many channels are kept; the least recently used goes first.
 MAX_CACHED_CHANNELS = 64
 
-_cache = OrderedDict()  # (channel id, language) -> (stamp, Index)
+_cache = OrderedDict()  # (channel id, language) -> (stamp, Index, semantic.EntryVectors)
 _lock = threading.Lock()
 
 
@@ -53,6 +54,11 @@ def index_stamp(channel, language=None):
 
 def channel_index(channel, language=None):
     """The search index of the channel's entries in ``language`` (its own by default), rebuilt when they changed."""
+    return _channel_indexes(channel, language)[0]
+
+
+def _channel_indexes(channel, language=None):
+    """(Index, semantic.EntryVectors) of the channel's entries in ``language``, rebuilt when they changed."""
     language = language or channel.language
     key = (channel.pk, language)
     stamp = index_stamp(channel, language)
@@ -60,7 +66,7 @@ def channel_index(channel, language=None):
         cached = _cache.get(key)
         if cached is not None and cached[0] == stamp:
             _cache.move_to_end(key)
-            return cached[1]
+            return cached[1], cached[2]
     documents = [
         Document(
             id=row["id"],
@@ -75,25 +81,27 @@ def channel_index(channel, language=None):
         .values("id", "question", "keywords", "answer", "order")
     ]
     index = Index(documents, language)
+    vectors = semantic.EntryVectors(index.documents)
     with _lock:
-        _cache[key] = (stamp, index)
+        _cache[key] = (stamp, index, vectors)
         _cache.move_to_end(key)
         while len(_cache) > MAX_CACHED_CHANNELS:
             _cache.popitem(last=False)
-    return index
+    return index, vectors
 
 
 def suggest(channel, question, *, limit=None, language=None):
     """
     [(Entry, score)] best first, for the channel's FAQ in ``language`` (the
     customer's); the channel's own language when it has no entries in that
-    one; empty when nothing is relevant enough.
+    one; empty when nothing is relevant enough. The lexical engine's matches,
+    completed by the semantic model where it is installed (faq.semantic).
     """
     limit = limit or channel.faq_max_suggestions
-    index = channel_index(channel, language)
+    index, vectors = _channel_indexes(channel, language)
     if not index.documents and language and language != channel.language:
-        index = channel_index(channel)
-    matches = index.search(question, limit=limit)
+        index, vectors = _channel_indexes(channel)
+    matches = semantic.complete(index, vectors, question, index.search(question, limit=limit), limit)
     if not matches:
         return []
     entries = Entry.objects.in_bulk([match.id for match in matches])

@@ -193,3 +193,26 @@ def test_in_a_large_faq_a_word_of_most_entries_is_not_scored():
     assert len(index.postings[index.analyzer.term("lamp")]) > index.max_postings
     assert ids(index, "warranty for my lamp")[:1] == [400]
     assert ids(index, "lamp") == []
+
+
+def test_a_short_word_is_taken_for_a_lexicon_word_only_with_two_letters_swapped():
+    analyzer = Index(ENGLISH, "en").analyzer
+    assert analyzer.concept_of_typo("lable") == analyzer.term("label")  # "label", two letters swapped
+    german = Index(GERMAN, "de").analyzer
+    assert german.concept_of_typo("damen") is None  # a real word, one letter from "Daten"
+    assert german.concept_of_typo("ruckerstatung") == german.term("rückerstattung")  # long: any one edit
+
+
+def test_a_negation_or_a_separable_verb_stays_in_its_clause():
+    analyzer = Index(GERMAN, "de").analyzer
+    # "nicht, ... bekomme" is no "nicht bekommen" (a missing parcel) across the comma.
+    assert analyzer.term("verloren") not in analyzer.terms("Die Hose passt nicht, wie bekomme ich sie zurück?")
+    # "ein" is an article in the middle of a clause, the particle of "eingeben" only at its end.
+    assert analyzer.term("eingeben") not in analyzer.terms("Gib mir ein Rezept für Kuchen")
+    assert analyzer.term("eingeben") in analyzer.terms("Wo gebe ich den Code ein?")
+
+
+def test_a_greeting_is_no_time_of_day():
+    analyzer = Index(GERMAN, "de").analyzer
+    assert analyzer.terms("Guten Tag") == []
+    assert analyzer.term("tag") in analyzer.terms("Kommt es am selben Tag?")

@@ -49,6 +49,24 @@ def demo():
         ("de", "mein Geschenkkartencode wird nicht angenommen", "voucher-not-working"),  # a compound
         ("de", "Paket ist nie angekommen", "parcel-missing"),
         ("de", "wie ändere ich die Lieferadresse", "change-address"),  # "ändere" is not "andere"
+        # The situations customers describe, in their words (none of these words is in the entries).
+        ("de", "Mein Päckchen ist seit Tagen unauffindbar", "parcel-missing"),
+        ("de", "Die Post hat mein Paket verschlampt", "parcel-missing"),
+        ("de", "beim Auspacken war die Tasse schon zersplittert", "damaged"),
+        ("de", "kann ich erst bezahlen, wenn ich die Sachen anprobiert habe", "pay-on-invoice"),
+        ("de", "Der Rabattcode wird im Warenkorb nicht erkannt", "voucher-not-working"),
+        ("en", "the zip on my bag is jammed", "damaged"),
+        ("en", "the payment keeps failing at checkout", "payment-failed"),
+        ("en", "I ordered the same thing twice by mistake, can you call one off", "cancel-order"),
+        ("en", "what number can I ring to speak to someone", "phone-contact"),
+        # Filler: who and where a customer talks about does not drown the topic.
+        ("en", "my sister lives in Denmark, can you send stuff there", "international"),
+        ("en", "my grandma threw the box away with the receipt in it", "find-invoice"),
+        ("de", "Mein Opa hat den Beleg weggeworfen, wo bekomme ich einen neuen?", "find-invoice"),
+        # A greeting is not a time of day ("Guten Tag" is no delivery time).
+        ("de", "Guten Tag, wie ändere ich meine Lieferanschrift?", "change-address"),
+        # A negation does not reach across a comma: "passt nicht, wie bekomme ich" is not "nicht bekommen".
+        ("de", "Die Hose passt nicht, wie bekomme ich sie zurück zu euch?", "return-item"),
     ],
 )
 def test_a_question_in_the_customers_words_finds_the_entry(demo, language, question, topic):
@@ -77,6 +95,15 @@ def test_a_typo_in_a_word_only_the_lexicon_knows_is_forgiven(demo):
         ("de", "Sucht ihr Mitarbeiter? Ich möchte mich bewerben"),
         ("de", "wo ist die nächste Filiale"),
         ("de", "erzähl mir einen Witz"),
+        # Only a "when" or a "what thing", no topic: a farewell, a question about a product's age.
+        ("de", "Danke, schönen Tag noch!"),
+        ("en", "have a nice day"),
+        ("en", "how old is the shop"),
+        # "ein" is an article here, not the particle of "eingeben" (redeem).
+        ("de", "Gib mir ein Rezept für Pfannkuchen"),
+        # Shop topics this FAQ does not cover.
+        ("de", "Gibt es eine Kundenkarte mit Punkten?"),
+        ("en", "do you work with influencers"),
     ],
 )
 def test_a_question_the_faq_does_not_answer_gets_nothing(demo, language, question):

