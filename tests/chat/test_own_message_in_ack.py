@@ -6,7 +6,6 @@ one frame instead of an ack and a copy, never twice, never out of order.
 import asyncio
 
 import pytest
-from channels.db import database_sync_to_async
 
 from chat.conversations import assignment
 from chat.conversations.delivery import LogDelivery
