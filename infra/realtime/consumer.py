@@ -22,6 +22,7 @@ from infra.errors import ClientError, InvalidFrame, InvalidText, RateLimited, Un
 from infra.ratelimit import TokenBucket
 from infra.realtime import broadcast
 from infra.realtime.inbox import open_inbox
+from infra.realtime.redis_subscriber import SubscriptionLost
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +157,9 @@ class FrameConsumer(AsyncWebsocketConsumer):
             # An event about something this socket may no longer see (a chat
             # taken away meanwhile): nothing to pass on.
             logger.info("Event %s refused: %s", message["type"], error.code)
+        except SubscriptionLost:
+            # A join the channel layer could not confirm: as after any gap, the client resumes.
+            await self.close(code=CLOSE_RESUME)
         except Exception:
             logger.exception("Socket failed on %s; closing it", message["type"])
             await self.fail()
@@ -212,6 +216,9 @@ class FrameConsumer(AsyncWebsocketConsumer):
                 return  # the socket closed and every frame before it is done
             try:
                 await self.handle_frame(frame)
+            except SubscriptionLost:
+                await self.close(code=CLOSE_RESUME)
+                return
             except Exception:
                 logger.exception("Frame %s failed; closing the socket", frame.get("type"))
                 await self.fail()

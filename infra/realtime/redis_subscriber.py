@@ -26,6 +26,14 @@ SUBSCRIBE_TIMEOUT_SECONDS = 10
 RECONNECT_PAUSES_SECONDS = (0.05, 0.2, 0.5, 1, 2)
 
 
+class SubscriptionLost(ConnectionError):
+    """
+    Redis never confirmed a subscription: the connection went while it waited,
+    or Redis did not answer in time. The socket that asked cannot know what it
+    missed; it closes so that its client resumes (infra.realtime.consumer).
+    """
+
+
 class Subscriber:
     """
     One Redis connection in subscribe mode, read by one task. Keeps what it
@@ -65,7 +73,7 @@ class Subscriber:
         try:
             await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_SECONDS)
         except TimeoutError:
-            raise ConnectionError(f"Redis did not confirm the subscription to {key}") from None
+            raise SubscriptionLost(f"Redis did not confirm the subscription to {key}") from None
 
     async def unsubscribe(self, key):
         if self.refs.get(key, 0) == 0:
@@ -146,9 +154,14 @@ class Subscriber:
 
     def _lost(self):
         # What was confirmed must be confirmed again on the next connection.
+        # A join still waiting fails now rather than after its timeout: the
+        # socket would otherwise sit in its handler, its gap event queued
+        # behind it, and fail with a server error instead of resuming.
         for key, future in list(self.confirmed.items()):
-            if future.done():
-                self.confirmed[key] = self.loop.create_future()
+            if not future.done():
+                future.set_exception(SubscriptionLost(f"The Redis connection went before {key} was confirmed"))
+                future.exception()  # retrieved: the join may have been abandoned meanwhile
+            self.confirmed[key] = self.loop.create_future()
         self.on_lost()
 
     async def _keepalive(self):

@@ -4,7 +4,9 @@ driven over real websockets with the documented protocol.
 """
 
 import asyncio
+import os
 import re
+import signal
 import urllib.error
 import urllib.request
 
@@ -186,6 +188,34 @@ async def test_a_redis_restart_closes_sockets_with_a_code_daphne_can_send_and_th
         await again.send("hello", token=started["token"], last_seq=1)
         assert (await again.receive_until(is_type("welcome"), timeout=15))[-1]["state"]["status"] == "queued"
         await again.close()
+    finally:
+        server.stop()
+        redis.kill()
+
+
+async def test_a_socket_whose_join_redis_never_confirms_resumes_instead_of_failing(
+    dns_server, transactional_db, make_channel
+):
+    """
+    Redis goes while a hello's join waits for its confirmation: the socket
+    closes with 4503 at once (its client resumes), not with 4500 after the
+    join's timeout, its own gap event queued behind the failed handler.
+    """
+    redis = RedisProcess(free_port()).start()
+    server = DaphneProcess(server_environment(dns_server.address, REDIS_URL=redis.url), name="daphne-join").start()
+    try:
+        await sync_to_async(make_channel)(slug="shop")
+        await sync_to_async(make_agent_present)("shop")
+        started = await sync_to_async(start_chat_over_http)(server.url, "shop")
+        customer = await ProtocolClient(server.url, "/ws/chat/").connect()
+        os.kill(redis.process.pid, signal.SIGSTOP)  # Redis hears the SUBSCRIBE but never answers
+        await customer.send("hello", token=started["token"], last_seq=0)
+        await asyncio.sleep(1)
+        redis.kill()
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            # Well inside the join's own timeout (10 s), after which it used to fail with 4500.
+            await customer.receive_until(lambda frame: False, timeout=6)
+        assert closed.value.rcvd.code == CLOSE_RESUME
     finally:
         server.stop()
         redis.kill()

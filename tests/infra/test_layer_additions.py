@@ -69,6 +69,25 @@ async def test_a_join_redis_cannot_confirm_fails_and_leaves_no_membership(own_re
     await nothing_arrives(layer, channel)
 
 
+async def test_a_join_waiting_when_the_connection_goes_fails_at_once_and_its_channel_hears_the_gap(own_redis):
+    layer = own_layer(own_redis)
+    member, joining = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("chat.1", member)  # the subscriber connection is up
+    os.kill(own_redis.process.pid, signal.SIGSTOP)  # the next SUBSCRIBE is never answered
+    pending = asyncio.ensure_future(layer.group_add("chat.2", joining))
+    await asyncio.sleep(0.3)
+    assert not pending.done()
+    own_redis.kill()
+
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(redis_subscriber.SubscriptionLost):
+        await asyncio.wait_for(pending, 5)
+    assert asyncio.get_running_loop().time() - started < redis_subscriber.SUBSCRIBE_TIMEOUT_SECONDS / 2
+    assert "chat.2" not in layer._loop_layer().groups
+    for channel in (member, joining):
+        assert (await receive(layer, channel, timeout=5))["type"] == GAP_EVENT_TYPE
+
+
 async def test_leaving_during_a_pending_join_does_not_take_the_group_from_others(own_redis, monkeypatch):
     """The leave undoes the pending join; when that join then gives up, it must not undo another's."""
     monkeypatch.setattr(redis_subscriber, "SUBSCRIBE_TIMEOUT_SECONDS", 0.5)
