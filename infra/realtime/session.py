@@ -6,7 +6,7 @@ AuthMiddlewareStack puts them into the scope (``scope["session"]``,
 Channels' SessionMiddleware wraps ``send`` to save a modified session, which
 it does only for an HTTP response (``http.response.start``), never for a
 websocket message; on a socket the wrapper only asks the session on every
-frame whether it was modified (2–3 % of a Daphne process's samples at 400
+frame whether it was modified (3.5 % of the Daphne processes' samples at 400
 chats, docs/performance.md). The session is read here as there, once, when
 the socket connects; a socket never writes it.
 """
