@@ -89,28 +89,28 @@ def stored_client_ids(pairs):
         return set(cursor.fetchall())
 
 
+def _shared_values(**values):
+    """The Message columns every message of a batch shares, as the database takes them."""
+    meta = Message._meta
+    return [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
+
+
 def insert_messages(messages, *, kind, event, params, created_at):
     """One INSERT for the messages; the columns after PER_MESSAGE_COLUMNS take the given values."""
-    meta = Message._meta
-    shared = [
-        meta.get_field("kind").get_db_prep_save(kind, connection),
-        meta.get_field("event").get_db_prep_save(event, connection),
-        meta.get_field("params").get_db_prep_save(params, connection),
-        meta.get_field("created_at").get_db_prep_save(created_at, connection),
-    ]
+    shared = _shared_values(kind=kind, event=event, params=params, created_at=created_at)
     rows = [(m.chat_id, m.seq, m.client_id, m.author, m.agent_id, m.body) for m in messages]
     with connection.cursor() as cursor:
         if _postgres():
             arrays = ", ".join(f"%s::{_db_type(name)}[]" for name in PER_MESSAGE_COLUMNS)
             cursor.execute(
-                f"INSERT INTO {meta.db_table} ({', '.join(INSERT_COLUMNS)})"
+                f"INSERT INTO {Message._meta.db_table} ({', '.join(INSERT_COLUMNS)})"
                 f" SELECT m.*, %s, %s, %s, %s FROM unnest({arrays}) AS m",
                 shared + [list(column) for column in zip(*rows, strict=True)],
             )
         else:
             row = f"({_placeholders(INSERT_COLUMNS)})"
             cursor.execute(
-                f"INSERT INTO {meta.db_table} ({', '.join(INSERT_COLUMNS)}) VALUES {', '.join([row] * len(rows))}",
+                f"INSERT INTO {Message._meta.db_table} ({', '.join(INSERT_COLUMNS)}) VALUES {', '.join([row] * len(rows))}",
                 [value for values in rows for value in (*values, *shared)],
             )
 
@@ -252,12 +252,8 @@ def store_messages(pending, *, kind, event, params, created_at):
     special, in one statement (PostgreSQL only); {index in pending: (seq, Chat)}.
     The Chat has the fields of CHAT_FIELDS as locked, before this batch.
     """
-    meta = Message._meta
     shared = [
-        meta.get_field("kind").get_db_prep_save(kind, connection),
-        meta.get_field("event").get_db_prep_save(event, connection),
-        meta.get_field("params").get_db_prep_save(params, connection),
-        meta.get_field("created_at").get_db_prep_save(created_at, connection),
+        *_shared_values(kind=kind, event=event, params=params, created_at=created_at),
         Chat._meta.get_field("first_response_at").get_db_prep_save(created_at, connection),
     ]
     columns = [
