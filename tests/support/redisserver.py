@@ -3,6 +3,7 @@ A redis-server of the test's own on 127.0.0.1 and a free port, which the test
 can kill and start again (Redis keeps nothing on disk: a restart forgets all).
 """
 
+import re
 import socket
 import subprocess
 import time
@@ -45,10 +46,12 @@ class RedisProcess:
                 raise RuntimeError(f"redis-server exited with {self.process.returncode}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
+                    # Not PING: the port was free when chosen, not kept, and
+                    # another test run's redis-server on it would answer that
+                    # too while this one exits, unable to bind.
+                    if _server_pid(sock) == self.process.pid:
                         return self
-            except OSError:
+            except (OSError, ValueError):
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"redis-server did not answer on {self.port}")
@@ -59,3 +62,15 @@ class RedisProcess:
             self.process.wait()
 
     stop = kill
+
+
+def _server_pid(sock):
+    """The process ID of the redis-server answering on ``sock`` (INFO server), or None."""
+    sock.sendall(b"INFO server\r\n")
+    with sock.makefile("rb") as reply:
+        header = reply.readline()
+        if not header.startswith(b"$"):
+            return None
+        body = reply.read(int(header[1:]))
+    match = re.search(rb"^process_id:(\d+)", body, re.MULTILINE)
+    return int(match[1]) if match else None
