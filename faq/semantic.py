@@ -43,9 +43,9 @@ engine's alone. Embedding runs on one BLAS thread: on the shared 2-core
 machine numpy's default threads made the 95th percentile of one question's
 embedding 67 ms against 3.6 ms on one thread (p50 3.1 / 2.8 ms).
 
-Entries' vectors are cached per process by text, so an index rebuilt after
-one entry changed embeds that entry only. A first build of many entries
-(more than BACKGROUND_THRESHOLD new texts: 5,000 entries took 12.7 s at
+Entries' vectors are cached per process by their texts, so an index rebuilt
+after one entry changed embeds that entry only. A first build of many entries
+(more than BACKGROUND_THRESHOLD new entries: 5,000 entries took 12.7 s at
 load 11), and the model's first load in a process (1-7 s, about 150 MB of
 memory), run in a background thread; the suggestions are lexical until then.
 """
@@ -81,9 +81,9 @@ COMPANION_SHARE = 0.6
 # An answer's first characters are enough to say what it is about; long
 # answers would make embedding many entries slower for nothing.
 MAX_ANSWER_CHARS = 600
-# More new texts than this are embedded in a background thread.
-BACKGROUND_THRESHOLD = 200
-# Texts whose vectors are kept per process (2 KB each: 40 MB at most).
+# More new entries than this (three texts each) are embedded in a background thread.
+BACKGROUND_THRESHOLD = 70
+# Entries whose vectors are kept per process (2 KB each: 40 MB at most).
 MAX_CACHED_VECTORS = 20_000
 
 _model = None
@@ -91,7 +91,7 @@ _model_state = "unloaded"  # unloaded, ready, absent
 _model_lock = threading.Lock()
 _encode_lock = threading.Lock()
 _one_thread = None  # a context that keeps numpy's BLAS to one thread
-_vectors = {}  # text -> vector
+_vectors = {}  # an entry's texts (entry_texts) -> the mean of their vectors
 _vectors_lock = threading.Lock()
 
 
@@ -134,6 +134,14 @@ def encode(texts):
         return encoder.encode(list(texts))
 
 
+def _mean_vectors(groups):
+    """The mean of the unit vectors of each group of texts, one row per group."""
+    import numpy
+
+    vectors = iter(encode([text for group in groups for text in group]))
+    return [numpy.mean([next(vectors) for _text in group], axis=0) for group in groups]
+
+
 def entry_texts(document):
     """
     The texts an entry is represented by for the model: its question, the
@@ -158,12 +166,11 @@ class EntryVectors:
 
     def __init__(self, documents):
         self.matrix = None
-        groups = [entry_texts(document) for document in documents]
-        texts = [text for group in groups for text in group]
-        if not texts or not enabled() or _model_state == "absent":
+        groups = [tuple(entry_texts(document)) for document in documents]
+        if not groups or not enabled() or _model_state == "absent":
             return
         with _vectors_lock:
-            missing = [text for text in dict.fromkeys(texts) if text not in _vectors]
+            missing = [group for group in dict.fromkeys(groups) if group not in _vectors]
         # Loading the model (1-7 s) or embedding many entries would hold up a customer's question.
         if _model_state != "ready" or len(missing) > BACKGROUND_THRESHOLD:
             threading.Thread(target=self._build, args=(groups, missing), daemon=True, name="faq-vectors").start()
@@ -177,20 +184,16 @@ class EntryVectors:
             import numpy
 
             if missing:
-                vectors = encode(missing)
+                vectors = _mean_vectors(missing)
                 with _vectors_lock:
                     if len(_vectors) + len(missing) > MAX_CACHED_VECTORS:
                         _vectors.clear()
                     _vectors.update(zip(missing, vectors, strict=True))
-            texts = [text for group in groups for text in group]
             with _vectors_lock:
-                rows = [_vectors.get(text) for text in texts]
+                rows = [_vectors.get(group) for group in groups]
             if any(row is None for row in rows):  # the cache was cleared meanwhile
-                rows = list(encode(texts))
-            rows = iter(rows)
-            self.matrix = numpy.vstack(
-                [numpy.mean([next(rows) for _text in group], axis=0) for group in groups]
-            ).astype("float32")
+                rows = _mean_vectors(groups)
+            self.matrix = numpy.vstack(rows).astype("float32")
         except Exception:
             logger.exception("FAQ entries could not be embedded; lexical suggestions only")
 
