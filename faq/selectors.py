@@ -101,7 +101,7 @@ def suggest(channel, question, *, limit=None, language=None):
     index, vectors = _channel_indexes(channel, language)
     if not index.documents and language and language != channel.language:
         index, vectors = _channel_indexes(channel)
-    matches = semantic.complete(index, vectors, question, index.search(question, limit=limit), limit)
+    matches = semantic.rank(index, vectors, question, limit)
     if not matches:
         return []
     entries = Entry.objects.in_bulk([match.id for match in matches])

@@ -1,8 +1,9 @@
 """
-The semantic model beside the lexical engine (faq/semantic.py): it completes
-short lexical lists with entries close in meaning, stays silent where the
-engine's silence rules rule a question out, and is not needed: without it (not
-installed, switched off) the suggestions are the lexical engine's.
+The semantic model beside the lexical engine (faq/semantic.py): one ranking
+fused from the lexical score and the model's cosine, so the model ranks even
+when the lexical list is full; silent where the silence rules of either signal
+rule a question out; and not needed: without it (not installed, switched off)
+the suggestions are the lexical engine's.
 """
 
 import json
@@ -44,9 +45,7 @@ def demo():
 
     def run(language, question, *, with_model=True):
         index, vectors = indexes[language]
-        matches = index.search(question, limit=3)
-        if with_model:
-            matches = semantic.complete(index, vectors, question, matches, 3)
+        matches = semantic.rank(index, vectors, question, 3) if with_model else index.search(question, limit=3)
         return [ROWS[match.id]["question"] for match in matches]
 
     return run
@@ -91,6 +90,67 @@ def test_the_model_answers_a_paraphrase_the_lexical_engine_finds_nothing_for(dem
 
 
 @needs_model
+def test_an_entry_is_represented_by_its_question_keywords_and_answer():
+    document = Document(1, "How do I return an item?", "send back, return label", "Print the label and post it.")
+    vectors = semantic.EntryVectors([document])
+    assert vectors.ready  # one entry with the model loaded: embedded at once
+    texts = semantic.encode([document.question, document.keywords, document.answer])
+    # One product gives the mean of the three texts' cosines with a question.
+    assert abs(vectors.matrix[0] - texts.mean(axis=0)).max() < 1e-5
+    question = semantic.encode(["where do I get a return label"])[0]
+    assert abs(float(vectors.matrix[0] @ question) - float((texts @ question).mean())) < 1e-5
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("language", "question", "topic"),
+    [
+        # The lexical engine ranks the e-mail entry first ("neue"), the shipping entry second ("getting").
+        ("de", "ich bin umgezogen, kann das Paket an die neue Wohnung gehen", "change-address"),
+        ("en", "the fee for getting things brought to me", "shipping-cost"),
+    ],
+)
+def test_the_fused_ranking_puts_the_entry_meant_first_where_the_lexical_engine_ranks_another_first(
+    demo, language, question, topic
+):
+    expected = TOPICS[topic][language]
+    lexical = demo(language, question, with_model=False)
+    assert expected in lexical and lexical[0] != expected
+    assert demo(language, question)[0] == expected
+
+
+@needs_model
+def test_the_model_ranks_even_when_the_lexical_engine_found_entries(demo):
+    question = "money left my bank account yet the shop says nothing was ordered"
+    failed = TOPICS["payment-failed"]["en"]
+    lexical = demo("en", question, with_model=False)
+    assert lexical and failed not in lexical
+    assert failed in demo("en", question)
+
+
+@needs_model
+def test_a_paraphrase_with_no_word_of_the_entries_ranks_first_through_the_model(demo):
+    question = "was verlangt ihr fürs Verschicken"
+    assert demo("de", question, with_model=False) == []
+    assert demo("de", question)[0] == TOPICS["shipping-cost"]["de"]
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("en", "who is the chief executive of your company"),
+        ("de", "wer ist der Geschäftsführer eurer Firma"),
+        ("de", "sponsert eure Firma einen Fußballverein"),
+    ],
+)
+def test_a_weak_lexical_match_far_from_every_entry_in_meaning_stays_silent(demo, language, question):
+    # "company"/"Firma" alone brings the business-invoice entry lexically; nothing is close in meaning.
+    assert demo(language, question, with_model=False)
+    assert demo(language, question) == []
+
+
+@needs_model
 @pytest.mark.parametrize(
     ("language", "question"),
     [
@@ -126,6 +186,22 @@ def test_the_widgets_suggestions_use_the_model(faq_channel, make_category, make_
     question = "my previous mail account was shut down, how can I swap it for another one"
     found = [entry.question for entry, _score in suggest(channel, question)]
     assert found[:1] == [TOPICS["change-email"]["en"]]
+
+
+def test_switched_off_the_widgets_suggestions_are_the_lexical_engines(
+    faq_channel, make_category, make_entry, monkeypatch
+):
+    monkeypatch.setenv("HELPDESK_FAQ_SEMANTIC", "off")
+    channel = faq_channel("de")
+    category = make_category(channel)
+    for row in ROWS:
+        if row["language"] == "de":
+            make_entry(category, row["question"], row["answer"], language="de", keywords=row["keywords"])
+    assert _channel_indexes(channel)[1].matrix is None  # nothing embedded
+    found = [entry.question for entry, _score in suggest(channel, "Paket ist nie angekommen")]
+    assert found[:1] == [TOPICS["parcel-missing"]["de"]]
+    assert suggest(channel, "wer ist der Geschäftsführer eurer Firma")  # the lexical engine's match, unvetoed
+    assert suggest(channel, "Wie wird das Wetter morgen?") == []
 
 
 def test_without_the_package_the_lexical_engine_serves_alone(faq_channel, make_category, make_entry, monkeypatch):
