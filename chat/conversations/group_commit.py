@@ -312,7 +312,7 @@ class _Batcher:
         self.running = 0
         self.tasks = set()  # the event loop keeps only weak references to tasks
         # PostgreSQL: the batches' statement on connections of this loop's own.
-        self.pg = group_commit_pg.Connections(loop) if batch_sql.in_one_statement() else None
+        self.pg = group_commit_pg.Connections(loop) if group_commit_pg.usable() else None
 
     def add(self, pending):
         future = self.loop.create_future()

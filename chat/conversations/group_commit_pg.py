@@ -48,6 +48,15 @@ logger = logging.getLogger(__name__)
 CONNECT_TIMEOUT_SECONDS = 10
 
 
+def usable():
+    """
+    Whether batches go on the loop's own connections: on PostgreSQL, unless
+    DATABASES' OPTIONS say assume_role, which Django sets on its own
+    connections after connecting (SET ROLE) and these would not.
+    """
+    return batch_sql.in_one_statement() and not connections["default"].settings_dict["OPTIONS"].get("assume_role")
+
+
 class Connections:
     """One event loop's connections for group commit's batches, one per batch in flight."""
 

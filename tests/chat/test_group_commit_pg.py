@@ -217,3 +217,9 @@ def test_the_connections_close_with_their_event_loop(make_channel, make_agent, m
             threading.Event().wait(0.05)
         else:
             raise AssertionError("the loop's connection is still open")
+
+
+async def test_with_an_assumed_role_batches_stay_on_the_database_threads(monkeypatch):
+    # Django sets the role on its own connections only (SET ROLE after connecting).
+    monkeypatch.setitem(connections["default"].settings_dict["OPTIONS"], "assume_role", "helpdesk_writer")
+    assert group_commit._batcher().pg is None
