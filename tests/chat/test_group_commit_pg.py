@@ -223,3 +223,22 @@ async def test_with_an_assumed_role_batches_stay_on_the_database_threads(monkeyp
     # Django sets the role on its own connections only (SET ROLE after connecting).
     monkeypatch.setitem(connections["default"].settings_dict["OPTIONS"], "assume_role", "helpdesk_writer")
     assert group_commit._batcher().pg is None
+
+
+async def test_a_batch_is_announced_through_the_channel_layer_from_the_loop(make_channel, make_agent, make_chat):
+    """Redis's layer gets the batch's announcements in one pipeline (group_send_many), in seq order per chat."""
+    from channels.layers import get_channel_layer
+
+    _agent, [chat] = await chats_of_an_agent(make_channel, make_agent, make_chat, 1)
+    layer = get_channel_layer()
+    assert hasattr(layer, "group_send_many"), "the production leg runs on Redis (REDIS_URL)"
+    listener = await layer.new_channel()
+    await layer.group_add(f"chat.{chat.pk}", listener)
+    requests = [PendingMessage(chat.pk, Party.CUSTOMER, f"number {n}", f"c-{n}") for n in range(3)]
+
+    results = await asyncio.gather(*(group_commit.post(request) for request in requests))
+
+    heard = [await asyncio.wait_for(layer.receive(listener), 5) for _ in requests]
+    assert [event["message"]["seq"] for event in heard] == sorted(r.seq for r in results)
+    assert {event["message"]["client_id"] for event in heard} == {"c-0", "c-1", "c-2"}
+    await layer.group_discard(f"chat.{chat.pk}", listener)
