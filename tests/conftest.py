@@ -112,4 +112,9 @@ def sent_events(monkeypatch):
     sent = []
     monkeypatch.setattr("infra.realtime.broadcast._send_blocking", lambda group, event: sent.append((group, event)))
     monkeypatch.setattr("infra.realtime.broadcast.send_many_blocking", sent.extend)
+
+    async def send_many_now(group_events):
+        sent.extend(group_events)
+
+    monkeypatch.setattr("infra.realtime.broadcast.send_many_now", send_many_now)
     return sent

@@ -9,8 +9,10 @@ conversion only up to 50 parameters; a batch's VALUES list has hundreds). Other
 databases (SQLite in development) get the same statements with IN and VALUES lists.
 
 On PostgreSQL a batch does not use the step-wise statements (lock_chats to
-save_numbers) but store_messages: all of it in one statement (see there).
-They stay for SQLite, and mark_answered for log.append's single messages.
+save_numbers) but one statement for all of it (store_statement): on the
+event loop's own connection (group_commit_pg), or on Django's connection of
+a database thread (store_messages). The steps stay for SQLite, and
+mark_answered for log.append's single messages.
 """
 
 import functools
@@ -246,11 +248,11 @@ SELECT n.ord, n.seq, {returned} FROM numbered AS n JOIN locked AS c ON c.id = n.
 """
 
 
-def store_messages(pending, *, kind, event, params, created_at):
+def store_statement(pending, *, kind, event, params, created_at):
     """
-    Store those of ``pending`` (PendingMessages, cleaned) that need nothing
-    special, in one statement (PostgreSQL only); {index in pending: (seq, Chat)}.
-    The Chat has the fields of CHAT_FIELDS as locked, before this batch.
+    The statement that stores those of ``pending`` (PendingMessages, cleaned)
+    that need nothing special, and its parameters: (sql, params), for
+    store_messages here and for group_commit_pg's connection on the event loop.
     """
     shared = [
         *_shared_values(kind=kind, event=event, params=params, created_at=created_at),
@@ -264,9 +266,11 @@ def store_messages(pending, *, kind, event, params, created_at):
         [p.agent.pk if p.agent is not None else 0 for p in pending],  # 0: none (see _server_bound_cursor)
         [p.body for p in pending],
     ]
-    cursor = _server_bound_cursor()  # kept open for the next batch
-    cursor.execute(_store_statement(), columns + shared)
-    rows = cursor.fetchall()
+    return _store_statement(), columns + shared
+
+
+def stored_rows(rows):
+    """The statement's rows as {index in pending: (seq, Chat)}; the Chat has the fields of CHAT_FIELDS as locked, before this batch."""
     chats = {}
     stored = {}
     for index, seq, *chat_row in rows:
@@ -276,6 +280,18 @@ def store_messages(pending, *, kind, event, params, created_at):
             chats[chat.pk] = chat
         stored[index] = (seq, chat)
     return stored
+
+
+def store_messages(pending, *, kind, event, params, created_at):
+    """
+    Store those of ``pending`` (PendingMessages, cleaned) that need nothing
+    special, in one statement (PostgreSQL only) on Django's connection of this
+    thread; {index in pending: (seq, Chat)} (stored_rows).
+    """
+    sql, values = store_statement(pending, kind=kind, event=event, params=params, created_at=created_at)
+    cursor = _server_bound_cursor()  # kept open for the next batch
+    cursor.execute(sql, values)
+    return stored_rows(cursor.fetchall())
 
 
 def _server_bound_cursor():
@@ -300,10 +316,16 @@ def _server_bound_cursor():
     if kept is None or kept[0] is not raw or kept[1].closed:
         # Here, not at the top: on SQLite neither is needed.
         from django.db.backends.postgresql.base import ServerBindingCursor
-        from psycopg.types.numeric import Int8Dumper
 
         cursor = ServerBindingCursor(raw)
-        cursor.adapters.register_dumper(int, Int8Dumper)
+        int8_everywhere(cursor.adapters)
         kept = connection._batch_cursor = (raw, cursor)
     with connection.wrap_database_errors:
         return connection._prepare_cursor(kept[1])
+
+
+def int8_everywhere(adapters):
+    """Every Python int as int8 (see _server_bound_cursor), on a cursor's or a connection's adapters."""
+    from psycopg.types.numeric import Int8Dumper  # here, not at the top: SQLite needs no psycopg
+
+    adapters.register_dumper(int, Int8Dumper)

@@ -118,6 +118,11 @@ def notify_messages_blocking(messages):
     broadcast.send_many_blocking([(chat_group(m.chat_id), message_event(m)) for m in messages])
 
 
+async def notify_messages(messages):
+    """notify_messages_blocking from the event loop (group_commit's batch on PostgreSQL, after its commit)."""
+    await broadcast.send_many_now([(chat_group(m.chat_id), message_event(m)) for m in messages])
+
+
 def notify_state(chat):
     broadcast.send_on_commit(chat_group(chat.pk), state_event(chat))
     # A chat changed hands or status: the team's load may have changed.

@@ -8,7 +8,11 @@ earlier ones are being stored wait and then go together: one hop, one
 transaction (lock the chats, one INSERT, one UPDATE of their numbers; on
 PostgreSQL all in one statement, batch_sql.store_messages), one commit, one
 pipelined publish. With little traffic nothing waits: a message
-finds a free slot and goes at once, alone (CONCURRENT_BATCHES).
+finds a free slot and goes at once, alone (CONCURRENT_BATCHES). On
+PostgreSQL the batch's statement goes out from the event loop itself, on a
+connection of the loop's own (group_commit_pg, post_messages_on_loop), with
+no hop to a thread; on SQLite the batch runs on a database thread
+(post_messages).
 
 The result for each message is what services.post_message would give: the
 stored Message, or the ClientError that refuses it. The common case (a
@@ -30,7 +34,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from chat.conversations import batch_sql, events, log, rules, services
+from chat.conversations import batch_sql, events, group_commit_pg, log, rules, services
 from chat.conversations.errors import NotStored
 from chat.conversations.models import Chat, Message, MessageKind, Party
 from chat.conversations.payloads import stored_message_payload
@@ -100,6 +104,63 @@ def post_messages(batch):
         if isinstance(results[index], Message):
             # Here, where the chat may be read: the sender's ack carries it (chat.conversations.delivery).
             stored_message_payload(results[index])
+    return results
+
+
+async def post_messages_on_loop(batch, pg):
+    """
+    post_messages on PostgreSQL with the batch's statement on the event
+    loop's connections ``pg`` (group_commit_pg.Connections): the same
+    results. Only what the statement leaves (resends, a chat to reopen,
+    someone else's chat), or the whole batch if it failed, goes to a database
+    thread, one by one through post_message as there.
+    """
+    results = [None] * len(batch)
+    ready = {}
+    for index, pending in enumerate(batch):
+        try:
+            ready[index] = _cleaned(pending)
+        except Exception as error:  # a ClientError, or anything else: this message's alone
+            results[index] = error
+    stored = {}
+    if ready:
+        try:
+            stored = await _store_on_loop(ready, pg)
+        except Exception:
+            # Nothing was committed, or the reply was lost after the commit:
+            # one by one, post_message finds each stored one by its client_id.
+            logger.info("A batch of %d messages failed as a whole; storing them one by one", len(ready), exc_info=True)
+            stored = {}
+    left = [index for index in ready if index not in stored]
+    if left:
+        for index, result in zip(left, await run_bare(_post_each, [ready[index] for index in left]), strict=True):
+            results[index] = result
+    for index, message in stored.items():
+        results[index] = message  # its payload was built for its announcement (the chat came with the statement)
+    return results
+
+
+async def _store_on_loop(ready, pg):
+    indexes = list(ready)
+    pending = [ready[index] for index in indexes]
+    now = timezone.now()
+    rows = await pg.store(pending, kind=MessageKind.TEXT, event="", params={}, created_at=now)
+    stored = _messages(pending, indexes, rows, now)
+    # Committed: announced before any socket hears of it (the sender's ack
+    # waits for this, chat.conversations.delivery). If this fails, the batch
+    # goes one by one, which finds each stored and announces it again.
+    await events.notify_messages(sorted(stored.values(), key=lambda m: (m.chat_id, m.seq)))
+    return stored
+
+
+def _post_each(pendings):
+    """On a database thread: post_message for each (cleaned) PendingMessage, with the payload its ack carries."""
+    results = []
+    for pending in pendings:
+        result = _post_one(pending)
+        if isinstance(result, Message):
+            stored_message_payload(result)
+        results.append(result)
     return results
 
 
@@ -250,6 +311,8 @@ class _Batcher:
         self.waiting = []  # (pending, future)
         self.running = 0
         self.tasks = set()  # the event loop keeps only weak references to tasks
+        # PostgreSQL: the batches' statement on connections of this loop's own.
+        self.pg = group_commit_pg.Connections(loop) if group_commit_pg.usable() else None
 
     def add(self, pending):
         future = self.loop.create_future()
@@ -267,7 +330,7 @@ class _Batcher:
 
     async def _store(self, batch):
         try:
-            results = await run_bare(post_messages, [pending for pending, _future in batch])
+            results = await store_batch([pending for pending, _future in batch], self.pg)
         except BaseException as error:  # the whole call failed (no database thread, the loop closing)
             results = [error] * len(batch)
             if not isinstance(error, Exception):
@@ -279,6 +342,13 @@ class _Batcher:
             for (_request, future), result in zip(batch, results, strict=True):
                 if not future.done():  # the socket may have gone meanwhile
                     future.set_result(result)
+
+
+async def store_batch(batch, pg):
+    """One batch's results: its statement on the loop's connections ``pg`` (PostgreSQL), else post_messages on a thread."""
+    if pg is None:
+        return await run_bare(post_messages, batch)
+    return await post_messages_on_loop(batch, pg)
 
 
 _batchers = weakref.WeakKeyDictionary()

@@ -96,6 +96,16 @@ def send_many_blocking(group_events):
             _send_blocking(group, event)
 
 
+async def send_many_now(group_events):
+    """send_many_blocking from the event loop (after the commit): in order, in one trip to Redis where the layer can."""
+    layer = get_channel_layer()
+    if hasattr(layer, "group_send_many"):
+        await layer.group_send_many(group_events)
+    else:
+        for group, event in group_events:
+            await layer.group_send(group, event)
+
+
 async def send_now(group, event):
     """For events with no state behind them, such as typing indicators."""
     await get_channel_layer().group_send(group, event)

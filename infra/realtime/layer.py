@@ -146,6 +146,15 @@ class RedisPubSubLayer(BaseChannelLayer):
             pipeline.publish(self.group_key(group), pack(message))
         pipeline.execute()
 
+    async def group_send_many(self, group_messages):
+        """group_send for several groups in one round trip, in order (a pipeline), from the event loop."""
+        for group, _message in group_messages:
+            self.require_valid_group_name(group)
+        pipeline = self._loop_layer().publisher().pipeline(transaction=False)
+        for group, message in group_messages:
+            pipeline.publish(self.group_key(group), pack(message))
+        await pipeline.execute()
+
     async def flush(self):
         loop = asyncio.get_running_loop()
         local = self._loop_layers.pop(loop, None)

@@ -1,7 +1,7 @@
 """The websocket protocol of docs/protocol.md, over real Channels sockets and a real database."""
 
+import asyncio
 import json
-import threading
 
 import pytest
 from channels.db import database_sync_to_async
@@ -315,17 +315,17 @@ async def test_a_dashboard_passes_on_the_customers_message_while_its_own_waits_f
 ):
     chat, token = queued_chat
     customer, dashboard = await talking(chat, token, make_agent)
-    release = threading.Event()
-    store = group_commit.post_messages
+    release = asyncio.Event()
+    store = group_commit.store_batch
 
-    def slow_for_agents(batch):
-        # The agent's message waits for the database (its batch's thread is
+    async def slow_for_agents(batch, pg):
+        # The agent's message waits for the database (its batch's slot is
         # held); the customer's goes in the other batch slot meanwhile.
         if any(pending.author == Party.AGENT for pending in batch):
-            release.wait(timeout=5)
-        return store(batch)
+            await asyncio.wait_for(release.wait(), timeout=5)
+        return await store(batch, pg)
 
-    monkeypatch.setattr(group_commit, "post_messages", slow_for_agents)
+    monkeypatch.setattr(group_commit, "store_batch", slow_for_agents)
     await dashboard.send_json_to({"type": "send", "chat_id": chat.pk, "client_id": "a-1", "body": "Let me check"})
     await customer.send_json_to({"type": "send", "client_id": "c-1", "body": "Thanks!"})
 

@@ -267,13 +267,13 @@ async def test_messages_that_arrive_together_share_a_transaction(
     agent = await sync_to_async(make_agent)(channel)
     chats = [await sync_to_async(active_chat)(make_chat, channel, agent) for _ in range(20)]
     batches = []
-    store = group_commit.post_messages
+    store = group_commit.store_batch
 
-    def counting(requests):
+    async def counting(requests, pg):
         batches.append(len(requests))
-        return store(requests)
+        return await store(requests, pg)
 
-    monkeypatch.setattr(group_commit, "post_messages", counting)
+    monkeypatch.setattr(group_commit, "store_batch", counting)
     requests = [PendingMessage(chat.pk, Party.CUSTOMER, f"message {n}", f"c-{n}") for chat in chats for n in range(3)]
     results = await asyncio.gather(*(group_commit.post(request) for request in requests))
 

@@ -80,10 +80,13 @@ async def test_a_message_the_database_refuses_inside_a_batch_fails_for_its_sende
     monkeypatch.setattr(safejson, "forbidden_text_in", lambda value: False)
     monkeypatch.setattr(safejson, "has_forbidden_text", lambda text: False)
     batches = []
-    original = group_commit.post_messages
-    monkeypatch.setattr(
-        group_commit, "post_messages", lambda requests: batches.append(len(requests)) or original(requests)
-    )
+    original = group_commit.store_batch
+
+    async def counting(requests, pg):
+        batches.append(len(requests))
+        return await original(requests, pg)
+
+    monkeypatch.setattr(group_commit, "store_batch", counting)
     sockets = await _connected(twenty_chats)
     await _send_all_at_once(sockets, poison_index=3)
     answers = [await _answer_of(socket) for socket in sockets]
