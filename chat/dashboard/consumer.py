@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-import random
+import weakref
 
 from django.utils import translation
 
@@ -37,7 +37,7 @@ QUEUE_REFRESH_SECONDS = 0.3
 # Logging out, deactivation and channel changes reach the agent's sockets at
 # once (chat.conversations.access). What no signal reports (a session deleted in the
 # database, a password changed by a script) is found by this check, once a
-# heartbeat per socket, spread out so that dashboards do not check in step.
+# heartbeat, of all the process's dashboard sockets together (HeartbeatChecks).
 ACCESS_CHECK_SECONDS = HEARTBEAT_SECONDS
 
 # A dashboard lists its open chats in hello; an agent has at most a few
@@ -46,6 +46,56 @@ MAX_HELLO_CHATS = 200
 
 # The queue as the dashboards of this process read it (_refresh_queue).
 shared_queue_reads = SharedReads()
+
+
+class HeartbeatChecks:
+    """
+    The check of every dashboard socket of this process once a heartbeat, in
+    one round: one hop to a database thread and three queries for all of them
+    (selectors.access_agent_sessions) instead of a task, a hop and four
+    queries per socket, spread out (docs/performance.md). A socket is first
+    checked at most one heartbeat after it connected, as before.
+    """
+
+    def __init__(self):
+        self.sockets = weakref.WeakKeyDictionary()  # event loop -> its dashboard sockets
+        self.rounds = weakref.WeakKeyDictionary()  # event loop -> the task checking them
+
+    def add(self, consumer):
+        loop = asyncio.get_running_loop()
+        self.sockets.setdefault(loop, set()).add(consumer)
+        if loop not in self.rounds:
+            self.rounds[loop] = loop.create_task(self._every_heartbeat(loop))
+
+    def discard(self, consumer):
+        for sockets in self.sockets.values():
+            sockets.discard(consumer)
+
+    async def _every_heartbeat(self, loop):
+        try:
+            while self.sockets.get(loop):
+                await asyncio.sleep(ACCESS_CHECK_SECONDS)
+                await self.check_all(list(self.sockets.get(loop, ())))
+        finally:
+            self.rounds.pop(loop, None)
+
+    async def check_all(self, consumers):
+        try:
+            accesses = await run(selectors.access_agent_sessions, [c.session_key for c in consumers])
+        except Exception:
+            # The database may be restarting: the sockets stay, the next round decides.
+            logger.warning("Checking the agents' access failed", exc_info=True)
+            return
+        for consumer in consumers:
+            if consumer.released:
+                continue
+            try:
+                await consumer.apply_access(accesses.get(consumer.session_key))
+            except Exception:
+                logger.warning("Applying an agent's access failed", exc_info=True)
+
+
+heartbeat_checks = HeartbeatChecks()
 
 
 # The agent's workspace, one mixin per feature (each with its frames and events).
@@ -74,7 +124,6 @@ class AgentConsumer(*WORKSPACE, LogDelivery, FrameConsumer):
         self.chat_ids = set()
         self.said_hello = False
         self.queue_refresh = None
-        self.access_checks = None
 
     async def connect(self):
         user = self.scope.get("user")
@@ -98,14 +147,14 @@ class AgentConsumer(*WORKSPACE, LogDelivery, FrameConsumer):
         for channel_id in self.channel_ids:
             await broadcast.join(self, events.queue_group(channel_id))
         await self.follow_request_groups(joined=self.channel_ids, left=())
-        self.access_checks = asyncio.get_running_loop().create_task(self._check_access_every_heartbeat())
+        heartbeat_checks.add(self)
 
     async def release(self):
         if self.user is None:
             return
-        for task in (self.queue_refresh, self.access_checks):
-            if task is not None:
-                task.cancel()
+        heartbeat_checks.discard(self)
+        if self.queue_refresh is not None:
+            self.queue_refresh.cancel()
         housekeeping.registry.remove_agent(self.user.pk, self.channel_name)
         await broadcast.leave(self, events.agent_group(self.user.pk))
         for channel_id in self.channel_ids:
@@ -119,19 +168,14 @@ class AgentConsumer(*WORKSPACE, LogDelivery, FrameConsumer):
 
     # Access ----------------------------------------------------------------------
 
-    async def _check_access_every_heartbeat(self):
-        await asyncio.sleep(random.uniform(0, ACCESS_CHECK_SECONDS))
-        while True:
-            try:
-                await self.check_access()
-            except Exception:
-                # The database may be restarting: the socket stays, the next check decides.
-                logger.warning("Checking an agent's access failed", exc_info=True)
-            await asyncio.sleep(ACCESS_CHECK_SECONDS)
-
     async def check_access(self):
         """Close when the session or the user is no longer valid; follow changes of the agent's channels."""
-        access = await run(selectors.access_agent_session, self.session_key)
+        await self.apply_access(await run(selectors.access_agent_session, self.session_key))
+
+    async def apply_access(self, access):
+        """What check_access does with the session's access as just read (also from the heartbeat round)."""
+        if self.closing:
+            return
         if access is None or access.user.pk != self.user.pk:
             await self.close(code=CLOSE_NOT_LOGGED_IN)
         elif not access.channel_ids:
@@ -140,7 +184,7 @@ class AgentConsumer(*WORKSPACE, LogDelivery, FrameConsumer):
             if set(access.channel_ids) != set(self.channel_ids):
                 await self._follow_channels(access.channel_ids)
             # Manager and "may listen in" are per membership: they change without the channels changing.
-            await self.check_listening()
+            await self.check_listening(access.listen_channel_ids)
 
     async def _follow_channels(self, channel_ids):
         """The agent's channels changed: follow the new queues, drop chats no longer theirs, send the new picture."""

@@ -162,9 +162,14 @@ class ListenFrames:
 
     # Access ------------------------------------------------------------------------
 
-    async def check_listening(self):
-        """The agent's memberships may have changed (AgentConsumer.check_access): drop what is no longer allowed."""
-        channel_ids = tuple(await run(listening.listen_channel_ids, self.user))
+    async def check_listening(self, channel_ids=None):
+        """
+        The agent's memberships may have changed (AgentConsumer.check_access): drop what is no longer allowed.
+        ``channel_ids``: the channels the user may listen in on, as the access check has just read them.
+        """
+        if channel_ids is None:
+            channel_ids = await run(listening.listen_channel_ids, self.user)
+        channel_ids = tuple(channel_ids)
         # Against the listened chats themselves, not the channels last seen:
         # a page may listen without ever having asked for the overview.
         for chat_id, channel_id in list((self.listened or {}).items()):

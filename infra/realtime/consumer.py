@@ -20,11 +20,14 @@ from django.utils import translation
 from infra import safejson
 from infra.errors import ClientError, InvalidFrame, InvalidText, RateLimited, UnknownFrameType
 from infra.ratelimit import TokenBucket
-from infra.realtime import broadcast
+from infra.realtime import autobahn_tuning, broadcast
 from infra.realtime.inbox import open_inbox
 from infra.realtime.redis_subscriber import SubscriptionLost
 
 logger = logging.getLogger(__name__)
+
+# Autobahn's per-frame log arguments and unmasker, in every process that serves these sockets.
+autobahn_tuning.apply()
 
 # A frame carries at most one chat message (chat.conversations.log.MAX_MESSAGE_LENGTH
 # characters; JSON escaping can grow that, so the limit leaves room.

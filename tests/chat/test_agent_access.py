@@ -1,5 +1,7 @@
 """Access that ends when it should: a revoked agent's open dashboard loses the queue and the chats within moments."""
 
+import gc
+
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.sessions.models import Session
@@ -237,3 +239,70 @@ def test_a_channel_cleared_of_its_members_returns_their_chats(two_channels):
     shop.members.clear()
     assert Chat.objects.get(pk=shop_chat.pk).status == "queued"
     assert Chat.objects.get(pk=billing_chat.pk).status == "active"
+
+
+async def test_the_heartbeat_checks_every_dashboard_of_the_process_in_one_hop_and_three_queries(
+    two_channels, make_agent, monkeypatch
+):
+    """Every dashboard socket, every heartbeat: the sessions, users and memberships of all of them in one go."""
+    agent, shop, billing, *_ = two_channels
+    await database_sync_to_async(ChannelMembership.objects.filter(user=agent, channel=billing).update)(
+        is_manager=True, may_listen_in=True
+    )
+    others = [await database_sync_to_async(make_agent)(shop) for _ in range(3)]
+    dashboards = [await agent_socket(user) for user in (agent, *others)]
+    for dashboard in dashboards:
+        await receive_until(dashboard, "state")
+    consumers = [c for c in agent_consumer_instances() if not c.released and c.user is not None]
+    assert len(consumers) == 4
+    hops = []
+    original_run = agent_consumer.run
+
+    async def counting_run(function, *args):
+        def counted(*inner):
+            with CaptureQueriesContext(connection) as queries:
+                result = function(*inner)
+            hops.append(len(queries))
+            return result
+
+        return await original_run(counted, *args)
+
+    monkeypatch.setattr(agent_consumer, "run", counting_run)
+    monkeypatch.setattr("chat.dashboard.listening.run", counting_run)
+    await agent_consumer.heartbeat_checks.check_all(consumers)
+    assert hops == [3]
+    mine = next(c for c in consumers if c.user == agent)
+    assert mine.listen_channel_ids == (billing.pk,)
+    assert sorted(mine.channel_ids) == sorted([shop.pk, billing.pk])
+    for dashboard in dashboards:
+        assert (await _ping(dashboard))["type"] == "pong"  # all still open
+        await dashboard.disconnect()
+
+
+def test_the_batched_check_refuses_each_session_django_would_refuse(two_channels, make_agent, make_channel):
+    """Deleted, expired, of a deactivated user, of a changed password, of no channel: each None, the rest valid."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from chat.conversations import selectors
+
+    shop = two_channels[1]
+    users = [make_agent(shop) for _ in range(5)] + [make_agent()]
+    keys = [session_cookie(user).split("=", 1)[1] for user in users]
+    Session.objects.filter(session_key=keys[0]).delete()
+    Session.objects.filter(session_key=keys[1]).update(expire_date=timezone.now() - timedelta(seconds=1))
+    type(users[2]).objects.filter(pk=users[2].pk).update(is_active=False)
+    users[3].set_password("another-password-987")
+    type(users[3]).objects.filter(pk=users[3].pk).update(password=users[3].password)
+    asked = [*keys, "", None, "no-such-session-key"]
+    batched = selectors.access_agent_sessions(asked)
+    assert [key for key in asked if batched[key] is not None] == [keys[4], keys[5]]
+    assert selectors.access_agent_session(keys[4]) == batched[keys[4]]
+    assert selectors.access_agent_session(keys[0]) is None
+    assert batched[keys[4]].channel_ids == [shop.pk] and batched[keys[5]].channel_ids == []
+
+
+def agent_consumer_instances():
+    """The dashboard consumers alive in this process (the test's sockets run in it)."""
+    return [o for o in gc.get_objects() if issubclass(type(o), agent_consumer.AgentConsumer)]
