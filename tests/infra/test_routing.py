@@ -6,9 +6,9 @@ on with what they add instead of copies.
 """
 
 import asyncio
+import json
 
 import pytest
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.testing import WebsocketCommunicator
 from django.urls import path, re_path
 
@@ -19,16 +19,19 @@ from infra.realtime.server_queue import ConnectionQueue
 from tests.support.sockets import SITE_HEADERS
 
 
-class ScopeEcho(AsyncJsonWebsocketConsumer):
+class ScopeEcho(FrameConsumer):
     """Sends back what routing put into its scope."""
 
-    seen = []
-
     async def connect(self):
-        ScopeEcho.seen.append(self.scope)
-        await self.accept()
-        await self.send_json(
-            {"url_route": self.scope["url_route"], "path_remaining": self.scope["path_remaining"], **self.initkwargs}
+        await super().connect()
+        await self.send(
+            text_data=json.dumps(
+                {
+                    "url_route": self.scope["url_route"],
+                    "path_remaining": self.scope["path_remaining"],
+                    **self.initkwargs,
+                }
+            )
         )
 
     def __init__(self, **initkwargs):
