@@ -7,8 +7,9 @@ the garbage collector), one JSON frame per text frame it receives.
 
 import gc
 import json
+import sys
 
-from twisted.web.http import Request
+from twisted.web.http import HTTPChannel, Request
 
 from helpdesk.asgi import application as helpdesk_application
 
@@ -32,6 +33,8 @@ def connections():
                         name for name in ("http_request_data", "http_response_data") if name in vars(obj)
                     ],
                     "queue": type(obj.application_queue).__name__,
+                    "instance_dict_bytes": sys.getsizeof(vars(obj)),
+                    "upgrade_channel_kept": isinstance(obj.transport.producer, HTTPChannel),
                 }
             )
     return found
