@@ -18,7 +18,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/daphne -b 127.0.0.1 -p 8000 helpdesk.asgi:application
+	$(BIN)/python -m helpdesk.server -b 127.0.0.1 -p 8000 helpdesk.asgi:application
 
 # Chromium for the browser tests, gettext for the translation check and npm
 # for axe-core, from Debian's packages, when the machine lacks them; then

@@ -13,7 +13,10 @@ class LanguageMiddleware:
 
     def __call__(self, scope, receive, send):
         # Returns the application's coroutine rather than awaiting it in one
-        # of its own, which would stay alive as long as the socket.
+        # of its own, which would stay alive as long as the socket; and adds
+        # to the scope instead of handing on a copy, which would too. The
+        # server makes a scope per connection and reads it no more, and
+        # nothing before this keeps it (helpdesk.asgi).
         headers = dict(scope.get("headers", []))
         accept = headers.get(b"accept-language", b"").decode("latin-1")
         language = "en"
@@ -23,4 +26,5 @@ class LanguageMiddleware:
                 break
             except LookupError:
                 continue
-        return self.application(dict(scope, language=language), receive, send)
+        scope["language"] = language
+        return self.application(scope, receive, send)

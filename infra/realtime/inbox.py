@@ -7,7 +7,8 @@ which makes a task and an asyncio.wait for every event.
 
 - The server's queue is the inbox where the server hands over one: Daphne
   (and asgiref's ApplicationCommunicator, the tests') pass ``receive`` as the
-  bound ``get`` of an asyncio.Queue of the connection's own. Any other
+  bound ``get`` of an asyncio.Queue of the connection's own, helpdesk.server
+  that of a ConnectionQueue (infra.realtime.server_queue). Any other
   ``receive`` is read by one long-lived task into a queue of ours.
 - Our layers (infra.realtime.layer) put a socket's events straight into its
   inbox (``new_channel_for``); any other layer is read by one long-lived task.
@@ -24,6 +25,8 @@ the layer's queues overflowed before.
 
 import asyncio
 import contextlib
+
+from infra.realtime.server_queue import ConnectionQueue
 
 GAP_EVENT = {"type": "layer.gap"}
 # Everything an ASGI server sends a websocket application (the ASGI spec).
@@ -93,7 +96,11 @@ async def open_inbox(receive, layer):
     """The inbox of a socket whose server messages come from ``receive``, with a channel of ``layer`` (or None)."""
     owner = getattr(receive, "__self__", None)
     pumps = []
-    if isinstance(owner, asyncio.Queue) and getattr(receive, "__func__", None) is asyncio.Queue.get:
+    method = getattr(receive, "__func__", None)
+    # asyncio.Queue: Daphne's and asgiref's; ConnectionQueue: helpdesk.server's.
+    if (isinstance(owner, asyncio.Queue) and method is asyncio.Queue.get) or (
+        type(owner) is ConnectionQueue and method is ConnectionQueue.get
+    ):
         inbox = Inbox(owner, layer)
     else:
         inbox = Inbox(asyncio.Queue(), layer)

@@ -111,8 +111,10 @@ class DaphneProcess:
     holds fails at once instead of leaving the test to talk to that one.
     """
 
-    def __init__(self, env, port=None, name="daphne"):
+    def __init__(self, env, port=None, name="daphne", application="helpdesk.asgi:application", arguments=()):
         self.env = env
+        self.application = application
+        self.arguments = tuple(arguments)  # more of Daphne's options
         self.listener = listening_socket(port or 0)
         self.port = self.listener.getsockname()[1]
         self.name = name
@@ -133,7 +135,12 @@ class DaphneProcess:
         listener, self.listener = self.listener or listening_socket(self.port), None
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "--fd", str(listener.fileno()), "helpdesk.asgi:application"],
+                # Daphne as `make run` and the deployment start it (helpdesk.server).
+                [
+                    *(sys.executable, "-m", "helpdesk.server", "--fd", str(listener.fileno())),
+                    *self.arguments,
+                    self.application,
+                ],
                 cwd=PROJECT_DIR,
                 env=self.env,
                 stdout=log,
