@@ -83,8 +83,8 @@ async def post(pending):
 # The database side (runs on a database thread) --------------------------------
 
 
-def post_messages(batch):
-    """Store ``batch`` (PendingMessages); a list with a Message or an exception for each, in order."""
+def _cleaned_batch(batch):
+    """(results, ready): each message's failure to clean in ``results``, the cleaned ones by index in ``ready``."""
     results = [None] * len(batch)
     ready = {}
     for index, pending in enumerate(batch):
@@ -92,6 +92,12 @@ def post_messages(batch):
             ready[index] = _cleaned(pending)
         except Exception as error:  # a ClientError, or anything else: this message's alone
             results[index] = error
+    return results, ready
+
+
+def post_messages(batch):
+    """Store ``batch`` (PendingMessages); a list with a Message or an exception for each, in order."""
+    results, ready = _cleaned_batch(batch)
     try:
         stored = _store_batch(ready)
     except Exception:
@@ -115,13 +121,7 @@ async def post_messages_on_loop(batch, pg):
     someone else's chat), or the whole batch if it failed, goes to a database
     thread, one by one through post_message as there.
     """
-    results = [None] * len(batch)
-    ready = {}
-    for index, pending in enumerate(batch):
-        try:
-            ready[index] = _cleaned(pending)
-        except Exception as error:  # a ClientError, or anything else: this message's alone
-            results[index] = error
+    results, ready = _cleaned_batch(batch)
     stored = {}
     if ready:
         try:
