@@ -107,3 +107,21 @@ def test_the_group_commit_anchor_stores_each_message_once_before_it_delivers_and
         relay.wait()
         with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def test_every_faq_evaluation_set_loads_and_the_held_out_ones_refuse_single_questions():
+    from bench import faq_eval
+
+    for name in ("tuning", *faq_eval.TOPIC_SETS):
+        queries = faq_eval.load_queries(name)
+        languages = {query["language"] for query in queries}
+        assert languages == {"en", "de"}, name
+        assert any(query["expected"] is None for query in queries), name
+    for name in faq_eval.HELD_OUT:
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.faq_eval", "--set", name, "--verbose"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 2 and "aggregate only" in result.stderr, name
