@@ -41,7 +41,7 @@ def demo():
             if row["language"] == language
         ]
         index = Index(documents, language)
-        indexes[language] = (index, semantic.EntryVectors(index.documents))
+        indexes[language] = (index, semantic.EntryVectors(index.documents, index.analyzer))
 
     def run(language, question, *, with_model=True):
         index, vectors = indexes[language]
