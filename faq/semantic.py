@@ -173,20 +173,20 @@ def entry_texts(document):
     return texts
 
 
-def concept_text(analyzer, document):
+def concept_texts(index):
     """
-    The customers' words (faq.lexicon.CONCEPTS, in the entry's language) for
-    the topics the entry's question and keywords name, or "": the lexicon's
-    colloquial wordings ("Naht aufgegangen", "still no money") said once more
-    to the model, so a question worded like a customer meets the entry.
-    Generic concepts (duration, item, order ...) say no topic and are left out.
+    Per document of the index (faq.engine.Index), the customers' words
+    (faq.lexicon.CONCEPTS, in the index's language) for the topics its
+    question and keywords name, or "": the lexicon's colloquial wordings
+    ("Naht aufgegangen", "still no money") said once more to the model, so a
+    question worded like a customer meets the entry. Generic concepts
+    (duration, item, order ...) name no topic and are left out.
     """
-    from faq.engine import CONCEPT_PREFIX, LANGUAGES, is_topic
+    from faq.engine import LANGUAGES
     from faq.lexicon import CONCEPTS
 
-    terms = [term for _word, term in analyzer.words(f"{document.question}. {document.keywords}")]
-    names = [term[len(CONCEPT_PREFIX) :] for term in dict.fromkeys(terms) if is_topic(term)]
-    return ", ".join(CONCEPTS[name][LANGUAGES[analyzer.language]] for name in names)
+    column = LANGUAGES[index.analyzer.language]
+    return [", ".join(CONCEPTS[name][column] for name in names) for names in index.topics]
 
 
 class EntryVectors:
@@ -198,13 +198,11 @@ class EntryVectors:
     entries); until then the suggestions are lexical.
     """
 
-    def __init__(self, documents, analyzer=None):
+    def __init__(self, documents, concepts=None):
         self.matrix = None
-        # An entry's group: its texts, then its concept text (with the index's analyzer; "" without one).
-        groups = [
-            (*entry_texts(document), concept_text(analyzer, document) if analyzer is not None else "")
-            for document in documents
-        ]
+        # An entry's group: its texts, then its concept text (concept_texts; "" without).
+        concepts = concepts or [""] * len(documents)
+        groups = [(*entry_texts(document), text) for document, text in zip(documents, concepts, strict=True)]
         if not groups or not enabled() or _model_state == "absent":
             return
         with _vectors_lock:
