@@ -439,6 +439,7 @@ class Index:
         averages = {name: (totals[name] / count if count else 1.0) or 1.0 for name in FIELD_WEIGHTS}
 
         postings = {}
+        self.topics = []
         for position, fields in enumerate(field_terms):
             pseudo = {}
             for name, terms in fields.items():
@@ -449,6 +450,14 @@ class Index:
                 for term, tf in counts.items():
                     pseudo[term] = pseudo.get(term, 0.0) + FIELD_WEIGHTS[name] * tf / norm
             head = set(fields["question"]) | set(fields["keywords"])
+            # The topics the entry's question and keywords name (faq.semantic tells the model of them).
+            self.topics.append(
+                [
+                    term[len(CONCEPT_PREFIX) :]
+                    for term in dict.fromkeys(fields["question"] + fields["keywords"])
+                    if is_topic(term)
+                ]
+            )
             for term, tf in pseudo.items():
                 coverage = 1.0 if term in head else ANSWER_COVERAGE
                 postings.setdefault(term, []).append((position, tf * (K1 + 1) / (K1 + tf), coverage))

@@ -81,7 +81,7 @@ def _channel_indexes(channel, language=None):
         .values("id", "question", "keywords", "answer", "order")
     ]
     index = Index(documents, language)
-    vectors = semantic.EntryVectors(index.documents)
+    vectors = semantic.EntryVectors(index.documents, semantic.concept_texts(index))
     with _lock:
         _cache[key] = (stamp, index, vectors)
         _cache.move_to_end(key)

