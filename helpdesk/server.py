@@ -23,13 +23,12 @@ thousands of idle widget sockets one process holds (docs/performance.md):
 Subclasses and Daphne's documented hook rather than patches of Daphne's
 classes, so that the plain ``daphne`` command still runs the project (only
 heavier per socket). What they rely on in Daphne, Autobahn and Twisted was
-read in the major versions of TESTED_MAJOR_VERSIONS; with others, this starts
-plain Daphne and says so (tests/infra/test_server.py checks both the
-versions installed and each of the savings).
+read in the major versions of infra.realtime.versions.TESTED_MAJOR_VERSIONS;
+with others, this starts plain Daphne and says so (tests/infra/test_server.py
+checks both the versions installed and each of the savings).
 """
 
 import asyncio
-import importlib.metadata
 import logging
 import sys
 from functools import partial
@@ -40,20 +39,9 @@ from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from twisted.web.http import HTTPChannel
 
 from infra.realtime.server_queue import ConnectionQueue
+from infra.realtime.versions import untested_versions
 
 logger = logging.getLogger(__name__)
-
-TESTED_MAJOR_VERSIONS = {"daphne": 4, "autobahn": 26, "twisted": 26}
-
-
-def untested_versions():
-    """``package found`` for each of Daphne, Autobahn and Twisted whose major version was not checked."""
-    untested = []
-    for package, major in TESTED_MAJOR_VERSIONS.items():
-        found = importlib.metadata.version(package)
-        if int(found.split(".")[0]) != major:
-            untested.append(f"{package} {found}")
-    return untested
 
 
 class FactoryOption:

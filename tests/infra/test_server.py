@@ -16,7 +16,7 @@ import pytest
 import websockets
 from channels.db import database_sync_to_async
 
-from helpdesk import server as lean
+from infra.realtime import versions
 from tests.support.servers import DaphneProcess, server_environment
 from tests.support.wsclient import start_chat_over_http
 
@@ -172,9 +172,10 @@ async def test_a_socket_that_answers_pings_stays_open_and_closes_cleanly_both_wa
 
 
 def test_the_installed_daphne_autobahn_and_twisted_are_those_the_server_was_checked_against():
-    assert lean.untested_versions() == []
+    assert versions.untested_versions() == []
 
 
 def test_other_major_versions_are_named(monkeypatch):
-    monkeypatch.setitem(lean.TESTED_MAJOR_VERSIONS, "autobahn", 1)
-    assert [entry.split()[0] for entry in lean.untested_versions()] == ["autobahn"]
+    monkeypatch.setitem(versions.TESTED_MAJOR_VERSIONS, "autobahn", 1)
+    assert [entry.split()[0] for entry in versions.untested_versions()] == ["autobahn"]
+    assert versions.untested_versions(("daphne", "twisted")) == []
