@@ -114,7 +114,9 @@ def apply():
     """
     untested = untested_versions(PATCHED_PACKAGES)
     if untested:
-        logger.warning("autobahn_tuning is untested with %s: Autobahn and Twisted left as they are", ", ".join(untested))
+        logger.warning(
+            "autobahn_tuning is untested with %s: Autobahn and Twisted left as they are", ", ".join(untested)
+        )
         return False
     for module in (twisted_websocket, protocol):
         module.hltype = _as_is
