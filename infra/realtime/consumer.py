@@ -246,7 +246,8 @@ class FrameConsumer(AsyncWebsocketConsumer):
         raise StopConsumer()
 
     async def send_frame(self, frame_type, **fields):
-        await self.send(text_data=json.dumps({"type": frame_type, **fields}))
+        # What Channels' send(text_data=...) hands the server, without its two coroutines in between.
+        await self.base_send({"type": "websocket.send", "text": json.dumps({"type": frame_type, **fields})})
 
     async def send_error(self, error, frame=None):
         with translation.override(self.language):
