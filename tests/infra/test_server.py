@@ -341,6 +341,23 @@ def test_an_unmasked_client_frame_fails_the_connection(echo_server):
     assert ended == "dropped"
 
 
+async def test_plain_text_frames_take_the_short_path_and_a_binary_frame_autobahns(echo_server):
+    async with websockets.connect(echo_server.ws_url + "/echo/", origin=echo_server.url, ping_interval=None) as ws:
+
+        async def echo_socket():
+            report = await report_of(echo_server)
+            (found,) = [c for c in report["connections"] if c["path"] == "/echo/"]
+            return found
+
+        for text in ("short", "ü" * 100, "x" * 5_000):
+            await ws.send(text)
+            assert await asyncio.wait_for(ws.recv(), 5) == text
+        assert (await echo_socket())["read_by_autobahn"] is False
+        await ws.send(b"binary")
+        assert await asyncio.wait_for(ws.recv(), 5) == b"binary"
+        assert (await echo_socket())["read_by_autobahn"] is True
+
+
 async def test_a_close_from_the_client_ends_the_application_and_is_answered(echo_server):
     ws = await websockets.connect(echo_server.ws_url + "/echo/", origin=echo_server.url, ping_interval=None)
     await ws.send("last words")

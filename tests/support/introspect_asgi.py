@@ -37,6 +37,8 @@ def connections():
                     "queue": type(obj.application_queue).__name__,
                     "instance_dict_bytes": sys.getsizeof(vars(obj)),
                     "upgrade_channel_kept": isinstance(obj.transport.producer, HTTPChannel),
+                    # Set up by Autobahn's onMessageBegin for the first message it reads itself.
+                    "read_by_autobahn": "message_data" in vars(obj),
                 }
             )
     return found
