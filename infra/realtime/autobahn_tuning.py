@@ -26,11 +26,25 @@ Why patching and not options: neither is an option of Autobahn's. Its own
 options that cost per frame (logFrames, logOctets, trackTimings) are off by
 default, and Daphne leaves them so; utf8validation stays on (the protocol
 requires refusing invalid text).
+
+The patches rely on Autobahn's and Twisted's internals (module-level names,
+the masker's interface, tcp.Connection's buffer attributes) as read in the
+major versions of infra.realtime.versions; with another major version
+installed, nothing is patched and a warning says so.
 """
+
+import logging
 
 from autobahn.twisted import websocket as twisted_websocket
 from autobahn.websocket import protocol
 from twisted.internet import tcp
+
+from infra.realtime.versions import untested_versions
+
+logger = logging.getLogger(__name__)
+
+# What the patches touch; Daphne's own classes are helpdesk.server's concern.
+PATCHED_PACKAGES = ("autobahn", "twisted")
 
 _twisted_write = tcp.Connection.write
 
@@ -92,9 +106,21 @@ def write_now(self, data):
 
 
 def apply():
-    """Idempotent; called when infra.realtime.consumer is imported (in every Daphne process)."""
+    """
+    Idempotent; called when infra.realtime.consumer is imported (in every
+    Daphne process). True when the patches are in place, False (and a
+    warning) when Autobahn or Twisted is of a major version they were not
+    checked against.
+    """
+    untested = untested_versions(PATCHED_PACKAGES)
+    if untested:
+        logger.warning(
+            "autobahn_tuning is untested with %s: Autobahn and Twisted left as they are", ", ".join(untested)
+        )
+        return False
     for module in (twisted_websocket, protocol):
         module.hltype = _as_is
         module.hlval = _as_is
     protocol.create_xor_masker = create_xor_masker
     tcp.Connection.write = write_now
+    return True

@@ -23,6 +23,7 @@ from infra.ratelimit import TokenBucket
 from infra.realtime import autobahn_tuning, broadcast
 from infra.realtime.inbox import open_inbox
 from infra.realtime.redis_subscriber import SubscriptionLost
+from infra.realtime.server_queue import ConnectionQueue
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +209,9 @@ class FrameConsumer(AsyncWebsocketConsumer):
             await self.handle_frame(frame)
             return
         if self.frames is None:
-            self.frames = asyncio.Queue()
+            # A ConnectionQueue: asyncio.Queue's get and put_nowait, without its
+            # loop check and deques on every frame (infra.realtime.server_queue).
+            self.frames = ConnectionQueue()
             self.frame_worker = asyncio.get_running_loop().create_task(self._work_through_frames())
         self.frames.put_nowait(frame)
 
@@ -246,7 +249,8 @@ class FrameConsumer(AsyncWebsocketConsumer):
         raise StopConsumer()
 
     async def send_frame(self, frame_type, **fields):
-        await self.send(text_data=json.dumps({"type": frame_type, **fields}))
+        # What Channels' send(text_data=...) hands the server, without its two coroutines in between.
+        await self.base_send({"type": "websocket.send", "text": json.dumps({"type": frame_type, **fields})})
 
     async def send_error(self, error, frame=None):
         with translation.override(self.language):

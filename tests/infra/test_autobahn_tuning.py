@@ -1,15 +1,19 @@
 """The per-frame shortcuts of infra.realtime.autobahn_tuning change no byte a socket receives."""
 
+import logging
 import os
 import socket
 
 import pytest
+from autobahn import util as autobahn_util
 from autobahn.nvx._xormasker import create_xor_masker as autobahn_masker
+from autobahn.twisted import websocket as twisted_websocket
 from autobahn.websocket import protocol
+from autobahn.websocket import xormasker as autobahn_xormasker
 from twisted.internet import error, tcp
 from twisted.internet.protocol import Protocol
 
-from infra.realtime import autobahn_tuning, consumer  # noqa: F401  (consumer applies the tuning)
+from infra.realtime import autobahn_tuning, consumer, versions  # noqa: F401  (consumer applies the tuning)
 
 
 @pytest.mark.parametrize("length", [0, 1, 3, 4, 5, 127, 128, 1000, 40_000])
@@ -101,3 +105,28 @@ def test_a_write_to_a_closed_peer_is_left_to_twisted_which_reports_the_connectio
     connection.write(b"x" * 10)
     assert connection.reactor.writers == {connection}  # kept for Twisted's doWrite
     assert isinstance(connection.doWrite(), error.ConnectionLost)
+
+
+def test_the_installed_autobahn_and_twisted_are_those_the_tuning_was_checked_against():
+    assert versions.untested_versions(autobahn_tuning.PATCHED_PACKAGES) == []
+    assert autobahn_tuning.apply() is True
+
+
+@pytest.mark.parametrize("package", autobahn_tuning.PATCHED_PACKAGES)
+def test_with_another_major_version_nothing_is_patched_and_a_warning_says_so(package, monkeypatch, caplog):
+    # As before the tuning: Autobahn's and Twisted's own functions in place.
+    originals = {
+        (protocol, "create_xor_masker"): autobahn_xormasker.create_xor_masker,
+        (protocol, "hltype"): autobahn_util.hltype,
+        (protocol, "hlval"): autobahn_util.hlval,
+        (twisted_websocket, "hltype"): autobahn_util.hltype,
+        (twisted_websocket, "hlval"): autobahn_util.hlval,
+        (tcp.Connection, "write"): autobahn_tuning._twisted_write,
+    }
+    for (owner, name), original in originals.items():
+        monkeypatch.setattr(owner, name, original)
+    monkeypatch.setitem(versions.TESTED_MAJOR_VERSIONS, package, 1)
+    with caplog.at_level(logging.WARNING, logger=autobahn_tuning.__name__):
+        assert autobahn_tuning.apply() is False
+    assert all(getattr(owner, name) is original for (owner, name), original in originals.items())
+    assert f"untested with {package} " in caplog.text

@@ -1,7 +1,9 @@
 """
-helpdesk.server (Daphne with less kept per websocket, docs/performance.md) in
-a real process, over real sockets: what an open connection keeps, and that
-it still pings, answers, times out and closes as Daphne's own does.
+helpdesk.server (Daphne with less kept per websocket and a short path for
+plain text frames, docs/performance.md) in a real process, over real sockets:
+what an open connection keeps, that it still pings, answers, times out and
+closes as Daphne's own does, and that every frame, on the short path or
+Autobahn's, arrives as it was sent and is refused where Autobahn refuses it.
 """
 
 import asyncio
@@ -16,7 +18,7 @@ import pytest
 import websockets
 from channels.db import database_sync_to_async
 
-from helpdesk import server as lean
+from infra.realtime import versions
 from tests.support.servers import DaphneProcess, server_environment
 from tests.support.wsclient import start_chat_over_http
 
@@ -117,19 +119,24 @@ def raw_upgrade(server, path="/ws/chat/"):
 
 
 def read_frame(sock, buffered):
-    """(opcode, payload) of the server's next frame (servers do not mask)."""
+    """(opcode, payload, what was read after it) of the server's next frame (servers do not mask)."""
     data = buffered
     while len(data) < 2:
-        data += sock.recv(4096)
+        data += recv_some(sock)
     opcode, length = data[0] & 0x0F, data[1] & 0x7F
     offset = 2
     if length == 126:
         while len(data) < 4:
-            data += sock.recv(4096)
+            data += recv_some(sock)
         (length,) = struct.unpack("!H", data[2:4])
         offset = 4
+    elif length == 127:
+        while len(data) < 10:
+            data += recv_some(sock)
+        (length,) = struct.unpack("!Q", data[2:10])
+        offset = 10
     while len(data) < offset + length:
-        data += sock.recv(4096)
+        data += recv_some(sock)
     return opcode, data[offset : offset + length], data[offset + length :]
 
 
@@ -172,9 +179,190 @@ async def test_a_socket_that_answers_pings_stays_open_and_closes_cleanly_both_wa
 
 
 def test_the_installed_daphne_autobahn_and_twisted_are_those_the_server_was_checked_against():
-    assert lean.untested_versions() == []
+    assert versions.untested_versions() == []
 
 
 def test_other_major_versions_are_named(monkeypatch):
-    monkeypatch.setitem(lean.TESTED_MAJOR_VERSIONS, "autobahn", 1)
-    assert [entry.split()[0] for entry in lean.untested_versions()] == ["autobahn"]
+    monkeypatch.setitem(versions.TESTED_MAJOR_VERSIONS, "autobahn", 1)
+    assert [entry.split()[0] for entry in versions.untested_versions()] == ["autobahn"]
+    assert versions.untested_versions(("daphne", "twisted")) == []
+
+
+# Frames: the short path and Autobahn's ------------------------------------------------
+
+
+@pytest.fixture
+def echo_server(dns_server, transactional_db):
+    process = DaphneProcess(server_environment(dns_server.address), name="daphne-echo", application=INTROSPECT).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def small_limits_server(dns_server, transactional_db):
+    """Frames and messages of at most 1,000 octets: below 64 KiB, where the short path reads the length itself."""
+    process = DaphneProcess(
+        server_environment(dns_server.address),
+        name="daphne-limits",
+        application=INTROSPECT,
+        arguments=("--websocket-max-message-size", "1000", "--websocket-max-frame-size", "1000"),
+    ).start()
+    yield process
+    process.stop()
+
+
+def client_frame(payload, opcode=0x1, fin=True, masked=True):
+    """A frame as a browser sends it: masked with a random key (RFC 6455, 5.3)."""
+    first = (0x80 if fin else 0) | opcode
+    mask_bit = 0x80 if masked else 0
+    length = len(payload)
+    if length < 126:
+        header = bytes((first, mask_bit | length))
+    elif length < 65536:
+        header = struct.pack("!BBH", first, mask_bit | 126, length)
+    else:
+        header = struct.pack("!BBQ", first, mask_bit | 127, length)
+    if not masked:
+        return header + payload
+    key = os.urandom(4)
+    return header + key + bytes(octet ^ key[n % 4] for n, octet in enumerate(payload))
+
+
+def frames_until_end(sock, rest, timeout=5):
+    """
+    The server's frames up to its close frame or the end of the connection:
+    ([(opcode, payload)], how it ended: "close", or "dropped" (Autobahn fails
+    a connection by dropping it, ``failByDrop``).
+    """
+    sock.settimeout(timeout)
+    frames = []
+    try:
+        while not frames or frames[-1][0] != 0x8:
+            opcode, payload, rest = read_frame(sock, rest)
+            frames.append((opcode, payload))
+    except (ConnectionResetError, EmptyRead):
+        return frames, "dropped"
+    return frames, "close"
+
+
+class EmptyRead(Exception):
+    pass
+
+
+def recv_some(sock):
+    data = sock.recv(65536)
+    if not data:
+        raise EmptyRead()
+    return data
+
+
+def close_code(payload):
+    return struct.unpack("!H", payload[:2])[0]
+
+
+def refused_after(server, good, bad):
+    """Send ``good`` (echoed first), then ``bad`` and a frame after it: what came back, and how it ended."""
+    sock, rest = raw_upgrade(server, path="/echo/")
+    sock.sendall(good)
+    sock.settimeout(5)
+    opcode, echoed, rest = read_frame(sock, rest)
+    sock.sendall(bad + client_frame(b"after"))
+    frames, ended = frames_until_end(sock, rest)
+    sock.close()
+    return [(opcode, echoed), *frames], ended
+
+
+async def test_text_and_bytes_of_every_length_come_back_unchanged(echo_server):
+    # Lengths in octets around where the header changes (7 bits, 16, 64), in
+    # both directions; text with characters of two, three and four octets.
+    texts = ["a" * n for n in (1, 125, 126, 65_535, 65_536, 300_000)]
+    texts += [("Grüße, Straße – 你好 🙂 " * 20_000)[:n] for n in (3, 200, 40_000, 150_000)]
+    binaries = [bytes(range(256)) * 4, b"\x00" * 70_000]
+    async with websockets.connect(
+        echo_server.ws_url + "/echo/", origin=echo_server.url, max_size=None, ping_interval=None
+    ) as ws:
+        for text in texts:
+            await ws.send(text)
+        for data in binaries:
+            await ws.send(data)
+        echoed = [await asyncio.wait_for(ws.recv(), 10) for _ in range(len(texts) + len(binaries))]
+    assert echoed == texts + binaries
+
+
+def test_frames_together_in_one_segment_and_in_pieces_arrive_whole_and_in_order(echo_server):
+    sock, rest = raw_upgrade(echo_server, path="/echo/")
+    # Three text frames and a ping in one write: the ping is Autobahn's, the texts the short path's.
+    sock.sendall(
+        client_frame(b"one")
+        + client_frame("zwei – ü".encode())
+        + client_frame(b"ping!", opcode=0x9)
+        + client_frame(b"x" * 300)
+    )
+    # A frame in three pieces, its header split too.
+    frame = client_frame(b"in pieces " * 20)
+    for piece in (frame[:1], frame[1:30], frame[30:]):
+        sock.sendall(piece)
+        time.sleep(0.05)
+    # A message in two fragments (Autobahn's), then text on the short path again.
+    sock.sendall(client_frame(b"frag", fin=False) + client_frame(b"ment", opcode=0x0) + client_frame(b"after"))
+    sock.sendall(client_frame(b"close 4000"))
+    frames, ended = frames_until_end(sock, rest)
+    sock.close()
+    assert ended == "close"
+    texts = [payload.decode() for opcode, payload in frames if opcode == 0x1]
+    assert texts == ["one", "zwei – ü", "x" * 300, "in pieces " * 20, "fragment", "after"]
+    assert (0xA, b"ping!") in frames, "the ping answered"
+    assert close_code(frames[-1][1]) == 4000
+
+
+@pytest.mark.parametrize(
+    "payload", [b"fine \xff", b"\xed\xa0\x80", b"cut \xe2\x82"], ids=["invalid", "surrogate", "truncated"]
+)
+def test_text_that_is_not_utf8_fails_the_connection_and_never_reaches_the_application(echo_server, payload):
+    frames, ended = refused_after(echo_server, client_frame(b"before"), client_frame(payload))
+    assert frames == [(0x1, b"before")]
+    assert ended == "dropped"  # Autobahn's failByDrop (1007 towards the application)
+
+
+@pytest.mark.parametrize("fragmented", [False, True], ids=["one frame", "fragments"])
+def test_a_message_over_the_limit_fails_the_connection(small_limits_server, fragmented):
+    if fragmented:
+        over = client_frame(b"a" * 600, fin=False) + client_frame(b"b" * 600, opcode=0x0)
+    else:
+        over = client_frame(b"a" * 1001)
+    frames, ended = refused_after(small_limits_server, client_frame(b"a" * 1000), over)
+    assert frames == [(0x1, b"a" * 1000)]
+    assert ended == "dropped"
+
+
+def test_an_unmasked_client_frame_fails_the_connection(echo_server):
+    frames, ended = refused_after(echo_server, client_frame(b"masked"), client_frame(b"unmasked", masked=False))
+    assert frames == [(0x1, b"masked")]
+    assert ended == "dropped"
+
+
+async def test_plain_text_frames_take_the_short_path_and_a_binary_frame_autobahns(echo_server):
+    async with websockets.connect(echo_server.ws_url + "/echo/", origin=echo_server.url, ping_interval=None) as ws:
+
+        async def echo_socket():
+            report = await report_of(echo_server)
+            (found,) = [c for c in report["connections"] if c["path"] == "/echo/"]
+            return found
+
+        for text in ("short", "ü" * 100, "x" * 5_000):
+            await ws.send(text)
+            assert await asyncio.wait_for(ws.recv(), 5) == text
+        assert (await echo_socket())["read_by_autobahn"] is False
+        await ws.send(b"binary")
+        assert await asyncio.wait_for(ws.recv(), 5) == b"binary"
+        assert (await echo_socket())["read_by_autobahn"] is True
+
+
+async def test_a_close_from_the_client_ends_the_application_and_is_answered(echo_server):
+    ws = await websockets.connect(echo_server.ws_url + "/echo/", origin=echo_server.url, ping_interval=None)
+    await ws.send("last words")
+    assert await asyncio.wait_for(ws.recv(), 5) == "last words"
+    await ws.close(code=1000)
+    assert ws.close_code == 1000
+    with pytest.raises(websockets.ConnectionClosed):
+        await ws.send("too late")

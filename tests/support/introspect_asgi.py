@@ -1,8 +1,10 @@
 """
-The project's ASGI application with one socket more, ``/introspect/``, for
-tests/infra/test_server.py: inside a real server process it reports what each
-open websocket connection keeps (the server's protocol objects, found through
-the garbage collector), one JSON frame per text frame it receives.
+The project's ASGI application with two sockets more, for
+tests/infra/test_server.py: ``/introspect/`` reports, inside a real server
+process, what each open websocket connection keeps (the server's protocol
+objects, found through the garbage collector), one JSON frame per text frame
+it receives; ``/echo/`` sends every frame back as it came (text as text,
+bytes as bytes) and closes with the code a text frame ``close NNNN`` names.
 """
 
 import gc
@@ -35,6 +37,8 @@ def connections():
                     "queue": type(obj.application_queue).__name__,
                     "instance_dict_bytes": sys.getsizeof(vars(obj)),
                     "upgrade_channel_kept": isinstance(obj.transport.producer, HTTPChannel),
+                    # Set up by Autobahn's onMessageBegin for the first message it reads itself.
+                    "read_by_autobahn": "message_data" in vars(obj),
                 }
             )
     return found
@@ -57,9 +61,28 @@ async def introspect(scope, receive, send):
             return
 
 
+async def echo(scope, receive, send):
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.connect":
+            await send({"type": "websocket.accept"})
+        elif message["type"] == "websocket.receive":
+            text = message.get("text")
+            if text is not None and text.startswith("close "):
+                await send({"type": "websocket.close", "code": int(text.split()[1])})
+            elif text is not None:
+                await send({"type": "websocket.send", "text": text})
+            else:
+                await send({"type": "websocket.send", "bytes": message["bytes"]})
+        elif message["type"] == "websocket.disconnect":
+            return
+
+
 def application(scope, receive, send):
     if scope["type"] == "websocket" and scope["path"] == "/introspect/":
         return introspect(scope, receive, send)
+    if scope["type"] == "websocket" and scope["path"] == "/echo/":
+        return echo(scope, receive, send)
     return helpdesk_application(scope, receive, send)
 
 
