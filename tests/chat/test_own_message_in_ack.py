@@ -11,8 +11,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from chat.conversations import assignment, events, selectors, services
-from chat.conversations.models import Party
 from chat.conversations.delivery import LogDelivery
+from chat.conversations.models import Party
 from tests.support.sockets import agent_socket, customer_socket, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
