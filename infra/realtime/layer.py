@@ -147,9 +147,8 @@ class RedisPubSubLayer(BaseChannelLayer):
         """group_send for several groups in one round trip, in order (a pipeline), from the event loop."""
         for group, _message in group_messages:
             self.require_valid_group_name(group)
-        await self._loop_layer().many_publisher().publish(
-            [(self.group_key(group), pack(message)) for group, message in group_messages]
-        )
+        pairs = [(self.group_key(group), pack(message)) for group, message in group_messages]
+        await self._loop_layer().many_publisher().publish(pairs)
 
     async def flush(self):
         loop = asyncio.get_running_loop()
