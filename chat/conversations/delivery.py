@@ -57,7 +57,7 @@ class LogDelivery:
         self.gap_reads = set()  # their tasks (the event loop keeps only weak references)
 
     async def deliver(self, chat_id, payload, frame_type="message"):
-        """Send one message of a chat's log, first filling any gap before it (a listener's: ``listen_message``)."""
+        """Send one message of a chat's log in order, holding it if an earlier one is missing (a listener's: ``listen_message``)."""
         seq = payload["seq"]
         if seq <= self.sent_seq.get(chat_id, 0):
             return
@@ -70,7 +70,6 @@ class LogDelivery:
             missing = await db_sync_to_async(self._payloads_between)(chat_id, 0, seq - 1)
             await self._send_entries(chat_id, missing, frame_type)
         await self._send_entries(chat_id, [payload], frame_type)
-        await self._send_held(chat_id)
 
     async def catch_up(self, chat_id, after_seq, frame_type="message"):
         """Send everything of the chat's log after ``after_seq``."""
@@ -119,6 +118,8 @@ class LogDelivery:
                 continue
             self.sent_seq[chat_id] = entry["seq"]
             await self.send_frame(frame_type, chat_id=chat_id, message=entry)
+        if chat_id in self.held:  # what waited for these (a catch-up's read, a live event) follows them
+            await self._send_held(chat_id)
 
     def _hold(self, chat_id, payload, frame_type):
         self.held.setdefault(chat_id, {})[payload["seq"]] = (payload, frame_type)

@@ -116,7 +116,8 @@ class RecordingDelivery(LogDelivery):
     async def read_between(self, after_seq, up_to_seq):
         self.read_started.set()
         await self.let_read_finish.wait()
-        return [self.log[seq] for seq in range(after_seq + 1, up_to_seq + 1)]
+        last = max(self.log) if up_to_seq is None else up_to_seq
+        return [self.log[seq] for seq in range(after_seq + 1, last + 1)]
 
 
 @pytest.fixture
@@ -241,3 +242,16 @@ async def test_announcements_out_of_order_reach_a_real_socket_in_order_with_no_r
     assert [f["message"]["body"] for f in frames] == ["One", "Two"]
     assert reads == []
     await customer.disconnect()
+
+
+async def test_what_arrives_during_a_catch_up_follows_it_at_once(delivery):
+    # A resuming socket reads 3..4 from the database; a live 5 arrives meanwhile.
+    catching_up = asyncio.create_task(delivery.catch_up(7, 2))
+    await delivery.read_started.wait()
+    await delivery.deliver(7, {"seq": 5})
+    assert delivery.frames == []
+    delivery.log = {3: {"seq": 3}, 4: {"seq": 4}}
+    delivery.let_read_finish.set()
+    await catching_up
+    assert delivery.frames == [3, 4, 5], "5 right after the read, not after HOLD_SECONDS"
+    assert not delivery.held and not delivery.hold_timers
