@@ -168,10 +168,11 @@ class LogDelivery:
             held = self.held.get(chat_id) or {}
             if chat_id in self.sent_seq and held:
                 top = max(held)
+                frame_type = held[top][1]  # before the read: a live event may send the held ones meanwhile
                 missing = await db_sync_to_async(self._payloads_between)(chat_id, self.sent_seq[chat_id], top - 1)
                 if self._ended():
                     return
-                await self._send_entries(chat_id, missing, held[top][1])
+                await self._send_entries(chat_id, missing, frame_type)
             await self._send_held(chat_id)
             if self.held.get(chat_id) and chat_id not in self.hold_timers:
                 self.hold_timers[chat_id] = asyncio.get_running_loop().call_later(

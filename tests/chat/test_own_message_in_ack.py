@@ -106,6 +106,10 @@ class RecordingDelivery(LogDelivery):
         self.frames = []
         self.read_started = asyncio.Event()
         self.let_read_finish = asyncio.Event()
+        self.failed = False
+
+    async def fail(self):
+        self.failed = True
 
     async def send_frame(self, frame_type, **fields):
         self.frames.append(fields["message"]["seq"] if "message" in fields else (frame_type, fields.get("seq")))
@@ -254,4 +258,16 @@ async def test_what_arrives_during_a_catch_up_follows_it_at_once(delivery):
     delivery.let_read_finish.set()
     await catching_up
     assert delivery.frames == [3, 4, 5], "5 right after the read, not after HOLD_SECONDS"
+    assert not delivery.held and not delivery.hold_timers
+
+
+async def test_entries_sent_while_the_read_after_the_hold_waits_are_not_sent_again(delivery, monkeypatch):
+    monkeypatch.setattr("chat.conversations.delivery.HOLD_SECONDS", 0.01)
+    await delivery.deliver(7, {"seq": 4})
+    await asyncio.wait_for(delivery.read_started.wait(), 2)
+    await delivery.deliver(7, {"seq": 3})  # late, but before the read returns: 3 and the held 4 go now
+    assert delivery.frames == [3, 4]
+    delivery.let_read_finish.set()
+    await asyncio.gather(*delivery.gap_reads)
+    assert delivery.frames == [3, 4] and not delivery.failed
     assert not delivery.held and not delivery.hold_timers
