@@ -352,11 +352,19 @@ async def store_batch(batch, pg):
 
 
 _batchers = weakref.WeakKeyDictionary()
+# The last loop's batcher, found without the weak dictionary's look-up (a
+# weakref made per call): a process has one loop, tests one at a time.
+_last = None
 
 
 def _batcher():
+    global _last
     loop = asyncio.get_running_loop()
+    last = _last
+    if last is not None and last.loop is loop:
+        return last
     batcher = _batchers.get(loop)
     if batcher is None:
         batcher = _batchers[loop] = _Batcher(loop)
+    _last = batcher
     return batcher

@@ -147,10 +147,8 @@ class RedisPubSubLayer(BaseChannelLayer):
         """group_send for several groups in one round trip, in order (a pipeline), from the event loop."""
         for group, _message in group_messages:
             self.require_valid_group_name(group)
-        pipeline = self._loop_layer().publisher().pipeline(transaction=False)
-        for group, message in group_messages:
-            pipeline.publish(self.group_key(group), pack(message))
-        await pipeline.execute()
+        pairs = [(self.group_key(group), pack(message)) for group, message in group_messages]
+        await self._loop_layer().many_publisher().publish(pairs)
 
     async def flush(self):
         loop = asyncio.get_running_loop()
@@ -241,6 +239,50 @@ class BlockingPublisher:
             connection.disconnect()
 
 
+class LoopPublisher:
+    """
+    BlockingPublisher for the event loop: each call's PUBLISHes in one write
+    and the replies read after it, over connections of redis-py's asyncio
+    client, kept in a free list (one per batch publishing at that moment).
+    Why not its pipeline: group commit announces every batch from the loop
+    (chat.conversations.group_commit_pg), and the pipeline's command stack,
+    response callbacks and connection pool with its lock cost more than the
+    write itself (docs/performance.md, "Flat out at 400 chats"). A connection
+    that fails is dropped and the call tried once more on a new one, as
+    BlockingPublisher does (a repeat is dropped by seq).
+    """
+
+    def __init__(self, url):
+        self._pool = aioredis.ConnectionPool.from_url(url)
+        self._free = []
+
+    async def publish(self, key_data_pairs):
+        if not key_data_pairs:
+            return
+        commands = [("PUBLISH", key, data) for key, data in key_data_pairs]
+        try:
+            await self._publish_once(commands)
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            await self._publish_once(commands)
+
+    async def _publish_once(self, commands):
+        connection = self._free.pop() if self._free else self._pool.make_connection()
+        try:
+            await connection.send_packed_command(connection.pack_commands(commands), check_health=False)
+            for _ in commands:
+                await connection.read_response()
+        except BaseException:
+            # Replies may be left unread on it (a cancelled call too): never reused.
+            await connection.disconnect(nowait=True)
+            raise
+        self._free.append(connection)
+
+    async def close(self):
+        free, self._free = self._free, []
+        for connection in free:
+            await connection.disconnect()
+
+
 class _LoopLayer:
     """One event loop's sockets: their queues, their groups, one subscriber connection."""
 
@@ -253,6 +295,12 @@ class _LoopLayer:
         self.groups = defaultdict(set)  # group -> local channel names
         self.subscriber = Subscriber(layer.url, loop, self.dispatch, self.gap_everywhere)
         self._publisher = None
+        self._many_publisher = None
+
+    def many_publisher(self):
+        if self._many_publisher is None:
+            self._many_publisher = LoopPublisher(self.layer.url)
+        return self._many_publisher
 
     def publisher(self):
         if self._publisher is None:
@@ -360,3 +408,6 @@ class _LoopLayer:
         if self._publisher is not None:
             await self._publisher.aclose(close_connection_pool=True)
             self._publisher = None
+        if self._many_publisher is not None:
+            await self._many_publisher.close()
+            self._many_publisher = None

@@ -21,7 +21,7 @@ from redis import asyncio as aioredis
 
 from infra.realtime import broadcast, redis_subscriber
 from infra.realtime.layer import GAP_EVENT_TYPE, RedisPubSubLayer
-from tests.infra.layer_helpers import nothing_arrives, own_layer, receive
+from tests.infra.layer_helpers import REDIS_URL, nothing_arrives, own_layer, receive
 
 pytestmark = pytest.mark.production
 
@@ -253,3 +253,61 @@ async def test_send_many_from_a_database_thread_after_the_commit():
     await asyncio.to_thread(store_and_announce)
     for number, channel in enumerate(channels):
         assert [(await receive(listener, channel))["count"] for _ in range(10)] == list(range(number, 30, 3))
+
+
+# 5. Pipelined publishing from the event loop (group commit's announcements) ------------------
+
+
+async def test_send_many_from_the_loop_is_one_write_in_order(make_layer, monkeypatch):
+    listener, publisher = make_layer(), make_layer()
+    in_both, only_b = await listener.new_channel(), await listener.new_channel()
+    await listener.group_add("group-a", in_both)
+    await listener.group_add("group-b", in_both)
+    await listener.group_add("group-b", only_b)
+    await publisher.group_send_many([("group-a", {"type": "warm.up"})])  # connects
+    assert (await receive(listener, in_both))["type"] == "warm.up"
+
+    writes = []
+    original = aioredis.connection.AbstractConnection.send_packed_command
+
+    async def counting(self, command, check_health=True):
+        writes.append(command)
+        return await original(self, command, check_health)
+
+    monkeypatch.setattr(aioredis.connection.AbstractConnection, "send_packed_command", counting)
+    pairs = [(("group-a", "group-b")[number % 3 == 0], {"type": "x", "n": number}) for number in range(30)]
+    await publisher.group_send_many(pairs)
+    monkeypatch.undo()
+
+    assert len(writes) == 1
+    assert [(await receive(listener, in_both))["n"] for _ in range(30)] == list(range(30))
+    assert [(await receive(listener, only_b))["n"] for _ in range(10)] == list(range(0, 30, 3))
+    await nothing_arrives(listener, only_b)
+
+
+async def test_send_many_from_the_loop_goes_on_a_new_connection_when_its_own_was_cut(make_layer):
+    listener, publisher = make_layer(), make_layer()
+    channel = await listener.new_channel()
+    await listener.group_add("cut", channel)
+    await publisher.group_send_many([("cut", {"type": "x", "n": 0})])
+    [kept] = publisher._loop_layer().many_publisher()._free
+    await kept.send_command("CLIENT", "ID")
+    client_id = await kept.read_response()
+    admin = aioredis.Redis.from_url(REDIS_URL)
+    assert await admin.execute_command("CLIENT", "KILL", "ID", client_id) == 1
+    await admin.aclose()
+
+    await publisher.group_send_many([("cut", {"type": "x", "n": 1}), ("cut", {"type": "x", "n": 2})])
+
+    assert [(await receive(listener, channel))["n"] for _ in range(3)] == [0, 1, 2]
+    assert publisher._loop_layer().many_publisher()._free != [kept]
+    await nothing_arrives(listener, channel)
+
+
+async def test_a_bad_group_name_in_send_many_from_the_loop_publishes_nothing(make_layer):
+    listener, publisher = make_layer(), make_layer()
+    channel = await listener.new_channel()
+    await listener.group_add("good", channel)
+    with pytest.raises(TypeError):
+        await publisher.group_send_many([("good", {"type": "x"}), ("bad name", {"type": "x"})])
+    await nothing_arrives(listener, channel)
