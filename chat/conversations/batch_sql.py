@@ -91,10 +91,10 @@ def stored_client_ids(pairs):
         return set(cursor.fetchall())
 
 
-def _shared_values(**values):
-    """The Message columns every message of a batch shares, as the database takes them."""
+def _shared_values(using=connection, **values):
+    """The Message columns every message of a batch shares, as ``using`` (a DatabaseWrapper) takes them."""
     meta = Message._meta
-    return [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
+    return [meta.get_field(name).get_db_prep_save(value, using) for name, value in values.items()]
 
 
 def insert_messages(messages, *, kind, event, params, created_at):
@@ -248,15 +248,18 @@ SELECT n.ord, n.seq, {returned} FROM numbered AS n JOIN locked AS c ON c.id = n.
 """
 
 
-def store_statement(pending, *, kind, event, params, created_at):
+def store_statement(pending, *, kind, event, params, created_at, using=connection):
     """
     The statement that stores those of ``pending`` (PendingMessages, cleaned)
     that need nothing special, and its parameters: (sql, params), for
     store_messages here and for group_commit_pg's connection on the event loop.
+    ``using`` only adapts the parameters (no query): group_commit_pg passes
+    one DatabaseWrapper for all its batches, since on the event loop each
+    batch's task would otherwise make a new one behind Django's proxy.
     """
     shared = [
-        *_shared_values(kind=kind, event=event, params=params, created_at=created_at),
-        Chat._meta.get_field("first_response_at").get_db_prep_save(created_at, connection),
+        *_shared_values(using, kind=kind, event=event, params=params, created_at=created_at),
+        Chat._meta.get_field("first_response_at").get_db_prep_save(created_at, using),
     ]
     columns = [
         list(range(len(pending))),
@@ -269,13 +272,13 @@ def store_statement(pending, *, kind, event, params, created_at):
     return _store_statement(), columns + shared
 
 
-def stored_rows(rows):
+def stored_rows(rows, alias=None):
     """The statement's rows as {index in pending: (seq, Chat)}; the Chat has the fields of CHAT_FIELDS as locked, before this batch."""
     chats = {}
     stored = {}
     # Read once, not per row: Django's connection proxy looks the connection
     # up in an asgiref Local on every attribute (~2 % of a process flat out).
-    alias = connection.alias
+    alias = alias or connection.alias
     id_at = CHAT_FIELDS.index("id")
     for index, seq, *chat_row in rows:
         chat = chats.get(chat_row[id_at])

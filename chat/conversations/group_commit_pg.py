@@ -64,11 +64,13 @@ class Connections:
         self.loop = loop
         self.idle = []
         self.made = 0  # connections opened, for the tests and the logs
+        # Adapts the statement's parameters, nothing else (batch_sql.store_statement's ``using``).
+        self.adapting = connections["default"]
         _close_with(loop, self)
 
     async def store(self, pending, **shared):
         """batch_sql.store_messages on a connection of this loop: {index in pending: (seq, Chat)}; raises if it failed."""
-        sql, params = batch_sql.store_statement(pending, **shared)
+        sql, params = batch_sql.store_statement(pending, using=self.adapting, **shared)
         connection, cursor = await self._take()
         try:
             await cursor.execute(sql, params)
@@ -77,7 +79,7 @@ class Connections:
             self._give_back(connection, cursor)
             raise
         self._give_back(connection, cursor)
-        return batch_sql.stored_rows(rows)
+        return batch_sql.stored_rows(rows, self.adapting.alias)
 
     async def _take(self):
         while self.idle:

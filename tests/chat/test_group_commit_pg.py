@@ -242,3 +242,27 @@ async def test_a_batch_is_announced_through_the_channel_layer_from_the_loop(make
     assert [event["message"]["seq"] for event in heard] == sorted(r.seq for r in results)
     assert {event["message"]["client_id"] for event in heard} == {"c-0", "c-1", "c-2"}
     await layer.group_discard(f"chat.{chat.pk}", listener)
+
+
+async def test_batches_on_the_event_loop_make_no_database_wrapper_each(
+    make_channel, make_agent, make_chat, sent_events, hops, monkeypatch
+):
+    """Each batch runs in a task of its own, where Django's connection proxy would build a new DatabaseWrapper."""
+    _agent, chats = await chats_of_an_agent(make_channel, make_agent, make_chat, 2)
+    await group_commit.post(PendingMessage(chats[0].pk, Party.CUSTOMER, "warm up", "w-1"))
+    wrapper_class = type(connections["default"])
+    made = []
+    build = wrapper_class.__init__
+
+    def counting(self, *args, **kwargs):
+        made.append(self)
+        build(self, *args, **kwargs)
+
+    monkeypatch.setattr(wrapper_class, "__init__", counting)
+    for number in range(5):
+        result = await group_commit.post(
+            PendingMessage(chats[number % 2].pk, Party.CUSTOMER, f"m{number}", f"c-{number}")
+        )
+        assert result.seq
+
+    assert made == [] and hops == []
