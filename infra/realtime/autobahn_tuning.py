@@ -1,5 +1,5 @@
 """
-Three per-frame costs of Daphne's stack (Autobahn, Twisted), taken away at import of the
+Four per-frame costs of Daphne's stack (Autobahn, Twisted), taken away at import of the
 consumers (docs/performance.md, "Fixed costs at 200 chats"). One module, so
 that whatever else is set on Daphne or Autobahn (per-connection options for
 memory) sits beside it.
@@ -21,6 +21,15 @@ memory) sits beside it.
    the buffer, the frame is sent at once, as asyncio's transports do; what
    the kernel does not take, and every write while something waits, goes
    Twisted's way, in order.
+4. A log context per socket event. Twisted's asyncio reactor calls each
+   readable or writable socket through ``log.callWithLogger``: the
+   selectable's ``logPrefix()``, a copy of the log context dict, a push and
+   a pop, for every read (about 3 % of a process's samples at 200 chats,
+   docs/performance.md, "One frame's cost"). That context only labels
+   Twisted's legacy log lines written during the call with a "system"
+   prefix. Here the call goes straight to the reactor's ``_readOrWrite``
+   (which catches and logs a selectable's own exceptions itself); anything
+   that still escapes is logged as Twisted's wrapper would, with the prefix.
 
 Why patching and not options: neither is an option of Autobahn's. Its own
 options that cost per frame (logFrames, logOctets, trackTimings) are off by
@@ -37,7 +46,8 @@ import logging
 
 from autobahn.twisted import websocket as twisted_websocket
 from autobahn.websocket import protocol
-from twisted.internet import tcp
+from twisted.internet import asyncioreactor, tcp
+from twisted.python import log as twisted_log
 
 from infra.realtime.versions import untested_versions
 
@@ -105,6 +115,20 @@ def write_now(self, data):
     _twisted_write(self, data[sent:] if isinstance(sent, int) else data)
 
 
+def call_with_logger(selectable, func, *args):
+    """log.callWithLogger without its log context: ``func(*args)``; an escaping exception logged with the prefix."""
+    try:
+        return func(*args)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        try:
+            prefix = selectable.logPrefix()
+        except Exception:
+            prefix = "(buggy logPrefix method)"
+        twisted_log.err(system=prefix)
+
+
 def apply():
     """
     Idempotent; called when infra.realtime.consumer is imported (in every
@@ -123,4 +147,6 @@ def apply():
         module.hlval = _as_is
     protocol.create_xor_masker = create_xor_masker
     tcp.Connection.write = write_now
+    # Looked up by addReader/addWriter at each registration: sockets registered from now on.
+    asyncioreactor.callWithLogger = call_with_logger
     return True

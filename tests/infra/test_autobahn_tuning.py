@@ -10,8 +10,9 @@ from autobahn.nvx._xormasker import create_xor_masker as autobahn_masker
 from autobahn.twisted import websocket as twisted_websocket
 from autobahn.websocket import protocol
 from autobahn.websocket import xormasker as autobahn_xormasker
-from twisted.internet import error, tcp
+from twisted.internet import asyncioreactor, error, tcp
 from twisted.internet.protocol import Protocol
+from twisted.python import log as twisted_log
 
 from infra.realtime import autobahn_tuning, consumer, versions  # noqa: F401  (consumer applies the tuning)
 
@@ -34,6 +35,36 @@ def test_unmasks_as_autobahn_does_in_pieces_of_any_size(length):
 def test_is_in_place_once_the_consumers_are_imported():
     assert protocol.create_xor_masker is autobahn_tuning.create_xor_masker
     assert protocol.hltype(protocol.WebSocketProtocol) is protocol.WebSocketProtocol
+    assert asyncioreactor.callWithLogger is autobahn_tuning.call_with_logger
+
+
+class Selectable:
+    def logPrefix(self):
+        return "WebSocketProtocol,7,127.0.0.1"
+
+
+def test_a_socket_event_is_called_straight_and_what_escapes_it_is_logged_with_the_prefix():
+    assert autobahn_tuning.call_with_logger(Selectable(), lambda a, b: a + b, 2, 3) == 5
+
+    logged = []
+    twisted_log.addObserver(logged.append)
+    try:
+
+        def broken():
+            raise RuntimeError("a bug in doRead")
+
+        assert autobahn_tuning.call_with_logger(Selectable(), broken) is None
+    finally:
+        twisted_log.removeObserver(logged.append)
+    [event] = [event for event in logged if event.get("isError")]
+    assert event["system"] == "WebSocketProtocol,7,127.0.0.1"
+    assert "a bug in doRead" in str(event["failure"].value)
+    with pytest.raises(KeyboardInterrupt):
+        autobahn_tuning.call_with_logger(Selectable(), _interrupt)
+
+
+def _interrupt():
+    raise KeyboardInterrupt
 
 
 class RecordingReactor:
@@ -122,6 +153,7 @@ def test_with_another_major_version_nothing_is_patched_and_a_warning_says_so(pac
         (twisted_websocket, "hltype"): autobahn_util.hltype,
         (twisted_websocket, "hlval"): autobahn_util.hlval,
         (tcp.Connection, "write"): autobahn_tuning._twisted_write,
+        (asyncioreactor, "callWithLogger"): twisted_log.callWithLogger,
     }
     for (owner, name), original in originals.items():
         monkeypatch.setattr(owner, name, original)

@@ -94,6 +94,7 @@ async def test_an_open_socket_reads_autobahns_options_from_the_factory_and_keeps
     assert widget["producer"] is None
     assert widget["handshake_bytes_kept"] == []
     assert widget["queue"] == "ConnectionQueue"
+    assert widget["reader_callback"] == "infra.realtime.autobahn_tuning.call_with_logger"
     assert report["http_requests"] == 0, "the upgrade requests went with their HTTP channels"
     # The socket still works as before.
     assert await pong_after_ping(ws)

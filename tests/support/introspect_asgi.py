@@ -39,9 +39,18 @@ def connections():
                     "upgrade_channel_kept": isinstance(obj.transport.producer, HTTPChannel),
                     # Set up by Autobahn's onMessageBegin for the first message it reads itself.
                     "read_by_autobahn": "message_data" in vars(obj),
+                    # What the event loop calls when the socket is readable (autobahn_tuning's call_with_logger).
+                    "reader_callback": _reader_callback(obj.transport.fileno()),
                 }
             )
     return found
+
+
+def _reader_callback(fd):
+    import asyncio
+
+    handle = asyncio.get_running_loop()._selector.get_key(fd).data[0]  # (reader, writer) handles
+    return f"{handle._callback.__module__}.{handle._callback.__qualname__}"
 
 
 async def introspect(scope, receive, send):
