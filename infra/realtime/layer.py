@@ -144,7 +144,7 @@ class RedisPubSubLayer(BaseChannelLayer):
         self._blocking().publish([(self.group_key(group), pack(message)) for group, message in group_messages])
 
     async def group_send_many(self, group_messages):
-        """group_send for several groups in one round trip, in order (a pipeline), from the event loop."""
+        """group_send for several groups in one round trip, in order (one write, LoopPublisher), from the event loop."""
         for group, _message in group_messages:
             self.require_valid_group_name(group)
         pairs = [(self.group_key(group), pack(message)) for group, message in group_messages]
