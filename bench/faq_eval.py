@@ -54,8 +54,12 @@ TARGETS = {"top3": 0.93, "silence": 0.85, "p95_ms": 20.0}
 # held-out set.
 # Read in aggregate only, never question by question.
 HELD_OUT = ("holdout", "blind")
-TOPIC_SETS = {"dev": "evaluation_dev.json", "train": "evaluation_train.json", "holdout": "evaluation_holdout.json",
-              "blind": "evaluation_blind.json"}
+TOPIC_SETS = {
+    "dev": "evaluation_dev.json",
+    "train": "evaluation_train.json",
+    "holdout": "evaluation_holdout.json",
+    "blind": "evaluation_blind.json",
+}
 
 # Words for synthetic entries: shop-like topics that the evaluation questions do not ask about.
 SYNTHETIC = {
@@ -216,7 +220,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=5000, help="entries of the channel in the latency run")
     parser.add_argument("--runs", type=int, default=300)
-    parser.add_argument("--set", choices=["tuning", "dev", "train", "holdout", "blind"], default="tuning", dest="set_name")
+    parser.add_argument(
+        "--set", choices=["tuning", "dev", "train", "holdout", "blind"], default="tuning", dest="set_name"
+    )
     parser.add_argument(
         "--verbose", action="store_true", help="list the questions the engine got wrong (not for holdout or blind)"
     )
