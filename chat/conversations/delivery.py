@@ -123,6 +123,9 @@ class LogDelivery:
 
     def _hold(self, chat_id, payload, frame_type):
         self.held.setdefault(chat_id, {})[payload["seq"]] = (payload, frame_type)
+        self._read_missing_in_a_while(chat_id)
+
+    def _read_missing_in_a_while(self, chat_id):
         if chat_id not in self.hold_timers:
             self.hold_timers[chat_id] = asyncio.get_running_loop().call_later(
                 HOLD_SECONDS, self._read_missing_later, chat_id
@@ -174,10 +177,8 @@ class LogDelivery:
                     return
                 await self._send_entries(chat_id, missing, frame_type)
             await self._send_held(chat_id)
-            if self.held.get(chat_id) and chat_id not in self.hold_timers:
-                self.hold_timers[chat_id] = asyncio.get_running_loop().call_later(
-                    HOLD_SECONDS, self._read_missing_later, chat_id
-                )
+            if self.held.get(chat_id):
+                self._read_missing_in_a_while(chat_id)
         except Exception:
             logger.exception("Reading a chat's missing entries failed; closing the socket")
             fail = getattr(self, "fail", None)

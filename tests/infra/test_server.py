@@ -193,13 +193,6 @@ def test_other_major_versions_are_named(monkeypatch):
 
 
 @pytest.fixture
-def echo_server(dns_server, transactional_db):
-    process = DaphneProcess(server_environment(dns_server.address), name="daphne-echo", application=INTROSPECT).start()
-    yield process
-    process.stop()
-
-
-@pytest.fixture
 def small_limits_server(dns_server, transactional_db):
     """Frames and messages of at most 1,000 octets: below 64 KiB, where the short path reads the length itself."""
     process = DaphneProcess(
@@ -273,15 +266,13 @@ def refused_after(server, good, bad):
     return [(opcode, echoed), *frames], ended
 
 
-async def test_text_and_bytes_of_every_length_come_back_unchanged(echo_server):
+async def test_text_and_bytes_of_every_length_come_back_unchanged(server):
     # Lengths in octets around where the header changes (7 bits, 16, 64), in
     # both directions; text with characters of two, three and four octets.
     texts = ["a" * n for n in (1, 125, 126, 65_535, 65_536, 300_000)]
     texts += [("Grüße, Straße – 你好 🙂 " * 20_000)[:n] for n in (3, 200, 40_000, 150_000)]
     binaries = [bytes(range(256)) * 4, b"\x00" * 70_000]
-    async with websockets.connect(
-        echo_server.ws_url + "/echo/", origin=echo_server.url, max_size=None, ping_interval=None
-    ) as ws:
+    async with websockets.connect(server.ws_url + "/echo/", origin=server.url, max_size=None, ping_interval=None) as ws:
         for text in texts:
             await ws.send(text)
         for data in binaries:
@@ -290,8 +281,8 @@ async def test_text_and_bytes_of_every_length_come_back_unchanged(echo_server):
     assert echoed == texts + binaries
 
 
-def test_frames_together_in_one_segment_and_in_pieces_arrive_whole_and_in_order(echo_server):
-    sock, rest = raw_upgrade(echo_server, path="/echo/")
+def test_frames_together_in_one_segment_and_in_pieces_arrive_whole_and_in_order(server):
+    sock, rest = raw_upgrade(server, path="/echo/")
     # Three text frames and a ping in one write: the ping is Autobahn's, the texts the short path's.
     sock.sendall(
         client_frame(b"one")
@@ -319,8 +310,8 @@ def test_frames_together_in_one_segment_and_in_pieces_arrive_whole_and_in_order(
 @pytest.mark.parametrize(
     "payload", [b"fine \xff", b"\xed\xa0\x80", b"cut \xe2\x82"], ids=["invalid", "surrogate", "truncated"]
 )
-def test_text_that_is_not_utf8_fails_the_connection_and_never_reaches_the_application(echo_server, payload):
-    frames, ended = refused_after(echo_server, client_frame(b"before"), client_frame(payload))
+def test_text_that_is_not_utf8_fails_the_connection_and_never_reaches_the_application(server, payload):
+    frames, ended = refused_after(server, client_frame(b"before"), client_frame(payload))
     assert frames == [(0x1, b"before")]
     assert ended == "dropped"  # Autobahn's failByDrop (1007 towards the application)
 
@@ -336,17 +327,17 @@ def test_a_message_over_the_limit_fails_the_connection(small_limits_server, frag
     assert ended == "dropped"
 
 
-def test_an_unmasked_client_frame_fails_the_connection(echo_server):
-    frames, ended = refused_after(echo_server, client_frame(b"masked"), client_frame(b"unmasked", masked=False))
+def test_an_unmasked_client_frame_fails_the_connection(server):
+    frames, ended = refused_after(server, client_frame(b"masked"), client_frame(b"unmasked", masked=False))
     assert frames == [(0x1, b"masked")]
     assert ended == "dropped"
 
 
-async def test_plain_text_frames_take_the_short_path_and_a_binary_frame_autobahns(echo_server):
-    async with websockets.connect(echo_server.ws_url + "/echo/", origin=echo_server.url, ping_interval=None) as ws:
+async def test_plain_text_frames_take_the_short_path_and_a_binary_frame_autobahns(server):
+    async with websockets.connect(server.ws_url + "/echo/", origin=server.url, ping_interval=None) as ws:
 
         async def echo_socket():
-            report = await report_of(echo_server)
+            report = await report_of(server)
             (found,) = [c for c in report["connections"] if c["path"] == "/echo/"]
             return found
 
@@ -359,8 +350,8 @@ async def test_plain_text_frames_take_the_short_path_and_a_binary_frame_autobahn
         assert (await echo_socket())["read_by_autobahn"] is True
 
 
-async def test_a_close_from_the_client_ends_the_application_and_is_answered(echo_server):
-    ws = await websockets.connect(echo_server.ws_url + "/echo/", origin=echo_server.url, ping_interval=None)
+async def test_a_close_from_the_client_ends_the_application_and_is_answered(server):
+    ws = await websockets.connect(server.ws_url + "/echo/", origin=server.url, ping_interval=None)
     await ws.send("last words")
     assert await asyncio.wait_for(ws.recv(), 5) == "last words"
     await ws.close(code=1000)
