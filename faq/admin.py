@@ -64,11 +64,26 @@ class EntryAdmin(LabelledListEditableAdmin):
     )
     list_filter = ("language", "published", "category")
     list_editable = ("published", "order")
-    search_fields = ("question", "keywords", "answer")
+    search_fields = ("question", "keywords", "phrasings", "answer")
     readonly_fields = ("preview", "suggested_count", "opened_count", "answered_count", "created", "changed")
     actions = ["publish", "unpublish"]
     fieldsets = (
-        (None, {"fields": ("category", "language", "question", "answer", "preview", "keywords", "published", "order")}),
+        (
+            None,
+            {
+                "fields": (
+                    "category",
+                    "language",
+                    "question",
+                    "answer",
+                    "preview",
+                    "keywords",
+                    "phrasings",
+                    "published",
+                    "order",
+                )
+            },
+        ),
         (_("Use"), {"fields": ("suggested_count", "opened_count", "answered_count", "created", "changed")}),
     )
     # An entry serves every channel of its categories: the server's zone, named.

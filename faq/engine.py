@@ -393,6 +393,8 @@ class Document:
     keywords: str
     answer: str
     order: int = 0
+    # Other ways customers ask (Entry.phrasings): for the semantic model only (faq.semantic).
+    phrasings: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,40 @@
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from faq.sanitize import sanitize_answer
 from infra.languages import Language
+
+# Other ways customers ask (Entry.phrasings): enough for the wordings a team
+# collects over time, few enough that 5,000 entries stay a matrix of modest size.
+MAX_PHRASINGS = 30
+MAX_PHRASING_CHARS = 300
+
+
+def phrasing_lines(text):
+    """The lines of an entry's phrasings: stripped, without blanks and repeats."""
+    return list(dict.fromkeys(line.strip() for line in (text or "").splitlines() if line.strip()))
+
+
+def validate_phrasings(text):
+    lines = phrasing_lines(text)
+    if len(lines) > MAX_PHRASINGS:
+        raise ValidationError(
+            ngettext_lazy("At most %(limit)d line, not %(count)d.", "At most %(limit)d lines, not %(count)d.", "limit"),
+            params={"limit": MAX_PHRASINGS, "count": len(lines)},
+            code="too_many_phrasings",
+        )
+    for line in lines:
+        if len(line) > MAX_PHRASING_CHARS:
+            raise ValidationError(
+                _("Each line at most %(limit)d characters; this one has %(length)d: %(line)s"),
+                params={"limit": MAX_PHRASING_CHARS, "length": len(line), "line": line[:60] + "…"},
+                code="phrasing_too_long",
+            )
 
 
 class Category(models.Model):
@@ -67,6 +96,17 @@ class Entry(models.Model):
         blank=True,
         help_text=_("Other words customers use for this topic, separated by commas, e.g. refund, send back."),
     )
+    phrasings = models.TextField(
+        _("other ways customers ask"),
+        blank=True,
+        validators=[validate_phrasings],
+        help_text=_(
+            "One customer message per line, in the customers' own words, e.g. "
+            "“the seam came open after a week” or “sent it back two weeks ago and still no money”. "
+            "The suggestions find this entry by them even when they share no word with it; "
+            "customers never see them. At most 30 lines."
+        ),
+    )
     published = models.BooleanField(_("published"), default=True)
     order = models.PositiveSmallIntegerField(
         _("order"), default=0, help_text=_("Among equally good matches, lower numbers come first.")
@@ -94,6 +134,7 @@ class Entry(models.Model):
 
     def save(self, *args, **kwargs):
         self.answer = sanitize_answer(self.answer)
+        self.phrasings = "\n".join(phrasing_lines(self.phrasings))
         super().save(*args, **kwargs)
 
 

@@ -17,7 +17,7 @@ from django.db.models import Count, Max
 
 from faq import semantic
 from faq.engine import Document, Index
-from faq.models import Entry
+from faq.models import Entry, phrasing_lines
 from faq.sanitize import answer_text
 
 # Indexes of this many channels are kept; the least recently used goes first.
@@ -74,11 +74,12 @@ def _channel_indexes(channel, language=None):
             keywords=row["keywords"],
             answer=answer_text(row["answer"]),
             order=row["order"],
+            phrasings=tuple(phrasing_lines(row["phrasings"])),
         )
         for row in channel_entries(channel, language)
         .filter(published=True)
         .order_by("id")
-        .values("id", "question", "keywords", "answer", "order")
+        .values("id", "question", "keywords", "answer", "order", "phrasings")
     ]
     index = Index(documents, language)
     vectors = semantic.EntryVectors(index.documents, semantic.concept_texts(index))

@@ -1,7 +1,8 @@
 """
 Import and export of FAQ entries as JSON or CSV, so that a support team can
 bring its existing FAQ. Fields: language, category, question, answer,
-keywords, published. Every error names the row and the field; nothing is
+keywords, phrasings (other ways customers ask: a list of lines in JSON, one
+line each in a CSV cell), published. Every error names the row and the field; nothing is
 saved unless every row is valid. Text with a NUL or an unpaired surrogate is
 one of those errors (infra.safejson): the database could not store it.
 """
@@ -11,16 +12,17 @@ import io
 import json
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from faq.models import Category, ChannelCategory, Entry
+from faq.models import Category, ChannelCategory, Entry, phrasing_lines, validate_phrasings
 from faq.sanitize import sanitize_answer
 from infra import safejson
 from infra.errors import FrameTooLarge, InvalidJSON, InvalidText, TooDeep
 from infra.languages import Language
 
-FIELDS = ["language", "category", "question", "answer", "keywords", "published"]
+FIELDS = ["language", "category", "question", "answer", "keywords", "phrasings", "published"]
 REQUIRED = ["language", "category", "question", "answer"]
 TRUE_WORDS = {"1", "true", "yes", "y", "on", "ja", "x"}
 FALSE_WORDS = {"0", "false", "no", "n", "off", "nein", ""}
@@ -96,6 +98,16 @@ def _text(row, name):
     return str(value).strip()
 
 
+def _lines(row, name):
+    """A field of lines: a JSON list of strings, or text with one line each."""
+    value = row.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(str(item).strip() for item in value)
+    return str(value).strip()
+
+
 def _published(value):
     if isinstance(value, bool):
         return value
@@ -127,6 +139,7 @@ def validate_rows(rows):
             errors.append(_("Row %(row)s: an entry must be an object with named fields.") % {"row": number})
             continue
         values = {name: _text(row, name) for name in ["language", "category", "question", "answer", "keywords"]}
+        values["phrasings"] = _lines(row, "phrasings")
         published_text = row.get("published") if isinstance(row.get("published"), str) else ""
         forbidden = {
             name for name, text in [*values.items(), ("published", published_text)] if safejson.has_forbidden_text(text)
@@ -151,6 +164,11 @@ def validate_rows(rows):
                     name,
                     _("At most %(limit)d characters, not %(length)d.") % {"limit": limit, "length": len(values[name])},
                 )
+        if "phrasings" not in forbidden:
+            try:
+                validate_phrasings(values["phrasings"])
+            except ValidationError as problem:
+                error(number, "phrasings", " ".join(problem.messages))
         if values["answer"] and not sanitize_answer(values["answer"]):
             error(number, "answer", _("Nothing is left of the answer once unsafe HTML is removed."))
         try:
@@ -189,6 +207,7 @@ def import_entries(rows):
                 question=values["question"],
                 answer=values["answer"],
                 keywords=values["keywords"],
+                phrasings=values["phrasings"],
                 published=values["published"],
                 order=min(position, 32767),
             )
@@ -196,8 +215,9 @@ def import_entries(rows):
         else:
             entry.answer = values["answer"]
             entry.keywords = values["keywords"]
+            entry.phrasings = values["phrasings"]
             entry.published = values["published"]
-            entry.save(update_fields=["answer", "keywords", "published", "updated_at"])
+            entry.save(update_fields=["answer", "keywords", "phrasings", "published", "updated_at"])
             updated += 1
     return created, updated
 
@@ -215,6 +235,7 @@ def export_rows(queryset=None):
             "question": entry.question,
             "answer": entry.answer,
             "keywords": entry.keywords,
+            "phrasings": phrasing_lines(entry.phrasings),
             "published": entry.published,
         }
         for entry in queryset.select_related("category").order_by(
@@ -230,7 +251,9 @@ def export_text(fmt, queryset=None):
         writer = csv.DictWriter(out, fieldnames=FIELDS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "published": "true" if row["published"] else "false"})
+            writer.writerow(
+                {**row, "phrasings": "\n".join(row["phrasings"]), "published": "true" if row["published"] else "false"}
+            )
         return out.getvalue()
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 

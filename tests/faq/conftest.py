@@ -29,7 +29,15 @@ def make_category(db):
 @pytest.fixture
 def make_entry(db):
     def make(
-        category, question, answer="<p>See our help pages.</p>", *, language="en", keywords="", published=True, order=0
+        category,
+        question,
+        answer="<p>See our help pages.</p>",
+        *,
+        language="en",
+        keywords="",
+        phrasings="",
+        published=True,
+        order=0,
     ):
         return Entry.objects.create(
             category=category,
@@ -37,6 +45,7 @@ def make_entry(db):
             question=question,
             answer=answer,
             keywords=keywords,
+            phrasings=phrasings,
             published=published,
             order=order,
         )

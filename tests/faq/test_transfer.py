@@ -17,6 +17,7 @@ ROWS = [
         "question": "How do I return an item?",
         "answer": "<p>Label.</p>",
         "keywords": "send back",
+        "phrasings": ["the jacket is too big, how do i get rid of it", "  ", "want to send the shoes back"],
         "published": True,
     },
     {
@@ -25,6 +26,7 @@ ROWS = [
         "question": "Wie funktioniert die Rücksendung?",
         "answer": "Etikett",
         "keywords": ["Retoure", "zurückschicken"],
+        "phrasings": "passt nicht, wie geht das zurück\nwo ist das Rücksendeetikett",
         "published": "false",
     },
 ]
@@ -37,6 +39,10 @@ def test_json_import_creates_categories_and_entries(db, tmp_path):
     assert Category.objects.get().name == "Returns"
     german = Entry.objects.get(language="de")
     assert german.keywords == "Retoure, zurückschicken" and german.published is False
+    assert german.phrasings == "passt nicht, wie geht das zurück\nwo ist das Rücksendeetikett"
+    # A JSON list is one line per item; blank lines go.
+    english = Entry.objects.get(language="en")
+    assert english.phrasings == "the jacket is too big, how do i get rid of it\nwant to send the shoes back"
 
 
 def test_importing_the_same_file_again_updates_instead_of_duplicating(db):
@@ -108,14 +114,38 @@ def test_export_then_import_gives_the_same_faq(db, tmp_path, fmt):
     call_command("export_faq", str(path))
     exported = path.read_text(encoding="utf-8")
     before = list(
-        Entry.objects.values_list("language", "category__name", "question", "answer", "keywords", "published")
+        Entry.objects.values_list(
+            "language", "category__name", "question", "answer", "keywords", "phrasings", "published"
+        )
     )
     Entry.objects.all().delete()
     call_command("import_faq", str(path))
-    after = list(Entry.objects.values_list("language", "category__name", "question", "answer", "keywords", "published"))
+    after = list(
+        Entry.objects.values_list(
+            "language", "category__name", "question", "answer", "keywords", "phrasings", "published"
+        )
+    )
     assert sorted(before) == sorted(after)
+    assert all(row[5] for row in after)  # the phrasings travelled too
     if fmt == "csv":
-        assert exported.splitlines()[0] == "language,category,question,answer,keywords,published"
+        assert exported.splitlines()[0] == "language,category,question,answer,keywords,phrasings,published"
+    else:
+        english = next(row for row in json.loads(exported) if row["language"] == "en")
+        assert english["phrasings"] == ["the jacket is too big, how do i get rid of it", "want to send the shoes back"]
+
+
+def test_too_many_or_too_long_phrasings_are_refused_by_row_and_field(db):
+    rows = [
+        {**ROWS[0], "phrasings": [f"question number {n}" for n in range(31)]},
+        {**ROWS[1], "phrasings": "fine\n" + "x" * 301},
+    ]
+    with pytest.raises(FaqImportError) as raised:
+        import_text(json.dumps(rows), "json")
+    assert raised.value.errors == [
+        "Row 1, field phrasings: At most 30 lines, not 31.",
+        "Row 2, field phrasings: Each line at most 300 characters; this one has 301: " + "x" * 60 + "…",
+    ]
+    assert not Entry.objects.exists()
 
 
 def test_the_demo_faq_has_twenty_entries_per_language_and_is_suggested_by_the_demo_channel(db):
