@@ -1,10 +1,15 @@
 """FAQ suggestions in Chromium: read an answer and be done, or start the chat anyway; by keyboard too."""
 
+import time
+
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from chat.conversations.models import Chat, ChatStatus
 from faq.models import Category, ChannelCategory, Entry, SuggestionOutcome, SuggestionSession
 from tests.browser.pages import ask, fill_prechat, make_shop_channel, open_widget, shop_page
+
+ADMIN_PASSWORD = "admin-password-123"
 
 
 def faq_shop(server, host_site):
@@ -93,3 +98,41 @@ def test_a_question_the_faq_does_not_cover_goes_straight_to_the_queue(server, ho
     expect(widget.get_by_text("You are number 1 in the queue.")).to_be_visible()
     expect(widget.get_by_role("heading", name="These answers may help")).to_be_hidden()
     assert SuggestionSession.objects.count() == 0
+
+
+def test_a_phrasing_the_administrator_adds_brings_a_customers_wording_to_its_entry(server, host_site, new_page):
+    entry = faq_shop(server, host_site)
+    get_user_model().objects.create_superuser("root", "root@example.com", ADMIN_PASSWORD)
+    question = "my husband hates the colour of the sofa"
+    admin = new_page()
+    admin.goto(f"{server.url}/admin/login/")
+    admin.get_by_label("Username").fill("root")
+    admin.get_by_label("Password").fill(ADMIN_PASSWORD)
+    admin.get_by_role("button", name="Log in").click()
+    admin.goto(f"{server.url}/admin/faq/entry/{entry.pk}/change/")
+    admin.get_by_label("Other ways customers ask").fill("the jacket is too big\nmy husband hates the colour")
+    admin.get_by_role("button", name="Save", exact=True).click()
+    expect(admin.locator(".messagelist")).to_contain_text("was changed successfully")
+    entry.refresh_from_db()
+    assert entry.phrasings == "the jacket is too big\nmy husband hates the colour"
+
+    # The server embeds the changed entry in the background on its first question after the change
+    # (the model's first load takes seconds): until then its suggestions are lexical, and say nothing here.
+    page = new_page()
+    deadline = time.monotonic() + 60
+    while True:
+        answer = page.request.post(
+            f"{server.url}/chat/shop/api/faq", data={"question": question}, headers={"Origin": server.url}
+        ).json()
+        if answer["entries"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert [found["question"] for found in answer["entries"]] == ["How do I return an item?"]
+
+    page.goto(f"{host_site.origin}/index.html")
+    widget = open_widget(page)
+    fill_prechat(widget)
+    ask(widget, question)
+    expect(widget.get_by_role("heading", name="These answers may help")).to_be_focused()
+    expect(widget.get_by_role("button", name="How do I return an item?")).to_be_visible()
+    expect(widget.get_by_text("the jacket is too big")).to_have_count(0)  # customers never see phrasings
