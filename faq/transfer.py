@@ -89,22 +89,13 @@ def _json_error(text):
     return ""
 
 
-def _text(row, name):
+def _text(row, name, *, separator=", "):
+    """A field's text; a JSON list is joined with ``separator`` (keywords: commas, phrasings: lines)."""
     value = row.get(name)
     if value is None:
         return ""
     if isinstance(value, list):
-        return ", ".join(str(item).strip() for item in value)
-    return str(value).strip()
-
-
-def _lines(row, name):
-    """A field of lines: a JSON list of strings, or text with one line each."""
-    value = row.get(name)
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "\n".join(str(item).strip() for item in value)
+        return separator.join(str(item).strip() for item in value)
     return str(value).strip()
 
 
@@ -139,7 +130,7 @@ def validate_rows(rows):
             errors.append(_("Row %(row)s: an entry must be an object with named fields.") % {"row": number})
             continue
         values = {name: _text(row, name) for name in ["language", "category", "question", "answer", "keywords"]}
-        values["phrasings"] = _lines(row, "phrasings")
+        values["phrasings"] = _text(row, "phrasings", separator="\n")
         published_text = row.get("published") if isinstance(row.get("published"), str) else ""
         forbidden = {
             name for name, text in [*values.items(), ("published", published_text)] if safejson.has_forbidden_text(text)
