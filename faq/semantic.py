@@ -150,8 +150,12 @@ PHRASING_SPEAKS_COSINE = 0.8
 MAX_ANSWER_CHARS = 600
 # More new entries than this (three texts each) are embedded in a background thread.
 BACKGROUND_THRESHOLD = 70
-# Entries whose vectors are kept per process (2 KB each: 40 MB at most).
-MAX_CACHED_VECTORS = 20_000
+# Entries' and phrasings' vectors kept per process (2 KB each: 80 MB at most).
+MAX_CACHED_VECTORS = 40_000
+# Phrasings of one index (a channel's entries in one language) that take part:
+# 20 MB of rows. Beyond that every entry keeps the same number of its first
+# lines, so 5,000 entries of 30 lines each are not 300 MB and a slow product.
+MAX_PHRASING_ROWS = 10_000
 
 _model = None
 _model_state = "unloaded"  # unloaded, ready, absent
@@ -250,6 +254,16 @@ def concept_texts(index):
     return [", ".join(CONCEPTS[name][column] for name in names) for names in index.topics]
 
 
+def _bounded(phrased):
+    """[(position, lines)] with at most MAX_PHRASING_ROWS lines in all: each entry's first ones alike."""
+    total = sum(len(lines) for _, lines in phrased)
+    if total <= MAX_PHRASING_ROWS:
+        return phrased
+    each = max(1, MAX_PHRASING_ROWS // len(phrased))
+    logger.warning("FAQ: %d phrasings of %d entries; the first %d of each take part", total, len(phrased), each)
+    return [(position, lines[:each]) for position, lines in phrased]
+
+
 class EntryVectors:
     """
     The vectors of an index's documents (a matrix, a row per document): the
@@ -268,7 +282,7 @@ class EntryVectors:
         # An entry's group: its texts, then its concept text (concept_texts; "" without).
         concepts = concepts or [""] * len(documents)
         groups = [(*entry_texts(document), text) for document, text in zip(documents, concepts, strict=True)]
-        phrased = [(position, document.phrasings) for position, document in enumerate(documents) if document.phrasings]
+        phrased = _bounded([(position, doc.phrasings) for position, doc in enumerate(documents) if doc.phrasings])
         if not groups or not enabled() or _model_state == "absent":
             return
         with _vectors_lock:

@@ -181,3 +181,18 @@ def test_every_demo_entry_has_phrasings_of_its_own():
     assert all(len(row["phrasings"]) >= 8 for row in ROWS)
     assert len(lines) == len(set(lines))  # no line serves two entries
     assert all(len(row["phrasings"]) <= MAX_PHRASINGS for row in ROWS)
+
+
+@needs_model
+def test_an_index_keeps_each_entrys_first_phrasings_alike_beyond_its_bound(monkeypatch):
+    monkeypatch.setattr(semantic, "MAX_PHRASING_ROWS", 5)
+    documents = [
+        Document(number, f"Question {number}?", "", "An answer.", phrasings=(f"first {number}", f"second {number}"))
+        for number in range(3)
+    ]
+    vectors = semantic.EntryVectors(documents)
+    assert vectors.ready
+    # Six lines for five rows: each entry keeps its first line.
+    assert vectors.phrasing_matrix.shape == (3, 512)
+    first = semantic.encode(["first 1"])[0]
+    assert abs(float(vectors.phrasing_matrix[1] @ first) - 1.0) < 1e-5
