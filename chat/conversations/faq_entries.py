@@ -36,8 +36,9 @@ def _index(chat):
 def search(chat, query, *, limit=MAX_RESULTS):
     """
     Entries for the agent's query, best first: the search engine's matches
-    (stems, typos, synonyms), then entries whose question or keywords contain
-    the text as typed (a word half written). No query: the first entries.
+    (stems, typos, synonyms), then entries whose question, keywords or other
+    ways customers ask contain the text as typed (a word half written, the
+    customer's own words copied). No query: the first entries.
     """
     query = " ".join(query.split())[:MAX_QUERY_LENGTH]
     entries = chat_entries(chat)
@@ -52,7 +53,7 @@ def search(chat, query, *, limit=MAX_RESULTS):
     found = [by_id[entry_id] for entry_id in ranked if entry_id in by_id]
     if len(found) < limit:
         more = (
-            entries.filter(Q(question__icontains=query) | Q(keywords__icontains=query))
+            entries.filter(Q(question__icontains=query) | Q(keywords__icontains=query) | Q(phrasings__icontains=query))
             .exclude(pk__in=[entry.pk for entry in found])
             .order_by("order", "question")[: limit - len(found)]
         )

@@ -86,6 +86,14 @@ async def test_an_entry_of_another_channel_or_unpublished_is_refused(faq_chat, m
     await dashboard.disconnect()
 
 
+def test_the_agents_search_finds_an_entry_by_the_way_customers_ask(faq_chat):
+    chat, _token, returns, _delivery = faq_chat
+    returns.phrasings = "the jacket is too big, how do I get rid of it"
+    returns.save()
+    # A customer's words pasted into the search: in no question, keyword or answer, but in the phrasings.
+    assert [entry.pk for entry in faq_entries.search(chat, "too big, how do I get rid")] == [returns.pk]
+
+
 async def test_only_the_chats_agent_may_search_and_send(faq_chat, make_agent):
     chat, token, returns, _delivery = faq_chat
     customer, dashboard = await talking(chat, token, make_agent)
