@@ -43,19 +43,8 @@ def demo_ranking(language, question, phrasings):
     ]
     index = Index(documents, language)
     vectors = semantic.EntryVectors(index.documents, semantic.concept_texts(index))
-    vectors._build(*vectors_arguments(index))  # at once, not in the background: the test waits for nothing
+    assert vectors.ready  # the model loaded, 26 entries are embedded at once, not in the background
     return [ROWS[match.id]["question"] for match in semantic.rank(index, vectors, question, 3)]
-
-
-def vectors_arguments(index):
-    groups = [
-        (*semantic.entry_texts(document), text)
-        for document, text in zip(index.documents, semantic.concept_texts(index), strict=True)
-    ]
-    phrased = [
-        (position, document.phrasings) for position, document in enumerate(index.documents) if document.phrasings
-    ]
-    return groups, [], phrased, []
 
 
 @needs_model
@@ -109,6 +98,7 @@ def test_each_phrasing_is_embedded_once_per_process(monkeypatch):
         Document(1, "How do I return an item?", "", "Print the label.", phrasings=("send it back", "too big")),
         Document(2, "How long does delivery take?", "", "Two days.", phrasings=("send it back",)),
     ]
+    monkeypatch.setattr(semantic, "_vectors", {})  # nothing embedded before in this process counts
     seen = []
     encode = semantic.encode
     monkeypatch.setattr(semantic, "encode", lambda texts: seen.extend(texts) or encode(texts))
