@@ -308,16 +308,18 @@ class EntryVectors:
             new = dict(zip(missing, _mean_vectors(missing), strict=True)) if missing else {}
             if missing_lines:
                 new.update(zip(missing_lines, encode(missing_lines), strict=True))
+            all_lines = [line for _, entry_lines in phrased for line in entry_lines]
             with _vectors_lock:
                 if len(_vectors) + len(new) > MAX_CACHED_VECTORS:
                     _vectors.clear()
                 _vectors.update(new)
                 rows = [_vectors.get(group) for group in groups]
-                lines = [_vectors.get(line) for _, entry_lines in phrased for line in entry_lines]
-            if any(row is None for row in rows):  # the cache was cleared meanwhile
+                lines = [_vectors.get(line) for line in all_lines]
+            # The cache was cleared meanwhile:
+            if any(row is None for row in rows):
                 rows = _mean_vectors(groups)
             if any(line is None for line in lines):
-                lines = list(encode([line for _, entry_lines in phrased for line in entry_lines]))
+                lines = list(encode(all_lines))
             if phrased:
                 self.phrasing_matrix = numpy.vstack(lines).astype("float32")
                 sizes = numpy.array([len(entry_lines) for _, entry_lines in phrased])
@@ -331,12 +333,9 @@ class EntryVectors:
         """
         (each entry's closeness to the question's unit vector, the best cosine
         of the rows, whether a phrasing says nearly what the question says):
-        an entry's closeness is the cosine of its row,
-        drawn towards its nearest phrasing when that is closer (PHRASING_WEIGHT
-        of the difference). Silence is decided by the rows' cosines, unless a
-        phrasing comes within PHRASING_SPEAKS_COSINE: customers' off-topic
-        messages come about as close to another customer's message as
-        on-topic ones (see the module's docstring).
+        an entry's closeness is the cosine of its row, drawn towards its
+        nearest phrasing when that is closer (PHRASING_WEIGHT of the
+        difference). The other two are for the silence rules (_speaks).
         """
         import numpy
 
@@ -355,8 +354,16 @@ class EntryVectors:
         return self.matrix is not None
 
 
-def _speaks(index, query, scored, lexical, best_cosine):
-    """Whether the question gets suggestions at all: the silence rules of both signals."""
+def _speaks(index, query, scored, lexical, best_cosine, says_a_phrasing):
+    """
+    Whether the question gets suggestions at all: the silence rules of both
+    signals. The rows' cosines decide, unless a phrasing says nearly what the
+    question says (PHRASING_SPEAKS_COSINE): customers' off-topic messages come
+    about as close to another customer's message as on-topic ones (see the
+    module's docstring).
+    """
+    if says_a_phrasing:
+        return True
     if index.names_absent_topic(query):
         return best_cosine >= ABSENT_TOPIC_COSINE
     if lexical and (lexical[0].score / scored.perfect >= WEAK_LEXICAL or best_cosine >= VETO_COSINE):
@@ -382,7 +389,7 @@ def rank(index, vectors, query, limit):
     import numpy
 
     cosines, best_cosine, says_a_phrasing = vectors.closeness(question[0])
-    if not says_a_phrasing and not _speaks(index, query, scored, lexical, best_cosine):
+    if not _speaks(index, query, scored, lexical, best_cosine, says_a_phrasing):
         return []
     fused = cosines.astype("float64")
     if scored is not None and scored.scores:
