@@ -122,7 +122,11 @@ async def test_a_state_change_costs_one_read_for_all_sockets_of_the_chat_on_the_
     real_read_state = widget_consumer._read_state
 
     def counted(chat_id):
+        # As slow as a read under load: every tab hears the event while it
+        # runs. (A fast read may end before the last tab's event is handled,
+        # and that tab then reads again, which is correct but not shared.)
         reads.append(chat_id)
+        threading.Event().wait(0.3)
         return real_read_state(chat_id)
 
     monkeypatch.setattr(widget_consumer, "_read_state", counted)
