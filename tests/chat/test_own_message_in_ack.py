@@ -233,7 +233,7 @@ async def test_announcements_out_of_order_reach_a_real_socket_in_order_with_no_r
     await quiet_for(customer)
     announced = []
     monkeypatch.setattr(events, "notify_message", announced.append)
-    # Long enough that a busy machine, not a missing announcement, cannot make the read.
+    # Long enough that only a missing announcement, never a busy machine, would make the read.
     monkeypatch.setattr("chat.conversations.delivery.HOLD_SECONDS", 5)
     first, _ = await database_sync_to_async(services.post_message)(chat, author=Party.AGENT, body="One", agent=agent)
     second, _ = await database_sync_to_async(services.post_message)(chat, author=Party.AGENT, body="Two", agent=agent)
